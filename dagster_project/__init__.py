@@ -1,0 +1,1 @@
+"""WaterStat: water-resources statistics warehouse (Dagster + dbt-duckdb)."""

@@ -1,0 +1,475 @@
+"""Deterministic demo data for a city modelled on Nantong 2020–2022, in the formats offices receive.
+
+Calibration: each unit's 2021 total equals the figure published in seed 000 (the reference seed
+table dbt/seeds/published_reference_figures.csv), and the city's economic series are derived so
+that 万元GDP用水量, 万元工业增加值用水量 and their declines land on the published values.
+Every survey record is drawn at random and then rescaled so the parts sum to those totals.
+
+Planted defects (for the quality checks): duplicated meter rows, a meter replacement (reset), a
+totalizer rollover, a six-hour gap, a late file re-sent for a past day, a station with no permit,
+a return reported in 万m³ instead of m³, a re-issued permit number, an expired permit still
+drawing water.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from dagster_project.lib.codes import USCC_ALPHABET, uscc_check_char
+from dagster_project.settings import DBT_PROJECT_DIR
+
+YEARS = (2020, 2021, 2022)
+BASE_YEAR, CALIBRATION_YEAR = 2020, 2021
+M3_PER_100M = 1e8
+# Year-on-year factors per sector relative to 2021 (2020 → 2021 → 2022 trends).
+SECTOR_YEAR_FACTOR = {
+    2020: {"agriculture": 1.02, "industry": 0.99, "domestic": 0.98, "ecological": 0.95},
+    2021: {"agriculture": 1.0, "industry": 1.0, "domestic": 1.0, "ecological": 1.0},
+    2022: {"agriculture": 0.975, "industry": 1.01, "domestic": 1.01, "ecological": 1.04},
+}
+# Sector shares of each unit's total, by unit type (agriculture, industry, domestic, ecological).
+SECTOR_SHARES = {
+    "county": (0.72, 0.18, 0.08, 0.02),
+    "central_city": (0.10, 0.55, 0.30, 0.05),
+    "320671": (0.05, 0.80, 0.12, 0.03),
+    "320672": (0.10, 0.70, 0.17, 0.03),
+    "320673": (0.45, 0.45, 0.07, 0.03),
+}
+GDP_SHARE = {"320685": 0.116, "320682": 0.118, "320623": 0.097, "320681": 0.118, "320612": 0.12,
+             "320614": 0.128, "320671": 0.085, "320672": 0.02, "320673": 0.018, "320613": 0.18}
+POP_SHARE = {"320685": 0.112, "320682": 0.165, "320623": 0.113, "320681": 0.115, "320612": 0.148,
+             "320614": 0.112, "320671": 0.045, "320672": 0.012, "320673": 0.02, "320613": 0.158}
+CITY_GDP_2020_100M = 10036.3  # Nantong 2020 GDP, 亿元 (current prices)
+CITY_POP_2021_10K = 772.7
+GDP_GROWTH_CURRENT = {2020: 1.0, 2021: None, 2022: 1.032}  # 2021 is derived from the intensity
+GDP_INDEX_2022, IND_INDEX_2022 = 102.1, 104.0
+IRRIGATION_ETA = {"大型": 0.60, "中型": 0.625, "小型": 0.66, "纯井": 0.78}
+TARGET_ETA_2021 = 0.649
+AG_SUBSECTORS = (("林果地灌溉", 0.03), ("鱼塘补水", 0.07), ("牲畜用水", 0.02))  # rest: 耕地灌溉
+METER_DAYS = 7
+METER_LAST_DAY = date(2022, 12, 31)
+
+
+@dataclass
+class Region:
+    code: str
+    name: str
+    short: str
+    unit_type: str
+    published_total_100m_m3: float | None = None
+
+
+def load_regions() -> list[Region]:
+    seeds = DBT_PROJECT_DIR / "seeds"
+    with open(seeds / "regions.csv", encoding="utf-8") as f:
+        regions = [Region(r["region_code"], r["region_name_zh"], r["short_name_zh"], r["unit_type"])
+                   for r in csv.DictReader(f)]
+    with open(seeds / "published_reference_figures.csv", encoding="utf-8") as f:
+        totals = {r["region_code"]: float(r["value"]) for r in csv.DictReader(f)
+                  if r["indicator_code"] == "total_water_use" and r["report_year"] == "2021"}
+    for r in regions:
+        r.published_total_100m_m3 = totals.get(r.code)
+    return regions
+
+
+def published_indicator(code: str) -> float:
+    with open(DBT_PROJECT_DIR / "seeds" / "published_reference_figures.csv", encoding="utf-8") as f:
+        return next(float(r["value"]) for r in csv.DictReader(f)
+                    if r["indicator_code"] == code and r["region_code"] == "320600")
+
+
+class Uscc:
+    """Deterministic, valid unified social credit codes."""
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng, self.seen = rng, set()
+
+    def new(self, region_code: str, org_type: str = "91") -> str:
+        while True:
+            body = org_type + region_code + "".join(
+                USCC_ALPHABET[i] for i in self.rng.integers(0, 31, size=9))
+            code = body + uscc_check_char(body)
+            if code not in self.seen:
+                self.seen.add(code)
+                return code
+
+
+def split(total: float, n: int, rng: np.random.Generator, concentration: float = 1.0) -> np.ndarray:
+    """n positive parts summing exactly to total (a skewed Dirichlet draw, like real registers)."""
+    w = rng.dirichlet(np.full(n, concentration))
+    return w * total
+
+
+# ----------------------------------------------------------------------------------------------
+# Excel writing in the layouts offices receive: a title row, (merged) headers, optional notes.
+# ----------------------------------------------------------------------------------------------
+def write_sheet(path: Path, title: str, headers: list, rows: list[list], notes: list[str] = ()):
+    """headers: a list of str or (parent, [children]) tuples → two merged header rows."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    two_rows = any(isinstance(h, tuple) for h in headers)
+    width = sum(len(h[1]) if isinstance(h, tuple) else 1 for h in headers)
+    ws.cell(1, 1, title).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    col = 1
+    for h in headers:
+        if isinstance(h, tuple):
+            parent, children = h
+            ws.cell(2, col, parent)
+            ws.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + len(children) - 1)
+            for i, child in enumerate(children):
+                ws.cell(3, col + i, child)
+            col += len(children)
+        else:
+            ws.cell(2, col, h)
+            if two_rows:
+                ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+            col += 1
+    for cell in ws[2]:
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    start = 4 if two_rows else 3
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            ws.cell(start + i, j + 1, v)
+    for k, note in enumerate(notes):
+        ws.cell(start + len(rows) + 1 + k, 1, note)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+class DemoCity:
+    def __init__(self, out: Path, seed: int = 20211231, points: int = 2000,
+                 interval_minutes: int = 60, days: int = METER_DAYS):
+        self.out, self.rng = out, np.random.default_rng(seed)
+        self.points, self.interval, self.days = points, interval_minutes, days
+        self.regions = load_regions()
+        self.units = [r for r in self.regions if r.unit_type != "city"]
+        self.city = next(r for r in self.regions if r.unit_type == "city")
+        self.uscc = Uscc(self.rng)
+        self.sector_volumes: dict[tuple[str, int], dict[str, float]] = {}
+        self.firms: list[dict] = []
+        self.suppliers: list[dict] = []
+        self.districts: list[dict] = []
+
+    # -- totals ---------------------------------------------------------------------------------
+    def plan_sector_volumes(self) -> None:
+        for u in self.units:
+            shares = SECTOR_SHARES.get(u.code) or SECTOR_SHARES[u.unit_type]
+            base = {s: u.published_total_100m_m3 * M3_PER_100M * sh
+                    for s, sh in zip(("agriculture", "industry", "domestic", "ecological"), shares)}
+            for y in YEARS:
+                self.sector_volumes[(u.code, y)] = {s: v * SECTOR_YEAR_FACTOR[y][s] for s, v in base.items()}
+
+    def city_sector(self, year: int, sector: str | None = None) -> float:
+        return sum(v for (code, y), sv in self.sector_volumes.items() if y == year
+                   for s, v in sv.items() if sector in (None, s))
+
+    # -- economy --------------------------------------------------------------------------------
+    def economy(self) -> dict[int, dict[str, dict]]:
+        """GDP/VA levels and indices so the city's published intensities and declines hold."""
+        w = {y: self.city_sector(y) for y in YEARS}
+        w_ind = {y: self.city_sector(y, "industry") for y in YEARS}
+        gdp21 = w[2021] / published_indicator("water_use_per_10k_gdp") / 1e4  # 亿元
+        va21 = w_ind[2021] / published_indicator("water_use_per_10k_industry_va") / 1e4
+        d_gdp = published_indicator("water_use_per_10k_gdp_decline_yoy") / 100
+        d_ind = published_indicator("water_use_per_10k_industry_va_decline_yoy") / 100
+        gdp = {2020: CITY_GDP_2020_100M, 2021: gdp21, 2022: gdp21 * GDP_GROWTH_CURRENT[2022]}
+        va = {2020: va21 / 1.16, 2021: va21, 2022: va21 * 1.05}
+        gdp_idx = {2020: 103.7, 2021: round(w[2021] / w[2020] / (1 - d_gdp) * 100, 1), 2022: GDP_INDEX_2022}
+        va_idx = {2020: 103.1, 2021: round(w_ind[2021] / w_ind[2020] / (1 - d_ind) * 100, 1),
+                  2022: IND_INDEX_2022}
+        out: dict[int, dict[str, dict]] = {}
+        for y in YEARS:
+            pop = CITY_POP_2021_10K * (1 + 0.002 * (y - 2021))
+            rows = {}
+            for r in self.regions:
+                gs = 1.0 if r.unit_type == "city" else GDP_SHARE[r.code]
+                ps = 1.0 if r.unit_type == "city" else POP_SHARE[r.code]
+                urban = 0.72 if r.unit_type == "city" else (0.95 if r.unit_type != "county" else 0.6)
+                rows[r.code] = {"gdp": gdp[y] * gs, "gdp_idx": gdp_idx[y], "va": va[y] * gs,
+                                "va_idx": va_idx[y], "pop": pop * ps, "urban": urban}
+            out[y] = rows
+        return out
+
+    # -- survey returns -------------------------------------------------------------------------
+    def build_units(self) -> None:
+        """The register: firms, suppliers and irrigation districts per unit (stable across years)."""
+        rng = self.rng
+        for u in self.units:
+            n_firms = {"county": 70, "central_city": 90, "development_zone": 60}[u.unit_type]
+            weights = rng.lognormal(0, 1.3, n_firms)
+            for i in range(n_firms):
+                self.firms.append({
+                    "region": u.code, "uscc": self.uscc.new(u.code), "name": f"{u.short}企业{i + 1:03d}",
+                    "weight": weights[i], "industry_code": str(rng.choice(["C17", "C26", "C30", "C33", "C39", "B06"])),
+                    "tap_share": float(rng.uniform(0.1, 0.6)), "ground_share": float(rng.uniform(0, 0.1)),
+                    "uncon_share": float(rng.choice([0, 0, 0, rng.uniform(0.02, 0.15)])),
+                    "reuse_rate": float(rng.uniform(0.80, 0.975)), "is_above_scale": weights[i] > 0.5,
+                    "cooling": False})
+            if u.code in ("320613", "320673"):  # coastal thermal power plants with once-through cooling
+                self.firms.append({"region": u.code, "uscc": self.uscc.new(u.code), "name": f"{u.short}发电厂",
+                                   "weight": n_firms * 0.9, "industry_code": "D4411", "tap_share": 0.0,
+                                   "ground_share": 0.0, "uncon_share": 0.0, "reuse_rate": 0.0,
+                                   "is_above_scale": True, "cooling": True})
+            for i in range({"county": 2, "central_city": 3, "development_zone": 1}[u.unit_type]):
+                self.suppliers.append({"region": u.code, "uscc": self.uscc.new(u.code),
+                                       "name": f"{u.short}自来水公司{i + 1}" if i else f"{u.short}水务有限公司",
+                                       "weight": float(rng.uniform(0.5, 1.5)), "ground": float(rng.uniform(0, 0.05)),
+                                       "loss_rate": float(rng.uniform(0.09, 0.14)), "r": float(rng.uniform(0.3, 0.5)),
+                                       "pressure": float(rng.choice([0.28, 0.32, 0.38, 0.45])),
+                                       "km_per_10k_m3": float(rng.uniform(0.05, 0.1))})
+            classes = (["大型"] if u.unit_type == "county" and u.code in ("320682", "320623", "320685") else []) \
+                + ["中型"] * (6 if u.unit_type == "county" else 1) + ["小型"] * (14 if u.unit_type == "county" else 3) \
+                + ["纯井"] * (3 if u.unit_type == "county" else 0)
+            for i, cls in enumerate(classes):
+                self.districts.append({
+                    "region": u.code, "code": f"{u.code}G{i + 1:03d}", "name": f"{u.short}{cls}灌区{i + 1}",
+                    "class": cls, "weight": {"大型": 8, "中型": 2.5, "小型": 0.4, "纯井": 0.2}[cls] * rng.uniform(0.6, 1.4),
+                    "is_sample": cls == "大型" or rng.uniform() < 0.45,
+                    "eta": IRRIGATION_ETA[cls] + rng.normal(0, 0.02), "ground": 1.0 if cls == "纯井" else 0.02,
+                    "m3_per_mu": rng.uniform(330, 430)})
+
+    def survey_rows(self, year: int) -> dict[str, list[list]]:
+        rng = np.random.default_rng(year)
+        ind_rows, sup_rows, irr_rows, sum_rows = [], [], [], []
+        for u in self.units:
+            sv = self.sector_volumes[(u.code, year)]
+            # industry: split the sector volume over the unit's firms by weight
+            firms = [f for f in self.firms if f["region"] == u.code]
+            w = np.array([f["weight"] * rng.uniform(0.9, 1.1) for f in firms])
+            vols = w / w.sum() * sv["industry"]
+            tap_total = 0.0
+            for f, v in zip(firms, vols):
+                tap, ground, uncon = v * f["tap_share"], v * f["ground_share"], v * f["uncon_share"]
+                surface = v - tap - ground - uncon
+                tap_total += tap
+                reused = v * f["reuse_rate"] / (1 - f["reuse_rate"]) if f["reuse_rate"] else 0.0
+                va = v / (rng.uniform(18, 40) if not f["cooling"] else 400) / 1  # m³ / (m³/万元) → 万元
+                unit = "m³"
+                values = [surface, ground, tap, uncon, reused]
+                if f["name"].endswith("企业007") and year == 2022:  # planted: a return in 万m³
+                    unit, values = "万m³", [x / 1e4 for x in values]
+                ind_rows.append([year, f["uscc"], f["name"], u.code, f["industry_code"],
+                                 "是" if f["is_above_scale"] else "否", "是" if f["cooling"] else "否",
+                                 *[round(x, 2 if unit == "m³" else 4) for x in values], round(va, 1), unit])
+            # public supply: what is not sold to industry or ecology counts as 生活 (incl. losses)
+            sups = [s for s in self.suppliers if s["region"] == u.code]
+            sw = np.array([s["weight"] for s in sups]) / sum(s["weight"] for s in sups)
+            eco_supply = sv["ecological"] * 0.6
+            for s, share in zip(sups, sw):
+                ind_sales, eco_sales = tap_total * share, eco_supply * share
+                domestic = sv["domestic"] * 0.92 * share if u.unit_type == "county" else sv["domestic"] * share
+                q_s = ind_sales + eco_sales + domestic
+                losses, unbilled = q_s * s["loss_rate"], q_s * 0.012
+                res_pub = domestic - losses - unbilled
+                res, pub = res_pub * 0.64, res_pub * 0.36
+                ground = q_s * s["ground"]
+                billed = res + pub + ind_sales + eco_sales
+                sup_rows.append([year, s["uscc"], s["name"], u.code, round(q_s - ground, 0), round(ground, 0), 0,
+                                 round(billed * 0.985, 0), round(billed * 0.015, 0), round(unbilled * 0.6, 0),
+                                 round(unbilled * 0.4, 0), round(res, 0), round(pub, 0), round(ind_sales, 0),
+                                 round(eco_sales, 0), round(min(res, q_s * s["r"]), 0),
+                                 round(q_s / 1e4 * s["km_per_10k_m3"], 1), s["pressure"], 0.3, "m³"])
+            # irrigation districts: 耕地灌溉 share of agriculture, η rescaled to the city target later
+            dists = [d for d in self.districts if d["region"] == u.code]
+            field = sv["agriculture"] * (1 - sum(x for _, x in AG_SUBSECTORS))
+            dw = np.array([d["weight"] * rng.uniform(0.9, 1.1) for d in dists])
+            for d, gross in zip(dists, dw / dw.sum() * field):
+                ground = gross * d["ground"]
+                area = gross / d["m3_per_mu"] / 1e4
+                irr_rows.append([year, d["code"], d["name"], u.code, d["class"], "是" if d["is_sample"] else "否",
+                                 round(gross - ground, 0), round(ground, 0), d["eta"] * gross, round(area, 3), "m³"])
+            # county summary: agriculture sub-classes, rural self-supplied domestic, river replenishment
+            for sub, share in AG_SUBSECTORS:
+                sum_rows.append([year, u.code, sub, "地表水", round(sv["agriculture"] * share / 1e4, 2), "典型调查推算"])
+            if u.unit_type == "county":
+                sum_rows.append([year, u.code, "农村居民生活", "地下水", round(sv["domestic"] * 0.08 / 1e4, 2), "定额推算"])
+            sum_rows.append([year, u.code, "河湖补水", "地表水", round(sv["ecological"] * 0.4 / 1e4 * 0.8, 2), "工程计量"])
+            sum_rows.append([year, u.code, "河湖补水", "再生水", round(sv["ecological"] * 0.4 / 1e4 * 0.2, 2), "工程计量"])
+        self._calibrate_eta(irr_rows, TARGET_ETA_2021 + 0.004 * (year - CALIBRATION_YEAR))
+        return {"industrial": ind_rows, "supply": sup_rows, "irrigation": irr_rows, "county_summary": sum_rows}
+
+    def _calibrate_eta(self, irr_rows: list[list], target: float) -> None:
+        """Scale net water so the head–tail aggregate lands on the published coefficient."""
+        by_class: dict[str, list] = {}
+        for r in irr_rows:
+            by_class.setdefault(r[4], []).append(r)
+        num = den = 0.0
+        for rows in by_class.values():
+            gross_all = sum(r[6] + r[7] for r in rows)
+            sample = [r for r in rows if r[5] == "是"]
+            eta_c = sum(r[8] for r in sample) / sum(r[6] + r[7] for r in sample)
+            num, den = num + eta_c * gross_all, den + gross_all
+        factor = target / (num / den)
+        for r in irr_rows:
+            r[8] = round(r[8] * factor, 0) if r[5] == "是" else None
+
+    # -- writers --------------------------------------------------------------------------------
+    def write_annual(self) -> None:
+        econ = self.economy()
+        for y in YEARS:
+            rows = []
+            for r in self.regions:
+                e = econ[y][r.code]
+                label = "全市" if r.unit_type == "city" else r.name
+                rows.append([label, round(e["gdp"], 2), e["gdp_idx"], round(e["va"], 2), e["va_idx"],
+                             round(e["pop"], 2), round(e["pop"] * e["urban"], 2),
+                             round(e["pop"] * (1 - e["urban"]), 2), None, None])
+            rows = self._fill_irrigated_area(rows, y)
+            write_sheet(self.out / "economy" / f"统计年鉴_分地区主要指标_{y}.xlsx",
+                        f"{y}年南通市分地区主要经济社会指标",
+                        ["地区", ("地区生产总值", ["现价(亿元)", "指数(上年=100)"]),
+                         ("工业增加值", ["现价(亿元)", "指数(上年=100)"]), "年平均常住人口(万人)",
+                         "城镇人口(万人)", "乡村人口(万人)", "有效灌溉面积(万亩)", "耕地实际灌溉面积(万亩)"],
+                        rows, notes=["注：1.地区生产总值、工业增加值按当年价格计算，指数按可比价格计算。",
+                                     "2.开发区、园区数据由各管委会提供。", "资料来源：市统计局。"])
+            s = self.survey_rows(y)
+            write_sheet(self.out / "survey" / f"industrial_{y}.xlsx", f"{y}年度工业企业用水统计调查表",
+                        ["统计年度", "统一社会信用代码", "单位名称", "行政区划代码", "行业代码", "是否规模以上",
+                         "是否火(核)电直流冷却", ("取用新水量", ["地表水", "地下水", "自来水", "非常规水"]),
+                         "重复利用水量", "工业增加值(万元)", "计量单位"], s["industrial"])
+            write_sheet(self.out / "survey" / f"supply_{y}.xlsx", f"{y}年度公共供水企业用水统计调查表",
+                        ["统计年度", "统一社会信用代码", "单位名称", "行政区划代码", ("自产供水量", ["地表水", "地下水"]),
+                         "外购供水量", "计费计量用水量", "计费未计量用水量", "免费计量用水量", "免费未计量用水量",
+                         ("售水量", ["居民生活", "公共服务", "工业", "生态环境"]), "居民抄表到户水量",
+                         "DN75及以上管道长度(km)", "年平均出厂压力(MPa)", "最大冻土深度(m)", "计量单位"], s["supply"])
+            write_sheet(self.out / "survey" / f"irrigation_{y}.xlsx", f"{y}年度灌区用水统计调查表",
+                        ["统计年度", "灌区编码", "灌区名称", "行政区划代码", "灌区类型", "是否样点灌区",
+                         ("毛灌溉用水量", ["地表水", "地下水"]), "净灌溉用水量", "实际灌溉面积(万亩)", "计量单位"],
+                        [r[:8] + [None if r[8] is None else r[8]] + r[9:] for r in s["irrigation"]])
+            write_sheet(self.out / "survey" / f"county_summary_{y}.xlsx", f"{y}年度区县用水汇总表",
+                        ["统计年度", "行政区划代码", "用水类别", "水源类型", "用水量(万m³)", "推算方法"],
+                        s["county_summary"])
+
+    def _fill_irrigated_area(self, rows: list[list], year: int) -> list[list]:
+        field_area = {}
+        for u in self.units:
+            field = self.sector_volumes[(u.code, year)]["agriculture"] * (1 - sum(x for _, x in AG_SUBSECTORS))
+            field_area[u.code] = field / 380 / 1e4  # 万亩 at ≈380 m³/亩
+        city_area = sum(field_area.values())
+        for row, r in zip(rows, self.regions):
+            a = city_area if r.unit_type == "city" else field_area[r.code]
+            row[8], row[9] = round(a * 1.12, 2), round(a, 2)
+        return rows
+
+    def write_permits_and_plans(self) -> list[dict]:
+        """Permit register (≈1,117 permits) and intakes; returns the intakes for the meter export."""
+        rng = self.rng
+        holders = ([(f, "工业", "地表水" if f["ground_share"] < 0.05 else "地下水") for f in self.firms]
+                   + [(s, "公共供水", "地表水") for s in self.suppliers]
+                   + [({"region": d["region"], "uscc": self.uscc.new(d["region"], "12"), "name": d["name"] + "管理所",
+                        "weight": d["weight"]}, "农业灌溉", "地下水" if d["class"] == "纯井" else "地表水")
+                      for d in self.districts])
+        # ≈1,117 permits as in seed 000, more when a larger meter network is asked for
+        n_extra = max(0, 1117 - len(holders), math.ceil(self.points / 1.8) - len(holders))
+        for i in range(n_extra):  # small self-supplied service users and well owners
+            u = self.units[i % len(self.units)]
+            holders.append(({"region": u.code, "uscc": self.uscc.new(u.code), "name": f"{u.short}服务业用户{i + 1:03d}",
+                             "weight": 0.05}, "服务业", "地下水"))
+        permits, intakes = [], []
+        surnames = "王李张刘陈杨黄赵吴周徐孙朱马胡郭何高林罗"
+        for k, (h, purpose, src) in enumerate(holders):
+            region = h["region"]
+            no = f"取水(苏通){'A' if src == '地表水' else 'B'}字[{2019 + k % 3}]第{k + 1:05d}号"
+            start = date(2019 + k % 3, 1 + k % 12, 1)
+            status, end = "有效", start.replace(year=start.year + 5) - timedelta(days=1)
+            if k % 97 == 5:  # planted: expired permit whose intake still reports readings
+                end, status = date(2022, 6, 30), "过期"
+            volume = max(0.5, h["weight"] * float(rng.uniform(20, 60)))  # 万m³/年
+            n_intakes = 1 + int(rng.uniform() < 0.8) + int(rng.uniform() < 0.05)
+            codes = [f"{region}Q{k + 1:05d}{j}" for j in range(n_intakes)]
+            for code in codes:
+                intakes.append({"intake": code, "region": region, "annual_m3": volume * 1e4 / n_intakes})
+            permits.append([no, h["name"], h["uscc"], region, f"{h['name']}厂区", codes[0], src, purpose,
+                            h.get("industry_code", "D4610" if purpose == "公共供水" else "A0511"), round(volume, 2),
+                            start, end, status, surnames[k % len(surnames)] + "工", f"1{3 + k % 6}{k:09d}"[:11]])
+        reissued = list(permits[10])  # planted: a permit re-issued under the same number
+        reissued[10], reissued[11], reissued[9] = date(2022, 1, 1), date(2026, 12, 31), round(reissued[9] * 1.1, 2)
+        permits[10][11], permits[10][12] = date(2021, 12, 31), "注销"
+        permits.append(reissued)
+        write_sheet(self.out / "permits" / "取水许可台账_2022.xlsx", "南通市取水许可证台账（截至2022年12月31日）",
+                    ["取水许可证编号", "取水权人名称", "统一社会信用代码", "行政区划代码", "取水地点", "取水口编码",
+                     "水源类型", "取水用途", "行业代码", "许可水量(万m³/年)", ("有效期", ["起", "止"]), "状态",
+                     "联系人", "联系电话"], permits)
+        for y in YEARS:
+            plan_rows = []
+            for p in permits:
+                if p[7] in ("工业", "服务业") and p[9] >= 0.6:
+                    annual = p[9] * 0.9
+                    monthly = split(annual, 12, rng, 40)
+                    plan_rows.append([p[2], p[1], p[3], y, round(annual, 2), *[round(m, 3) for m in monthly]])
+            write_sheet(self.out / "plans" / f"计划用水_{y}.xlsx", f"{y}年度计划用水户用水计划下达表",
+                        ["统一社会信用代码", "用水户名称", "行政区划代码", "计划年度", "年计划水量(万m³)",
+                         ("月度计划", [f"{m}月" for m in range(1, 13)])], plan_rows)
+        return intakes
+
+    def write_meter_readings(self, intakes: list[dict]) -> dict:
+        rng = np.random.default_rng(7)
+        n = min(self.points, len(intakes))
+        chosen = [intakes[i] for i in sorted(rng.choice(len(intakes), n, replace=False))]
+        stations = [f"ST{c['intake'][:6]}{i:05d}" for i, c in enumerate(chosen)]
+        intake_codes = [c["intake"] for c in chosen]
+        for j in range(3):  # planted: stations whose intake has no permit
+            intake_codes[-1 - j] = f"{chosen[-1 - j]['region']}Q9{j:04d}X"
+        steps_per_day = 24 * 60 // self.interval
+        total_steps = steps_per_day * self.days
+        hourly = np.array([c["annual_m3"] for c in chosen]) / (365 * steps_per_day)
+        diurnal = 0.6 + 0.8 * np.sin(np.linspace(0, 2 * np.pi, steps_per_day, endpoint=False) - 1.2) ** 2
+        incr = hourly[:, None] * np.tile(diurnal, self.days)[None, :] * rng.uniform(0.8, 1.2, (n, total_steps))
+        start_total = rng.uniform(1e3, 9e5, n)
+        defects = {"rollover": 1, "reset": 2, "gap": 3, "late": 4, "duplicates_day": 2}
+        start_total[defects["rollover"]] = 1e7 - hourly[defects["rollover"]] * steps_per_day * 1.5  # 7-digit register
+        totals = start_total[:, None] + np.cumsum(incr, axis=1)
+        totals[defects["rollover"]] = np.mod(totals[defects["rollover"]], 1e7)
+        reset_at = steps_per_day * 3 + 10
+        totals[defects["reset"], reset_at:] = 3.0 + np.cumsum(incr[defects["reset"], reset_at:])
+        first = datetime.combine(METER_LAST_DAY - timedelta(days=self.days - 1), datetime.min.time())
+        gap_steps = set(range(steps_per_day * 4 + 8, steps_per_day * 4 + 8 + 6 * 60 // self.interval))
+        out = self.out / "meter_readings"
+        out.mkdir(parents=True, exist_ok=True)
+        late_day = self.days - 3
+        for day in range(self.days):
+            d = (first + timedelta(days=day)).date()
+            gbk = day % 2 == 1
+            unit = "m3" if gbk else "m³"  # GBK has no superscript three
+            header = ["测站编码", "测站名称", "取水口编码", "时间", f"累计流量({unit})", f"瞬时流量({unit}/h)", "数据标识"]
+            lines = [",".join(header)]
+            late_lines = [",".join(header)]
+            for s in range(day * steps_per_day, (day + 1) * steps_per_day):
+                ts = first + timedelta(minutes=self.interval * s)
+                stamp = ts.strftime("%Y/%-m/%-d %-H:%M") if gbk else ts.strftime("%Y-%m-%dT%H:%M:%S+08:00")
+                flow = incr[:, s] * 60 / self.interval
+                for i in range(n):
+                    if i == defects["gap"] and s in gap_steps:
+                        continue
+                    line = f"{stations[i]},{stations[i]}站,{intake_codes[i]},{stamp},{totals[i, s]:.2f},{flow[i]:.3f},N"
+                    (late_lines if (day == late_day and i == defects["late"]) else lines).append(line)
+                    if day == defects["duplicates_day"] and i % 40 == 0:
+                        lines.append(line)  # planted: duplicated rows
+            name = out / f"{d:%Y%m%d}.csv"
+            name.write_bytes("\n".join(lines).encode("gbk" if gbk else "utf-8") + b"\n")
+            if day == late_day:
+                (out / f"{d:%Y%m%d}_补传_{METER_LAST_DAY + timedelta(days=1):%Y%m%d}.csv").write_bytes(
+                    "\n".join(late_lines).encode("utf-8") + b"\n")
+        return {"stations": n, "rows_per_day": n * steps_per_day, "days": self.days,
+                "defects": {k: stations[v] if k != "duplicates_day" else v for k, v in defects.items()}}
+
+    def generate(self) -> dict:
+        self.plan_sector_volumes()
+        self.build_units()
+        self.write_annual()
+        intakes = self.write_permits_and_plans()
+        return self.write_meter_readings(intakes)
+
+
+def generate(out: Path, seed: int = 20211231, points: int = 2000, interval_minutes: int = 60,
+             days: int = METER_DAYS) -> dict:
+    return DemoCity(out, seed, points, interval_minutes, days).generate()

@@ -1,0 +1,207 @@
+"""Read one raw file into an Arrow table of canonical text columns, or raise a ContractError.
+
+Values stay text here (cast in dbt staging); only header matching, encoding and layout are
+resolved, so a file either lands whole with row-level lineage or is rejected with one message.
+"""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from dagster_project.lib.contracts import VOLUME_UNITS, Column, Source
+
+HEADER_SCAN_ROWS = 12
+
+
+class ContractError(Exception):
+    """A file that breaks its input contract; the message names file, row, column and rule."""
+
+    def __init__(self, file: Path | str, rule: str, detail: str, row: int | None = None,
+                 column: str | None = None):
+        self.file, self.rule, self.detail, self.row, self.column = str(file), rule, detail, row, column
+        where = f" row {row}" if row is not None else ""
+        where += f" column {column!r}" if column else ""
+        super().__init__(f"{Path(self.file).name}{where}: [{rule}] {detail}")
+
+
+def normalise(text: object) -> str:
+    """Header/value normal form: NFKC (full-width → ASCII, m³ → m3), no spaces, lower case."""
+    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    return re.sub(r"\s+", "", s).replace("（", "(").replace("）", ")")
+
+
+def decode(data: bytes, file: Path) -> str:
+    if not data.strip():
+        raise ContractError(file, "empty_file", "the file is empty (0 bytes or only whitespace)")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ContractError(file, "encoding", "neither UTF-8 nor GBK/GB18030")
+
+
+def unit_in_header(header: str) -> str | None:
+    h = normalise(header)
+    for unit in sorted(VOLUME_UNITS, key=len, reverse=True):
+        if normalise(unit) in h:
+            return unit
+    return None
+
+
+def match_columns(headers: list[str], source: Source, file: Path) -> dict[str, int]:
+    """Map canonical column name → header position; reject missing required columns."""
+    normalised = [normalise(h) if h is not None else "" for h in headers]
+    found: dict[str, int] = {}
+    for col in source.columns:
+        for alias in map(normalise, col.aliases):
+            hits = [i for i, h in enumerate(normalised)
+                    if h == alias or (col.unit_from_header and h.startswith(alias + "("))]
+            if hits:
+                found[col.name] = hits[0]
+                break
+    missing = [c for c in source.columns if c.required and c.name not in found
+               and not (c.name == "report_year" and source.extra.get("year_from_title"))]
+    if missing:
+        names = ", ".join(f"{c.name} ({c.aliases[0]})" for c in missing)
+        raise ContractError(file, "missing_column", f"required column(s) not found: {names}; "
+                            f"headers seen: {[h for h in headers if h]}")
+    return found
+
+
+def _clean_value(value: object, col: Column) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text == "":
+        return None
+    return text if col.kind == "text" else unicodedata.normalize("NFKC", text).replace(",", "")
+
+
+def _to_table(source: Source, found: dict[str, int], headers: list[str],
+              rows: list[tuple[int, list]], defaults: dict[str, str] | None = None) -> pa.Table:
+    data: dict[str, list] = {"_source_row_number": [r for r, _ in rows]}
+    for col in source.columns:
+        idx = found.get(col.name)
+        fallback = (defaults or {}).get(col.name)
+        data[col.name] = [(_clean_value(v[idx], col) if idx is not None and idx < len(v) else None)
+                          or fallback for _, v in rows]
+        if col.unit_from_header:
+            unit = unit_in_header(headers[idx]) if idx is not None else None
+            data[f"{col.name}_unit"] = [unit] * len(rows)
+    return pa.table({k: pa.array(v, type=pa.int64() if k == "_source_row_number" else pa.string())
+                     for k, v in data.items()})
+
+
+def read_csv(path: Path, source: Source) -> pa.Table:
+    text = decode(path.read_bytes(), path)
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=False),
+            convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=True,
+                                                 auto_dict_encode=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+        )
+    except pa.ArrowInvalid as exc:
+        raise ContractError(path, "malformed_csv", str(exc).splitlines()[0]) from exc
+    headers = table.column_names
+    found = match_columns(headers, source, path)
+    n = table.num_rows
+    if n == 0:
+        raise ContractError(path, "no_rows", "header present but no data rows")
+    cols = {"_source_row_number": pa.array(range(2, n + 2), type=pa.int64())}
+    for col in source.columns:
+        idx = found.get(col.name)
+        arr = table.column(idx).cast(pa.string()) if idx is not None else pa.nulls(n, pa.string())
+        cols[col.name] = arr
+    return pa.table(cols)
+
+
+def _merged_grid(ws, first: int, last: int) -> list[list]:
+    """Header rows with horizontal merges filled in, so 月度计划 spans its 1月…12月 children.
+
+    A vertical merge (地区 over two header rows) leaves the lower cell empty, which
+    _candidate_headers reads as "no child".
+    """
+    grid = [[c.value for c in row] for row in ws.iter_rows(min_row=first, max_row=last)]
+    width = max((len(r) for r in grid), default=0)
+    grid = [r + [None] * (width - len(r)) for r in grid]
+    for rng in ws.merged_cells.ranges:
+        if first <= rng.min_row <= last:
+            value = ws.cell(rng.min_row, rng.min_col).value
+            for c in range(rng.min_col, min(rng.max_col, width) + 1):
+                grid[rng.min_row - first][c - 1] = value
+    return grid
+
+
+def _candidate_headers(grid: list[list], i: int) -> list[list[str]]:
+    """Header interpretations at row i: one row, or a parent row + child row ("parent/child")."""
+    top = ["" if v is None else str(v).strip() for v in grid[i]]
+    out = [top]
+    if i + 1 < len(grid):
+        sub = ["" if v is None else str(v).strip() for v in grid[i + 1]]
+        out.append([f"{t}/{s}" if t and s else (t or s) for t, s in zip(top, sub)])
+    return out
+
+
+def read_xlsx(path: Path, source: Source) -> pa.Table:
+    from openpyxl import load_workbook  # imported lazily: the CSV path does not need it
+
+    if path.stat().st_size == 0:
+        raise ContractError(path, "empty_file", "the file is empty (0 bytes)")
+    try:
+        wb = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged zip/xml
+        raise ContractError(path, "unreadable_xlsx", f"not a readable .xlsx workbook ({exc})") from exc
+    ws = wb.worksheets[0]
+    scan = _merged_grid(ws, 1, min(HEADER_SCAN_ROWS, ws.max_row))
+    best: tuple[int, int, int, list[str]] | None = None  # (matches, header row, height, headers)
+    for i in range(len(scan)):
+        for height, headers in enumerate(_candidate_headers(scan, i), start=1):
+            try:
+                n = len(match_columns(headers, source, path))
+            except ContractError:
+                n = -1
+            if n >= 0 and (best is None or n > best[0]):
+                best = (n, i + 1, height, headers)
+    if best is None:
+        # re-run on the most plausible row to raise the precise missing-column message
+        match_columns(max((h for i in range(len(scan)) for h in _candidate_headers(scan, i)),
+                          key=lambda h: sum(bool(x) for x in h)), source, path)
+    _, header_row, height, headers = best
+    found = match_columns(headers, source, path)
+    title = " ".join(str(v) for r in scan[: header_row - 1] for v in r if v)
+    defaults = {}
+    year = re.search(r"(\d{4})\s*年", title)
+    if source.extra.get("year_from_title") and "report_year" not in found and year:
+        defaults["report_year"] = year.group(1)
+    stops = tuple(source.extra.get("stop_at_prefixes", ()))
+    rows: list[tuple[int, list]] = []
+    for r, values in enumerate(ws.iter_rows(min_row=header_row + height, values_only=True),
+                               start=header_row + height):
+        values = list(values)
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        first = str(values[0]).strip() if values and values[0] is not None else ""
+        if stops and first.startswith(stops):
+            break
+        rows.append((r, values))
+    if not rows:
+        raise ContractError(path, "no_rows", "header found but no data rows")
+    return _to_table(source, found, headers, rows, defaults)
+
+
+def read_source_file(path: Path, source: Source) -> pa.Table:
+    if source.file_format == "csv":
+        return read_csv(path, source)
+    return read_xlsx(path, source)

@@ -1,0 +1,1 @@
+"""Pure helpers (no I/O): codes, rounding, indicator formulas. Unit-tested in tests/lib."""

@@ -1,0 +1,20 @@
+"""Unified social credit code (统一社会信用代码, GB 32100-2015) check character."""
+from __future__ import annotations
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_char(first17: str) -> str:
+    """The 18th character: 31 - (sum of weight x value mod 31), with 31 mapped to '0'."""
+    if len(first17) != 17 or any(ch not in USCC_ALPHABET for ch in first17):
+        raise ValueError(f"USCC body must be 17 characters of {USCC_ALPHABET!r}: {first17!r}")
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_uscc(code: str) -> bool:
+    code = (code or "").strip().upper()
+    if len(code) != 18 or any(ch not in USCC_ALPHABET for ch in code):
+        return False
+    return uscc_check_char(code[:17]) == code[17]

@@ -1,0 +1,219 @@
+"""Input contracts: one registry of every raw source, its accepted header variants and types.
+
+The readers, the raw table DDL and docs/inputs.md are all generated from this registry, so a
+new header variant is added in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # canonical (English, snake_case) column name in the raw table
+    aliases: tuple[str, ...]  # accepted header texts (Chinese first), matched after normalising
+    kind: str = "text"  # text | number | integer | date | timestamp | flag
+    required: bool = True
+    unit_from_header: bool = False  # header carries the unit, e.g. 许可水量(万m³/年) → "万m³"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # raw table name and Dagster asset suffix
+    title_zh: str
+    file_glob: str  # relative to the raw root
+    file_format: str  # csv | xlsx
+    columns: tuple[Column, ...]
+    grain: str
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def table(self) -> str:
+        return f"raw.{self.name}"
+
+    def column_names(self) -> list[str]:
+        names = []
+        for c in self.columns:
+            names.append(c.name)
+            if c.unit_from_header:
+                names.append(f"{c.name}_unit")
+        return names
+
+
+C = Column
+VOLUME_UNITS = ("m³", "万m³", "亿m³")
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        name="meter_readings",
+        title_zh="取水在线监测数据(日导出)",
+        file_glob="meter_readings/*.csv",
+        file_format="csv",
+        grain="one row per monitoring point per timestamp",
+        description="Daily CSV export of the monitoring platform: hourly or 15-minute totalizer readings.",
+        columns=(
+            C("station_code", ("测站编码", "站点编码", "station_code")),
+            C("station_name", ("测站名称", "站点名称", "station_name"), required=False),
+            C("intake_code", ("取水口编码", "intake_code")),
+            C("reading_ts", ("时间", "采集时间", "监测时间", "reading_time"), kind="timestamp"),
+            C("totalizer_m3", ("累计流量(m³)", "累计流量(m3)", "累计流量", "totalizer_m3"), kind="number"),
+            C("flow_m3_per_h", ("瞬时流量(m³/h)", "瞬时流量(m3/h)", "瞬时流量", "flow_m3h"), kind="number",
+              required=False),
+            C("quality_flag", ("数据标识", "质量标识", "quality_flag"), required=False),
+        ),
+    ),
+    Source(
+        name="permits",
+        title_zh="取水许可台账",
+        file_glob="permits/*.xlsx",
+        file_format="xlsx",
+        grain="one row per permit (re-issued permits repeat the number with a later validity)",
+        description="Export of the electronic permit system: title row, merged validity header, 万m³.",
+        columns=(
+            C("permit_no", ("取水许可证编号", "许可证编号")),
+            C("holder_name", ("取水权人名称", "取水单位名称")),
+            C("uscc", ("统一社会信用代码",)),
+            C("region_code", ("行政区划代码",)),
+            C("intake_location", ("取水地点",), required=False),
+            C("intake_code", ("取水口编码",)),
+            C("water_source", ("水源类型",)),
+            C("water_use_purpose", ("取水用途",), required=False),
+            C("industry_code", ("行业代码",), required=False),
+            C("permitted_volume", ("许可水量",), kind="number", unit_from_header=True),
+            C("valid_from", ("有效期起", "有效期/起", "有效期-起"), kind="date"),
+            C("valid_to", ("有效期止", "有效期/止", "有效期-止"), kind="date"),
+            C("status", ("状态", "证照状态")),
+            C("contact_name", ("联系人",), required=False, description="personal data: never published"),
+            C("contact_phone", ("联系电话",), required=False, description="personal data: never published"),
+        ),
+    ),
+    Source(
+        name="water_use_plans",
+        title_zh="计划用水下达表",
+        file_glob="plans/*.xlsx",
+        file_format="xlsx",
+        grain="one row per user per plan year",
+        description="Annual plan per user with a monthly split under a merged 月度计划 header.",
+        columns=(
+            C("uscc", ("统一社会信用代码",)),
+            C("user_name", ("用水户名称", "单位名称")),
+            C("region_code", ("行政区划代码",)),
+            C("plan_year", ("计划年度", "年度"), kind="integer"),
+            C("annual_plan_volume", ("年计划水量", "年度计划水量"), kind="number", unit_from_header=True),
+            *(C(f"plan_m{m:02d}", (f"月度计划/{m}月", f"{m}月"), kind="number") for m in range(1, 13)),
+        ),
+    ),
+    Source(
+        name="economic_statistics",
+        title_zh="分地区主要经济社会指标(统计年鉴)",
+        file_glob="economy/*.xlsx",
+        file_format="xlsx",
+        grain="one row per region per year (year from the title or 年份 column)",
+        description="Yearbook layout: regions as rows, indicators under merged headers, notes below.",
+        extra={"year_from_title": True, "stop_at_prefixes": ("注", "资料来源", "说明")},
+        columns=(
+            C("region_name", ("地区",)),
+            C("report_year", ("年份",), kind="integer"),
+            C("gdp_100m_yuan", ("地区生产总值/现价(亿元)",), kind="number"),
+            C("gdp_index_prev_year_100", ("地区生产总值/指数(上年=100)",), kind="number"),
+            C("industry_va_100m_yuan", ("工业增加值/现价(亿元)",), kind="number"),
+            C("industry_va_index_prev_year_100", ("工业增加值/指数(上年=100)",), kind="number"),
+            C("population_avg_10k", ("年平均常住人口(万人)",), kind="number"),
+            C("population_urban_10k", ("城镇人口(万人)",), kind="number"),
+            C("population_rural_10k", ("乡村人口(万人)",), kind="number"),
+            C("irrigated_area_effective_10k_mu", ("有效灌溉面积(万亩)",), kind="number"),
+            C("irrigated_area_actual_10k_mu", ("耕地实际灌溉面积(万亩)",), kind="number"),
+        ),
+    ),
+    Source(
+        name="industrial_returns",
+        title_zh="工业企业用水统计调查表",
+        file_glob="survey/industrial_*.xlsx",
+        file_format="xlsx",
+        grain="one row per enterprise per report year",
+        columns=(
+            C("report_year", ("统计年度", "年度"), kind="integer"),
+            C("uscc", ("统一社会信用代码",)),
+            C("unit_name", ("单位名称",)),
+            C("region_code", ("行政区划代码",)),
+            C("industry_code", ("行业代码",)),
+            C("is_above_scale", ("是否规模以上",), kind="flag"),
+            C("is_once_through_cooling", ("是否火(核)电直流冷却",), kind="flag"),
+            C("new_water_surface", ("取用新水量/地表水",), kind="number"),
+            C("new_water_ground", ("取用新水量/地下水",), kind="number"),
+            C("new_water_tap", ("取用新水量/自来水",), kind="number"),
+            C("new_water_unconventional", ("取用新水量/非常规水",), kind="number"),
+            C("reused_water", ("重复利用水量",), kind="number"),
+            C("value_added_10k_yuan", ("工业增加值(万元)",), kind="number"),
+            C("volume_unit", ("计量单位",), description="unit of every volume on the row: m³ or 万m³"),
+        ),
+    ),
+    Source(
+        name="supply_returns",
+        title_zh="公共供水企业用水统计调查表(CJJ 92 水量平衡)",
+        file_glob="survey/supply_*.xlsx",
+        file_format="xlsx",
+        grain="one row per public water-supply enterprise per report year",
+        columns=(
+            C("report_year", ("统计年度", "年度"), kind="integer"),
+            C("uscc", ("统一社会信用代码",)),
+            C("unit_name", ("单位名称",)),
+            C("region_code", ("行政区划代码",)),
+            C("own_production_surface", ("自产供水量/地表水",), kind="number"),
+            C("own_production_ground", ("自产供水量/地下水",), kind="number"),
+            C("purchased_supply", ("外购供水量",), kind="number"),
+            C("billed_metered", ("计费计量用水量",), kind="number"),
+            C("billed_unmetered", ("计费未计量用水量",), kind="number"),
+            C("unbilled_metered", ("免费计量用水量",), kind="number"),
+            C("unbilled_unmetered", ("免费未计量用水量",), kind="number"),
+            C("sales_residential", ("售水量/居民生活",), kind="number"),
+            C("sales_public", ("售水量/公共服务",), kind="number"),
+            C("sales_industry", ("售水量/工业",), kind="number"),
+            C("sales_ecological", ("售水量/生态环境",), kind="number"),
+            C("residential_metered_to_household", ("居民抄表到户水量",), kind="number"),
+            C("pipe_length_dn75_km", ("DN75及以上管道长度(km)",), kind="number"),
+            C("mean_outlet_pressure_mpa", ("年平均出厂压力(MPa)",), kind="number"),
+            C("max_frost_depth_m", ("最大冻土深度(m)",), kind="number"),
+            C("volume_unit", ("计量单位",)),
+        ),
+    ),
+    Source(
+        name="irrigation_returns",
+        title_zh="灌区用水统计调查表(含首尾法样点灌区)",
+        file_glob="survey/irrigation_*.xlsx",
+        file_format="xlsx",
+        grain="one row per irrigation district per report year",
+        columns=(
+            C("report_year", ("统计年度", "年度"), kind="integer"),
+            C("district_code", ("灌区编码",)),
+            C("district_name", ("灌区名称",)),
+            C("region_code", ("行政区划代码",)),
+            C("size_class", ("灌区类型",), description="大型 / 中型 / 小型 / 纯井"),
+            C("is_sample", ("是否样点灌区",), kind="flag"),
+            C("gross_water_surface", ("毛灌溉用水量/地表水",), kind="number"),
+            C("gross_water_ground", ("毛灌溉用水量/地下水",), kind="number"),
+            C("net_water", ("净灌溉用水量",), kind="number", required=False),
+            C("irrigated_area_10k_mu", ("实际灌溉面积(万亩)",), kind="number"),
+            C("volume_unit", ("计量单位",)),
+        ),
+    ),
+    Source(
+        name="county_summary_returns",
+        title_zh="区县用水汇总表(无单位直报部分)",
+        file_glob="survey/county_summary_*.xlsx",
+        file_format="xlsx",
+        grain="one row per region per report year per sub-sector and source",
+        columns=(
+            C("report_year", ("统计年度", "年度"), kind="integer"),
+            C("region_code", ("行政区划代码",)),
+            C("sub_sector", ("用水类别",)),
+            C("water_source", ("水源类型",)),
+            C("volume", ("用水量",), kind="number", unit_from_header=True),
+            C("method", ("推算方法",), required=False),
+        ),
+    ),
+)
+
+SOURCES_BY_NAME = {s.name: s for s in SOURCES}

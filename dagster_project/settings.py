@@ -1,0 +1,45 @@
+"""Paths, from one environment-variable family (WATERSTAT_*), shared by Dagster, dbt and the CLI.
+
+dbt's profiles.yml reads the same WATERSTAT_WAREHOUSE variable with the same default, so both
+tools always open the same file.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+
+
+@dataclass(frozen=True)
+class Paths:
+    raw: Path
+    warehouse: Path  # the private build database the pipeline writes
+    published: Path  # the read-only snapshot analysts query
+    exports: Path
+    quarantine: Path
+
+    @classmethod
+    def from_env(cls) -> "Paths":
+        home = Path(os.environ.get("WATERSTAT_HOME", REPO_ROOT)).resolve()
+        raw = Path(os.environ.get("WATERSTAT_RAW", home / "raw")).resolve()
+        warehouse = Path(
+            os.environ.get("WATERSTAT_WAREHOUSE", home / "warehouse" / "build" / "waterstat.duckdb")
+        ).resolve()
+        published = Path(
+            os.environ.get("WATERSTAT_PUBLISHED", home / "warehouse" / "published" / "waterstat.duckdb")
+        ).resolve()
+        exports = Path(os.environ.get("WATERSTAT_EXPORTS", home / "exports")).resolve()
+        return cls(raw=raw, warehouse=warehouse, published=published, exports=exports,
+                   quarantine=Path(os.environ.get("WATERSTAT_QUARANTINE", home / "quarantine")).resolve())
+
+    def as_env(self) -> dict[str, str]:
+        """The variables a dbt subprocess needs to open the same files."""
+        return {"WATERSTAT_WAREHOUSE": str(self.warehouse), "WATERSTAT_RAW": str(self.raw),
+                "WATERSTAT_EXPORTS": str(self.exports)}
+
+    def ensure_dirs(self) -> None:
+        for d in (self.raw, self.warehouse.parent, self.published.parent, self.exports):
+            d.mkdir(parents=True, exist_ok=True)
