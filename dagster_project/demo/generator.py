@@ -388,7 +388,7 @@ class DemoCity:
             codes = [f"{region}Q{k + 1:05d}{j}" for j in range(n_intakes)]
             for code in codes:
                 intakes.append({"intake": code, "region": region, "annual_m3": volume * 1e4 / n_intakes})
-            permits.append([no, h["name"], h["uscc"], region, f"{h['name']}厂区", codes[0], src, purpose,
+            permits.append([no, h["name"], h["uscc"], region, f"{h['name']}厂区", "；".join(codes), src, purpose,
                             h.get("industry_code", "D4610" if purpose == "公共供水" else "A0511"), round(volume, 2),
                             start, end, status, surnames[k % len(surnames)] + "工", f"1{3 + k % 6}{k:09d}"[:11]])
         reissued = list(permits[10])  # planted: a permit re-issued under the same number

@@ -1,0 +1,52 @@
+"""Resources: the warehouse (DuckDB build file and the paths around it) and dbt."""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, DbtProject
+
+from dagster_project.settings import DBT_PROJECT_DIR, Paths
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The private build database the pipeline writes, and the folders it reads and writes."""
+
+    database: str
+    published_database: str
+    raw_dir: str
+    exports_dir: str
+
+    @classmethod
+    def from_paths(cls, paths: Paths) -> "WarehouseResource":
+        return cls(database=str(paths.warehouse), published_database=str(paths.published),
+                   raw_dir=str(paths.raw), exports_dir=str(paths.exports))
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(self.database, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def dbt_executable() -> str:
+    """dbt from the same environment as this interpreter (DbtCliResource refuses a missing dbt)."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def build_resources(paths: Paths | None = None) -> dict:
+    paths = paths or Paths.from_env()
+    return {
+        "warehouse": WarehouseResource.from_paths(paths),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+    }

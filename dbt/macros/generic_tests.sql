@@ -1,0 +1,25 @@
+{# Project generic tests (no dbt hub packages: `dbt deps` cannot run offline). #}
+
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+select {{ combination_of_columns | join(', ') }}, count(*) as n_rows
+from {{ model }}
+group by {{ combination_of_columns | join(', ') }}
+having count(*) > 1
+{% endtest %}
+
+{#- Row-level: the parts add up to the total within an absolute tolerance (same unit). -#}
+{% test parts_sum_to_total(model, total_column, part_columns, tolerance=0.5) %}
+select *
+from {{ model }}
+where abs({{ total_column }} - ({% for c in part_columns %}coalesce({{ c }}, 0){% if not loop.last %} + {% endif %}{% endfor %}))
+      > {{ tolerance }}
+{% endtest %}
+
+{% test not_negative(model, column_name) %}
+select * from {{ model }} where {{ column_name }} < 0
+{% endtest %}
+
+{% test value_between(model, column_name, min_value, max_value, where_sql="true") %}
+select * from {{ model }}
+where ({{ where_sql }}) and ({{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }})
+{% endtest %}

@@ -1,0 +1,80 @@
+-- Totalizer readings → volume per reading interval, set-based:
+--   duplicates: one reading per (station, timestamp) is kept (latest load wins), copies counted;
+--   rollover: the register wrapped past its capacity (10^digits of the previous value);
+--   reset: a meter replacement, the new register starts near zero, so its value is the volume;
+--   gap: an interval longer than meter_gap_factor × the station's usual interval (volume kept,
+--        since the totalizer still measured it, and prorated over the days it spans).
+with readings as (
+    select * from {{ ref('stg_raw__meter_readings') }}
+    where reading_at is not null and totalizer_m3 is not null and station_code is not null
+),
+
+ranked as (
+    select
+        *,
+        count(*) over (partition by station_code, reading_at) as n_copies,
+        row_number() over (
+            partition by station_code, reading_at
+            order by loaded_at desc, source_file desc, source_row_number
+        ) as copy_rank
+    from readings
+),
+
+sequenced as (
+    select
+        * exclude (copy_rank),
+        lag(reading_at) over by_time   as prev_reading_at,
+        lag(totalizer_m3) over by_time as prev_totalizer_m3
+    from ranked
+    where copy_rank = 1
+    window by_time as (partition by station_code order by reading_at)
+),
+
+typical as (
+    select station_code, median(epoch(reading_at - prev_reading_at)) as typical_interval_s
+    from sequenced
+    where prev_reading_at is not null
+    group by station_code
+),
+
+classified as (
+    select
+        s.*,
+        t.typical_interval_s,
+        epoch(s.reading_at - s.prev_reading_at) as interval_s,
+        pow(10, ceil(log10(greatest(s.prev_totalizer_m3, 0) + 1))) as register_capacity_m3,
+        s.totalizer_m3 - s.prev_totalizer_m3 as raw_delta_m3
+    from sequenced as s
+    join typical as t using (station_code)
+    where s.prev_reading_at is not null
+),
+
+volumes as (
+    select
+        *,
+        raw_delta_m3 < 0
+            and totalizer_m3 + register_capacity_m3 - prev_totalizer_m3
+                <= {{ var('meter_rollover_max_fraction') }} * register_capacity_m3 as is_rollover,
+        interval_s > {{ var('meter_gap_factor') }} * typical_interval_s as has_gap
+    from classified
+)
+
+select
+    station_code,
+    intake_code,
+    prev_reading_at as interval_start_at,
+    reading_at as interval_end_at,
+    interval_s,
+    typical_interval_s,
+    case
+        when raw_delta_m3 >= 0 then raw_delta_m3
+        when is_rollover then totalizer_m3 + register_capacity_m3 - prev_totalizer_m3
+        else totalizer_m3
+    end as volume_m3,
+    is_rollover,
+    raw_delta_m3 < 0 and not is_rollover as is_reset,
+    has_gap,
+    n_copies - 1 as n_duplicate_copies,
+    source_file,
+    source_row_number
+from volumes

@@ -1,0 +1,117 @@
+-- Every volume that makes up a region's water use, one row per reporting unit × sub-sector ×
+-- water source, in m³, with the method behind it. Public-supply water is attributed to the
+-- region's public-supply source mix; water public supply sells to industry is counted once, on
+-- the industrial returns (新水 incl. 自来水), never again from the supplier's side.
+with supply as (
+    select * from {{ ref('int_public_supply_balance') }}
+),
+
+supply_mix as (
+    select
+        region_code,
+        report_year,
+        coalesce(sum(own_production_surface_m3)
+            / nullif(sum(own_production_surface_m3 + own_production_ground_m3), 0), 1.0) as surface_share
+    from supply
+    group by region_code, report_year
+),
+
+industrial as (
+    select
+        report_year, region_code, uscc as reporting_unit_id,
+        case when is_once_through_cooling then '火(核)电直流冷却' else '一般工业' end as sub_sector_zh,
+        {{ to_m3('new_water_surface', 'volume_unit') }} as "地表水",
+        {{ to_m3('new_water_ground', 'volume_unit') }} as "地下水",
+        {{ to_m3('new_water_unconventional', 'volume_unit') }} as "非常规水",
+        {{ to_m3('new_water_tap', 'volume_unit') }} as "自来水"
+    from {{ ref('stg_raw__industrial_returns') }}
+),
+
+industrial_long as (
+    select *, 'enumerated_report' as method, 'industrial_returns' as origin
+    from (unpivot industrial on "地表水", "地下水", "非常规水", "自来水" into name water_source_zh value volume_m3)
+),
+
+supply_remainder as (
+    select
+        *,
+        system_input_m3 - sales_residential_m3 - sales_public_m3 - sales_industry_m3 - sales_ecological_m3
+            as unsold_m3,
+        sales_residential_m3 + sales_public_m3
+            {%- if not var('public_supply_remainder_to_domestic') %} + sales_ecological_m3{% endif %}
+            as remainder_base_m3
+    from supply
+),
+
+supply_long as (
+    select report_year, region_code, uscc as reporting_unit_id, sub_sector_zh, '自来水' as water_source_zh,
+           volume_m3, 'enumerated_report' as method, 'supply_returns' as origin
+    from supply_remainder,
+    lateral (values
+        ('居民生活', sales_residential_m3 + unsold_m3 * sales_residential_m3 / nullif(remainder_base_m3, 0)),
+        ('公共用水', sales_public_m3 + unsold_m3 * sales_public_m3 / nullif(remainder_base_m3, 0)),
+        ('城乡环境', sales_ecological_m3
+            {%- if not var('public_supply_remainder_to_domestic') %}
+            + unsold_m3 * sales_ecological_m3 / nullif(remainder_base_m3, 0){% endif %})
+    ) as parts(sub_sector_zh, volume_m3)
+),
+
+public_supply_attributed as (
+    -- 自来水 → the surface/ground water the region's public supply actually withdrew
+    select
+        u.report_year, u.region_code, u.reporting_unit_id, u.sub_sector_zh, s.water_source_zh,
+        u.volume_m3 * case s.water_source_zh when '地表水' then coalesce(m.surface_share, 1.0)
+                                                else 1 - coalesce(m.surface_share, 1.0) end as volume_m3,
+        u.method, u.origin
+    from (select * from industrial_long where water_source_zh = '自来水' union all select * from supply_long) as u
+    left join supply_mix as m using (region_code, report_year)
+    cross join (values ('地表水'), ('地下水')) as s(water_source_zh)
+),
+
+irrigation as (
+    select
+        report_year, region_code, district_code as reporting_unit_id, '耕地灌溉' as sub_sector_zh,
+        water_source_zh, volume_m3, 'enumerated_report' as method, 'irrigation_returns' as origin
+    from {{ ref('stg_raw__irrigation_returns') }},
+    lateral (values
+        ('地表水', {{ to_m3('gross_water_surface', 'volume_unit') }}),
+        ('地下水', {{ to_m3('gross_water_ground', 'volume_unit') }})
+    ) as parts(water_source_zh, volume_m3)
+),
+
+county_summary as (
+    select
+        report_year, region_code, 'county_summary' as reporting_unit_id, sub_sector_zh, water_source_zh,
+        {{ to_m3('volume', 'volume_unit') }} as volume_m3,
+        case method_zh
+            when '典型调查推算' then 'sample_extrapolated'
+            when '定额推算' then 'quota_estimated'
+            when '工程计量' then 'metered'
+            else 'reported'
+        end as method,
+        'county_summary_returns' as origin
+    from {{ ref('stg_raw__county_summary_returns') }}
+),
+
+components as (
+    select * from industrial_long where water_source_zh <> '自来水'
+    union all select * from public_supply_attributed
+    union all select * from irrigation
+    union all select * from county_summary
+)
+
+select
+    c.region_code,
+    c.report_year,
+    sm.sector_code,
+    sm.sub_sector_code,
+    src.source_type,
+    src.unconventional_type_zh,
+    c.method,
+    c.origin,
+    c.reporting_unit_id,
+    c.volume_m3
+from components as c
+left join {{ ref('sector_map') }} as sm on c.sub_sector_zh = sm.sub_sector_zh
+left join {{ ref('water_source_map') }} as src on c.water_source_zh = src.water_source_zh
+where c.volume_m3 is not null and c.volume_m3 <> 0

@@ -1,0 +1,26 @@
+-- 规模以上工业用水重复利用率 = Σ reused / Σ (reused + new water), summed over firms first:
+-- never a mean of firm rates (METHODS §5).
+with firms as (
+    select
+        r.region_code,
+        i.report_year,
+        {{ to_m3('i.reused_water', 'i.volume_unit') }} as reused_m3,
+        {{ to_m3('i.new_water_surface + i.new_water_ground + i.new_water_tap + i.new_water_unconventional', 'i.volume_unit') }}
+            as new_water_m3
+    from {{ ref('stg_raw__industrial_returns') }} as i
+    join {{ ref('int_region_rollup') }} as r on i.region_code = r.member_region_code
+    where i.is_above_scale
+    {%- if var('reuse_rate_excludes_once_through_cooling') %}
+        and not i.is_once_through_cooling
+    {%- endif %}
+)
+
+select
+    region_code,
+    report_year,
+    sum(reused_m3) as reused_m3,
+    sum(new_water_m3) as new_water_m3,
+    sum(reused_m3) / nullif(sum(reused_m3) + sum(new_water_m3), 0) * 100 as reuse_rate_pct,
+    count(*) as n_firms
+from firms
+group by region_code, report_year

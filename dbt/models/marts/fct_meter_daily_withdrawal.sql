@@ -1,0 +1,24 @@
+-- Metered daily withdrawal per monitoring station, with its permit (if any) for compliance.
+with permits as (
+    select * from {{ ref('int_permit_intakes') }}
+    qualify row_number() over (partition by intake_code order by valid_from desc) = 1
+)
+
+select
+    d.station_code,
+    d.volume_date,
+    d.intake_code,
+    p.permit_no,
+    p.uscc,
+    coalesce(p.region_code, left(d.intake_code, 6)) as region_code,
+    d.volume_m3,
+    d.n_intervals,
+    d.is_complete_day,
+    d.has_gap,
+    d.has_reset,
+    d.has_rollover,
+    d.n_duplicate_readings,
+    p.permit_no is not null as has_permit,
+    p.permit_no is not null and d.volume_date between p.valid_from and p.valid_to as has_valid_permit
+from {{ ref('int_meter_daily_volumes') }} as d
+left join permits as p on d.intake_code = p.intake_code

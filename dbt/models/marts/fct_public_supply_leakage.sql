@@ -1,0 +1,33 @@
+-- CJJ 92-2016 (2018 revision) leakage per public water-supply enterprise and year.
+with balance as (
+    select * from {{ ref('int_public_supply_balance') }}
+),
+
+rates as (
+    select
+        report_year,
+        uscc,
+        unit_name,
+        region_code,
+        system_input_m3,
+        authorized_m3,
+        system_input_m3 - authorized_m3 as water_losses_m3,
+        system_input_m3 - billed_authorized_m3 as non_revenue_water_m3,
+        {{ cjj92_comprehensive_loss_rate_pct('system_input_m3', 'authorized_m3') }} as comprehensive_loss_rate_pct,
+        {{ cjj92_r1_pct('residential_metered_to_household_m3', 'system_input_m3') }} as r1_household_metering_pct,
+        {{ cjj92_r2_pct('pipe_length_dn75_km', 'system_input_m3') }} as r2_pipe_length_pct,
+        {{ cjj92_r3_pct('mean_outlet_pressure_mpa') }} as r3_pressure_pct,
+        {{ cjj92_r4_pct('max_frost_depth_m') }} as r4_frost_depth_pct
+    from balance
+)
+
+select
+    *,
+    r1_household_metering_pct + r2_pipe_length_pct + r3_pressure_pct + r4_frost_depth_pct as total_correction_pct,
+    comprehensive_loss_rate_pct
+        - (r1_household_metering_pct + r2_pipe_length_pct + r3_pressure_pct + r4_frost_depth_pct)
+        as leakage_rate_pct,
+    {{ cjj92_grade_zh('comprehensive_loss_rate_pct - (r1_household_metering_pct + r2_pipe_length_pct + r3_pressure_pct + r4_frost_depth_pct)') }}
+        as leakage_grade_zh,
+    non_revenue_water_m3 / nullif(system_input_m3, 0) * 100 as non_revenue_water_rate_pct
+from rates

@@ -1,0 +1,25 @@
+-- One row per region (units and the city) and year: use by sector and by source, in m³.
+with use_ as (
+    select r.region_code, f.report_year, f.sector_code, f.sub_sector_code, f.source_type, f.volume_m3
+    from {{ ref('fct_water_use') }} as f
+    join {{ ref('int_region_rollup') }} as r on f.region_code = r.member_region_code
+)
+
+select
+    region_code,
+    report_year,
+    sum(volume_m3) as total_m3,
+    sum(volume_m3) filter (where sector_code = 'agriculture') as agriculture_m3,
+    sum(volume_m3) filter (where sub_sector_code = 'farmland_irrigation') as farmland_irrigation_m3,
+    sum(volume_m3) filter (where sector_code = 'industry') as industry_m3,
+    coalesce(sum(volume_m3) filter (where sub_sector_code = 'once_through_cooling'), 0)
+        as once_through_cooling_m3,
+    sum(volume_m3) filter (where sector_code = 'domestic') as domestic_m3,
+    sum(volume_m3) filter (where sub_sector_code = 'residential') as residential_m3,
+    sum(volume_m3) filter (where sub_sector_code = 'public') as public_m3,
+    sum(volume_m3) filter (where sector_code = 'ecological') as ecological_m3,
+    coalesce(sum(volume_m3) filter (where source_type = 'surface'), 0) as surface_m3,
+    coalesce(sum(volume_m3) filter (where source_type = 'ground'), 0) as ground_m3,
+    coalesce(sum(volume_m3) filter (where source_type = 'unconventional'), 0) as unconventional_m3
+from use_
+group by region_code, report_year

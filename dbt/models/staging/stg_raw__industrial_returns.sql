@@ -1,0 +1,18 @@
+select
+    {{ to_int('report_year') }}                 as report_year,
+    upper(trim(uscc))                           as uscc,
+    trim(unit_name)                             as unit_name,
+    trim(region_code)                           as region_code,
+    trim(industry_code)                         as industry_code,
+    {{ zh_flag('is_above_scale') }}             as is_above_scale,
+    {{ zh_flag('is_once_through_cooling') }}    as is_once_through_cooling,
+    {{ to_number('new_water_surface') }}        as new_water_surface,
+    {{ to_number('new_water_ground') }}         as new_water_ground,
+    {{ to_number('new_water_tap') }}            as new_water_tap,
+    {{ to_number('new_water_unconventional') }} as new_water_unconventional,
+    {{ to_number('reused_water') }}             as reused_water,
+    {{ to_number('value_added_10k_yuan') }}     as value_added_10k_yuan,
+    {{ volume_unit('volume_unit') }}            as volume_unit,
+    _source_file                                as source_file,
+    _source_row_number                          as source_row_number
+from {{ source('raw', 'industrial_returns') }}
