@@ -1,5 +1,4 @@
 """dbt models as Dagster assets; dbt tests become asset checks (`dbt build`)."""
-from __future__ import annotations
 
 import os
 

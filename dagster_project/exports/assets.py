@@ -1,5 +1,4 @@
 """Export assets: the bulletin workbooks and the published read-only snapshot."""
-from __future__ import annotations
 
 import os
 import shutil
@@ -10,8 +9,8 @@ import dagster as dg
 from dagster_project.exports.bulletin import available_years, write_bulletin
 from dagster_project.resources import WarehouseResource
 
-MART_DEPS = [dg.AssetKey(["mart_water_use_by_region"]), dg.AssetKey(["fct_headline_indicators"]),
-             dg.AssetKey(["dim_regions"])]
+MART_DEPS = [dg.AssetKey(["marts", name]) for name in
+             ("mart_water_use_by_region", "fct_headline_indicators", "dim_regions")]
 
 
 class BulletinConfig(dg.Config):

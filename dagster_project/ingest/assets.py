@@ -1,5 +1,4 @@
 """One ingestion asset per raw source (raw/<source>), generated from the contract registry."""
-from __future__ import annotations
 
 from pathlib import Path
 

@@ -5,6 +5,7 @@ resolved, so a file either lands whole with row-level lineage or is rejected wit
 """
 from __future__ import annotations
 
+import csv
 import io
 import re
 import unicodedata
@@ -104,13 +105,13 @@ def _to_table(source: Source, found: dict[str, int], headers: list[str],
 
 def read_csv(path: Path, source: Source) -> pa.Table:
     text = decode(path.read_bytes(), path)
+    header = next(csv.reader([text.split("\n", 1)[0].strip("\r")]))
     try:
         table = pacsv.read_csv(
             io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=False),
-            convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=True,
-                                                 auto_dict_encode=False),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            # every column as text, exactly as received (no timestamp/number inference)
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=True),
         )
     except pa.ArrowInvalid as exc:
         raise ContractError(path, "malformed_csv", str(exc).splitlines()[0]) from exc

@@ -1,0 +1,38 @@
+# WaterStat: the two commands are `make demo` and `make test` (README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo run test ui manifest clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Generate the demo city into raw/, run the whole pipeline headless, print where the outputs are.
+demo: install
+	$(BIN)/waterstat demo
+
+## Process whatever is in raw/.
+run: install
+	$(BIN)/waterstat run
+
+## The test suite (CI runs exactly this through .ci/run).
+test: install
+	$(BIN)/python -m pytest
+
+## The Dagster UI with the schedule running: http://127.0.0.1:3000
+ui: install manifest
+	mkdir -p .dagster_home
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
+
+manifest: install
+	cd dbt && ../$(BIN)/dbt parse --quiet
+
+clean:
+	rm -rf warehouse exports/*.xlsx dbt/target dbt/logs .dagster_home

@@ -1,0 +1,144 @@
+"""`waterstat`: generate the demo, run the pipeline headless, query the published warehouse."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT, Paths
+
+JOB_NAME = "nightly_full_load"
+SCALES = {"default": (2000, 60), "province": (20000, 15)}  # (monitoring points, minutes per reading)
+
+
+def prepare_dbt_manifest(paths: Paths) -> None:
+    """dbt parse, so the Dagster definitions can read the manifest (never done at import)."""
+    from dagster_project.resources import dbt_executable
+
+    env = {**os.environ, **paths.as_env()}
+    proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                           "--profiles-dir", str(DBT_PROJECT_DIR)], env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
+
+
+def run_pipeline(paths: Paths) -> bool:
+    """Run the whole job in this process against a persistent Dagster instance (visible in the UI)."""
+    paths.ensure_dirs()
+    os.environ.update(paths.as_env())
+    os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    print("Preparing dbt manifest …", flush=True)
+    prepare_dbt_manifest(paths)
+
+    import dagster as dg
+
+    from dagster_project.definitions import build_definitions
+
+    started = time.monotonic()
+    with dg.DagsterInstance.get() as instance:
+        result = build_definitions(paths).resolve_job_def(JOB_NAME).execute_in_process(
+            instance=instance, raise_on_error=False,
+            run_config={"loggers": {"progress": {}}},
+            tags={"started_by": getpass.getuser(), "trigger": "waterstat-cli"},
+        )
+    status = "succeeded" if result.success else "FAILED"
+    print(f"\nRun {result.run_id} {status} in {time.monotonic() - started:.0f} s "
+          f"(DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    return result.success
+
+
+def print_outputs(paths: Paths) -> None:
+    print("\nOutputs:")
+    for p in sorted(paths.exports.glob("*.xlsx")):
+        print(f"  bulletin workbook   {p}")
+    print(f"  analyst snapshot    {paths.published}  (read-only; try: waterstat sql \"select * from "
+          "mart_water_use_by_region\")")
+    print(f"  build database      {paths.warehouse}  (pipeline only)")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dagster_project.demo.generator import generate
+
+    paths = Paths.from_env()
+    points, interval = SCALES[args.scale]
+    points, interval = args.points or points, args.interval_minutes or interval
+    existing = [p for p in paths.raw.rglob("*") if p.is_file() and p.name not in (".gitkeep", "README.md")]
+    if existing and not args.regenerate:
+        print(f"{paths.raw} already holds {len(existing)} files; using them (--regenerate to replace).")
+    else:
+        for sub in ("meter_readings", "permits", "plans", "economy", "survey"):
+            shutil.rmtree(paths.raw / sub, ignore_errors=True)
+        print(f"Generating the demo city into {paths.raw} ({points:,} points every {interval} min) …", flush=True)
+        info = generate(paths.raw, seed=args.seed, points=points, interval_minutes=interval, days=args.days)
+        print(f"  {info['stations']:,} stations, {info['rows_per_day']:,} readings a day for {info['days']} days; "
+              f"planted defects: {info['defects']}")
+    ok = run_pipeline(paths)
+    print_outputs(paths)
+    return 0 if ok else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    paths = Paths.from_env()
+    ok = run_pipeline(paths)
+    print_outputs(paths)
+    return 0 if ok else 1
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from dagster_project.analyst import query
+
+    try:
+        columns, rows = query(args.query, Paths.from_env().published)
+    except Exception as exc:  # a user's SQL error is a message, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(format_table(columns, rows, limit=args.limit))
+    return 0
+
+
+def format_table(columns: list[str], rows: list[tuple], limit: int = 200) -> str:
+    from dagster_project.exports.workbook import display_width
+
+    shown = [["" if v is None else (f"{v:,.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v))
+              for v in r] for r in rows[:limit]]
+    widths = [max([display_width(c)] + [display_width(r[i]) for r in shown]) for i, c in enumerate(columns)]
+
+    def line(cells):
+        return " | ".join(c + " " * (w - display_width(c)) for c, w in zip(cells, widths))
+
+    out = [line(columns), "-+-".join("-" * w for w in widths), *map(line, shown)]
+    more = f" (first {limit} shown)" if len(rows) > limit else ""
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''}{more})")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="waterstat", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="generate the demo city into raw/ and run everything")
+    demo.add_argument("--scale", choices=sorted(SCALES), default="default",
+                      help="default: 2,000 points hourly; province: 20,000 points every 15 minutes")
+    demo.add_argument("--points", type=int, help="override the number of monitoring points")
+    demo.add_argument("--interval-minutes", type=int, help="override minutes between readings")
+    demo.add_argument("--days", type=int, default=7, help="days of meter readings (default 7)")
+    demo.add_argument("--seed", type=int, default=20211231)
+    demo.add_argument("--regenerate", action="store_true", help="replace files already in raw/")
+    demo.set_defaults(func=cmd_demo)
+    run = sub.add_parser("run", help="process what is in raw/ (ingest, dbt build, bulletin, publish)")
+    run.set_defaults(func=cmd_run)
+    sql = sub.add_parser("sql", help="read-only query of the published warehouse")
+    sql.add_argument("query")
+    sql.add_argument("--limit", type=int, default=200)
+    sql.set_defaults(func=cmd_sql)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

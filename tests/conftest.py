@@ -1,0 +1,43 @@
+"""Shared fixtures: an isolated WATERSTAT_* tree per test, and the dbt manifest for definitions."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dagster_project.resources import dbt_executable
+from dagster_project.settings import DBT_PROJECT_DIR, Paths
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest() -> Path:
+    """dbt parse once, so the Dagster definitions (which read the manifest) can load."""
+    proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                           "--profiles-dir", str(DBT_PROJECT_DIR)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
+    return DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+@pytest.fixture
+def waterstat_env(tmp_path, monkeypatch) -> Paths:
+    """WATERSTAT_* pointing at a temporary tree, so tests never touch the repo's raw/ or warehouse/."""
+    monkeypatch.setenv("WATERSTAT_HOME", str(tmp_path))
+    for var in ("WATERSTAT_RAW", "WATERSTAT_WAREHOUSE", "WATERSTAT_PUBLISHED", "WATERSTAT_EXPORTS",
+                "WATERSTAT_QUARANTINE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    paths = Paths.from_env()
+    paths.ensure_dirs()
+    return paths
+
+
+def run_dbt(args: list[str], paths: Paths) -> subprocess.CompletedProcess:
+    env = {**os.environ, **paths.as_env()}
+    return subprocess.run([dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR),
+                           "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
+                           str(paths.warehouse.parent / "dbt_target")],
+                          env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)

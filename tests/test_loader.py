@@ -1,0 +1,48 @@
+"""Landing files: lineage, idempotent re-loads, restatements, rejections that do not stop the night."""
+import duckdb
+
+from dagster_project.ingest.loader import load_source
+from dagster_project.lib.contracts import SOURCES_BY_NAME
+
+METER = SOURCES_BY_NAME["meter_readings"]
+HEADER = "测站编码,测站名称,取水口编码,时间,累计流量(m³),瞬时流量(m³/h),数据标识\n"
+
+
+def _write(raw, name, body):
+    (raw / "meter_readings").mkdir(parents=True, exist_ok=True)
+    (raw / "meter_readings" / name).write_text(HEADER + body, encoding="utf-8")
+
+
+def test_same_file_twice_loads_once_and_a_changed_file_replaces_its_rows(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw, "d1.csv", "S,s,Q,2022-01-01 00:00,1,1,N\nS,s,Q,2022-01-01 01:00,2,1,N\n")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    first = load_source(con, METER, raw, run_id="r1")
+    second = load_source(con, METER, raw, run_id="r2")
+    assert [o.status for o in first.outcomes] == ["loaded"]
+    assert [o.status for o in second.outcomes] == ["unchanged"]
+    assert con.execute("select count(*) from raw.meter_readings").fetchone()[0] == 2
+
+    _write(raw, "d1.csv", "S,s,Q,2022-01-01 00:00,1,1,N\nS,s,Q,2022-01-01 01:00,2,1,N\nS,s,Q,2022-01-01 02:00,4,1,N\n")
+    third = load_source(con, METER, raw, run_id="r3")
+    assert third.outcomes[0].status == "loaded"
+    assert con.execute("select count(*) from raw.meter_readings").fetchone()[0] == 3  # replaced, not added
+    lineage = con.execute("""select _source_file, _source_row_number, length(_file_sha256)
+                             from raw.meter_readings order by 2""").fetchall()
+    assert lineage == [("meter_readings/d1.csv", 2, 64), ("meter_readings/d1.csv", 3, 64),
+                       ("meter_readings/d1.csv", 4, 64)]
+
+
+def test_a_rejected_file_is_logged_and_the_others_still_load(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw, "a_good.csv", "S,s,Q,2022-01-01 00:00,1,1,N\n")
+    (raw / "meter_readings" / "b_bad.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    (raw / "meter_readings" / "c_partial.csv.part").write_text("being written", encoding="utf-8")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    summary = load_source(con, METER, raw, run_id="r1")
+    assert {o.file: o.status for o in summary.outcomes} == {
+        "meter_readings/a_good.csv": "loaded", "meter_readings/b_bad.csv": "rejected"}
+    log = con.execute("""select source_file, status, rows_read, rows_loaded, message
+                         from raw.load_log order by source_file""").fetchall()
+    assert log[0][1:4] == ("loaded", 1, 1)
+    assert log[1][1] == "rejected" and "b_bad.csv" in log[1][4] and "missing_column" in log[1][4]

@@ -1,0 +1,117 @@
+"""The whole job on a small demo city: ingest → dbt build → bulletin workbook → published snapshot.
+
+Checks the acceptance figures of issue 2 by reading the workbook back: the 2021 city total and
+every unit's total within 1% of seed 000, and sectors summing to the total within rounding.
+"""
+import csv
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from dagster_project import cli
+from dagster_project.demo.generator import generate
+from dagster_project.settings import DBT_PROJECT_DIR
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    home = tmp_path_factory.mktemp("waterstat")
+    mp.setenv("WATERSTAT_HOME", str(home))
+    mp.setenv("DAGSTER_HOME", str(home / "dagster_home"))
+    for var in ("WATERSTAT_RAW", "WATERSTAT_WAREHOUSE", "WATERSTAT_PUBLISHED", "WATERSTAT_EXPORTS"):
+        mp.delenv(var, raising=False)
+    paths = cli.Paths.from_env()
+    paths.ensure_dirs()
+    info = generate(paths.raw, points=60, days=5)
+    assert cli.run_pipeline(paths), "the job failed"
+    yield paths, info
+    mp.undo()
+
+
+def published_totals():
+    with open(DBT_PROJECT_DIR / "seeds" / "published_reference_figures.csv", encoding="utf-8") as f:
+        return {r["region_code"]: float(r["value"]) for r in csv.DictReader(f)
+                if r["indicator_code"] == "total_water_use"}
+
+
+def test_workbook_totals_match_seed_000_and_sectors_sum(demo_run):
+    paths, _ = demo_run
+    wb = load_workbook(paths.exports / "水资源公报表_2021.xlsx")
+    assert wb.sheetnames == ["表1 分行业用水量", "表2 分水源供水量", "表3 主要用水指标", "说明"]
+    ws = wb["表1 分行业用水量"]
+    assert ws["A1"].value == "表1  2021年各地区分行业用水量"
+    assert [ws.cell(3, c).value for c in (1, 2, 3, 5, 7, 10)] == [
+        "地区", "用水总量", "农业用水", "工业用水", "生活用水", "人工生态环境补水"]
+    assert [ws.cell(4, c).value for c in (3, 4, 6)] == ["小计", "其中：耕地灌溉", "其中：火(核)电直流冷却"]
+    assert ws.cell(2, 10).value == "单位：亿m³"
+    names = {r["region_name_zh"]: r["region_code"] for r in csv.DictReader(
+        open(DBT_PROJECT_DIR / "seeds" / "regions.csv", encoding="utf-8"))}
+    names["全市"] = "320600"
+    expected = published_totals()
+    seen = set()
+    for row in ws.iter_rows(min_row=5, values_only=True):
+        if row[0] not in names:
+            continue
+        code = names[row[0]]
+        total, agri, ind, dom, eco = row[1], row[2], row[4], row[6], row[9]
+        assert abs(total - expected[code]) <= 0.01 * expected[code], (row[0], total, expected[code])
+        # each cell is rounded once to 0.01, so four parts may differ from the total by ≤ 0.02
+        assert abs(agri + ind + dom + eco - total) <= 0.02 + 1e-9, row
+        seen.add(code)
+    assert seen == set(expected), "every unit and the city appear"
+    assert ws.cell(5, 2).number_format == "0.00"
+
+
+def test_indicator_sheet_uses_bulletin_precision(demo_run):
+    paths, _ = demo_run
+    ws = load_workbook(paths.exports / "水资源公报表_2021.xlsx")["表3 主要用水指标"]
+    headers = [ws.cell(3, c).value for c in range(1, ws.max_column + 1)]
+    coef_col = headers.index("农田灌溉水有效利用系数") + 1
+    gdp_col = headers.index("万元GDP用水量") + 1
+    city = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "全市")
+    assert ws.cell(city, coef_col).number_format == "0.000"
+    assert ws.cell(city, coef_col).value == pytest.approx(0.649, abs=0.0005)  # seed 000: 0.649
+    assert ws.cell(city, gdp_col).value == pytest.approx(36.03, abs=0.005)  # seed 000: 36.03 m³/万元
+
+
+def test_planted_meter_defects_are_flagged(demo_run):
+    paths, info = demo_run
+    con = duckdb.connect(str(paths.published), read_only=True)
+    flags = dict(con.execute("""
+        select station_code, struct_pack(rollover := bool_or(has_rollover), reset := bool_or(has_reset),
+                                         gap := bool_or(has_gap), dups := sum(n_duplicate_readings))
+        from marts.fct_meter_daily_withdrawal group by 1""").fetchall())
+    d = info["defects"]
+    assert flags[d["rollover"]]["rollover"] and flags[d["reset"]]["reset"] and flags[d["gap"]]["gap"]
+    assert sum(f["dups"] for f in flags.values()) > 0
+    no_permit = con.execute("select count(distinct station_code) from marts.fct_meter_daily_withdrawal "
+                            "where not has_permit").fetchone()[0]
+    assert no_permit == 3  # the generator plants three stations whose intake has no permit
+
+
+def test_sql_command_reads_the_published_tables_and_cannot_write(demo_run, capsys):
+    assert cli.main(["sql", "select region_code, total_m3 from mart_water_use_by_region "
+                            "where report_year = 2021 and region_code = '320600'"]) == 0
+    out = capsys.readouterr().out
+    assert "320600" in out and "(1 row)" in out
+    assert cli.main(["sql", "drop table marts.dim_regions"]) == 1
+    assert "read-only" in capsys.readouterr().err
+
+
+def test_rerun_is_idempotent(demo_run):
+    paths, _ = demo_run
+    con = duckdb.connect(str(paths.published), read_only=True)
+    before = con.execute("select count(*), sum(total_m3) from marts.mart_water_use_by_region").fetchone()
+    con.close()
+    assert cli.run_pipeline(paths)
+    con = duckdb.connect(str(paths.published), read_only=True)
+    after = con.execute("select count(*), sum(total_m3) from marts.mart_water_use_by_region").fetchone()
+    statuses = con.execute("select status, count(*) from raw.load_log group by 1").fetchall()
+    raw_rows = con.execute("select count(*) from raw.meter_readings").fetchone()[0]
+    con.close()
+    assert before[0] == after[0] and before[1] == pytest.approx(after[1], rel=1e-12)  # float sum order
+    assert dict(statuses)["unchanged"] > 0
+    # 60 stations x 24 hours x 5 days, minus the 6-hour gap, plus stations 0 and 40 duplicated for a day
+    assert raw_rows == 60 * 24 * 5 - 6 + 2 * 24

@@ -1,0 +1,75 @@
+"""File-level reading: encodings, title rows, merged headers, clear rejections."""
+from datetime import date
+
+import pytest
+
+from dagster_project.demo.generator import write_sheet
+from dagster_project.ingest.readers import ContractError, read_source_file
+from dagster_project.lib.contracts import SOURCES_BY_NAME
+
+METER = SOURCES_BY_NAME["meter_readings"]
+PERMITS = SOURCES_BY_NAME["permits"]
+ECONOMY = SOURCES_BY_NAME["economic_statistics"]
+
+
+def test_values_stay_text_exactly_as_received(tmp_path):
+    path = tmp_path / "20221227.csv"
+    path.write_text("测站编码,取水口编码,时间,累计流量(m³)\nST1,Q1,2022-12-27T01:00:00+08:00,0012.50\n",
+                    encoding="utf-8")
+    row = read_source_file(path, METER).to_pylist()[0]
+    assert row["reading_ts"] == "2022-12-27T01:00:00+08:00" and row["totalizer_m3"] == "0012.50"
+
+
+def test_gbk_csv_with_chinese_headers_is_read_with_row_numbers(tmp_path):
+    path = tmp_path / "20221226.csv"
+    text = "测站编码,测站名称,取水口编码,时间,累计流量(m3),瞬时流量(m3/h),数据标识\n" \
+           "ST1,一号站,Q1,2022/12/26 0:00,100.5,3.2,N\nST1,一号站,Q1,2022/12/26 1:00,103.7,3.2,N\n"
+    path.write_bytes(text.encode("gbk"))
+    table = read_source_file(path, METER).to_pylist()
+    assert [r["_source_row_number"] for r in table] == [2, 3]
+    assert table[0]["station_name"] == "一号站" and table[1]["totalizer_m3"] == "103.7"
+
+
+def test_missing_required_column_names_file_column_and_rule(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("测站编码,时间,累计流量(m³)\nST1,2022-12-26 00:00,1\n", encoding="utf-8")
+    with pytest.raises(ContractError) as err:
+        read_source_file(path, METER)
+    assert err.value.rule == "missing_column"
+    assert "bad.csv" in str(err.value) and "intake_code (取水口编码)" in str(err.value)
+
+
+def test_empty_file_is_rejected_not_crashed(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(ContractError, match=r"\[empty_file\]"):
+        read_source_file(path, METER)
+
+
+def test_excel_title_row_merged_headers_and_unit_from_header(tmp_path):
+    path = tmp_path / "permits.xlsx"
+    write_sheet(path, "某市取水许可证台账", [
+        "取水许可证编号", "取水权人名称", "统一社会信用代码", "行政区划代码", "取水口编码", "水源类型",
+        "许可水量(万m³/年)", ("有效期", ["起", "止"]), "状态"],
+        [["A001", "甲公司", "91350100M000100Y43", "320685", "Q1；Q2", "地表水", 12.5,
+          date(2021, 1, 1), date(2025, 12, 31), "有效"]])
+    rows = read_source_file(path, PERMITS).to_pylist()
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["_source_row_number"] == 4  # title, two header rows, then data
+    assert row["permitted_volume"] == "12.5" and row["permitted_volume_unit"] == "万m³"
+    assert row["valid_from"].startswith("2021-01-01") and row["valid_to"].startswith("2025-12-31")
+
+
+def test_yearbook_layout_takes_year_from_title_and_stops_at_notes(tmp_path):
+    path = tmp_path / "yearbook.xlsx"
+    write_sheet(path, "2021年分地区主要经济社会指标",
+                ["地区", ("地区生产总值", ["现价(亿元)", "指数(上年=100)"]),
+                 ("工业增加值", ["现价(亿元)", "指数(上年=100)"]), "年平均常住人口(万人)", "城镇人口(万人)",
+                 "乡村人口(万人)", "有效灌溉面积(万亩)", "耕地实际灌溉面积(万亩)"],
+                [["全市", "１１０２６.９", 108.9, 4500, 111.7, 772.7, 556, 216, 600, 540]],
+                notes=["注：地区生产总值按当年价格计算。"])
+    rows = read_source_file(path, ECONOMY).to_pylist()
+    assert len(rows) == 1, "the note under the table is not a data row"
+    assert rows[0]["report_year"] == "2021"
+    assert rows[0]["gdp_100m_yuan"] == "11026.9"  # full-width digits normalised
