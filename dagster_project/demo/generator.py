@@ -54,6 +54,10 @@ IRRIGATION_ETA = {"大型": 0.60, "中型": 0.625, "小型": 0.66, "纯井": 0.7
 TARGET_ETA_2021 = 0.649
 AG_SUBSECTORS = (("林果地灌溉", 0.03), ("鱼塘补水", 0.07), ("牲畜用水", 0.02))  # rest: 耕地灌溉
 METER_DAYS = 7
+RURAL_SELF_SUPPLIED_SHARE = 0.3  # of county domestic use: village wells, quota-estimated
+# seed 000: 如皋/启东/通州 first tier; 海门/如东/海安/经开区/通州湾 second; 苏锡通 third.
+SEED_000_TIERS = {"320682": 1, "320681": 1, "320612": 1, "320614": 2, "320623": 2, "320685": 2,
+                  "320671": 2, "320673": 2, "320672": 3}
 METER_LAST_DAY = date(2022, 12, 31)
 
 
@@ -158,6 +162,8 @@ class DemoCity:
         self.firms: list[dict] = []
         self.suppliers: list[dict] = []
         self.districts: list[dict] = []
+        self.firm_use: dict[tuple[str, int], tuple[float, float]] = {}  # (self-supplied, total new water)
+        self.unit_va: dict[tuple[str, int], float] = {}  # 万元, before scaling to the city's VA
 
     # -- totals ---------------------------------------------------------------------------------
     def plan_sector_volumes(self) -> None:
@@ -173,8 +179,13 @@ class DemoCity:
                    for s, v in sv.items() if sector in (None, s))
 
     # -- economy --------------------------------------------------------------------------------
-    def economy(self) -> dict[int, dict[str, dict]]:
-        """GDP/VA levels and indices so the city's published intensities and declines hold."""
+    def economy(self) -> tuple[dict[int, dict[str, dict]], dict[int, float]]:
+        """GDP/VA levels and indices so the city's published intensities and declines hold.
+
+        Industrial VA per unit is the survey's (enumerated firms plus the small-firm population at
+        the sample's intensity), scaled by one factor per year so the city row gives 25.46 m³/万元.
+        Returns the rows per year and that factor (applied to the firms' VA on the returns).
+        """
         w = {y: self.city_sector(y) for y in YEARS}
         w_ind = {y: self.city_sector(y, "industry") for y in YEARS}
         gdp21 = w[2021] / published_indicator("water_use_per_10k_gdp") / 1e4  # 亿元
@@ -187,17 +198,20 @@ class DemoCity:
         va_idx = {2020: 103.1, 2021: round(w_ind[2021] / w_ind[2020] / (1 - d_ind) * 100, 1),
                   2022: IND_INDEX_2022}
         out: dict[int, dict[str, dict]] = {}
+        scale: dict[int, float] = {}
         for y in YEARS:
+            scale[y] = va[y] * 1e4 / sum(self.unit_va[(u.code, y)] for u in self.units)
             pop = CITY_POP_2021_10K * (1 + 0.002 * (y - 2021))
             rows = {}
             for r in self.regions:
-                gs = 1.0 if r.unit_type == "city" else GDP_SHARE[r.code]
-                ps = 1.0 if r.unit_type == "city" else POP_SHARE[r.code]
-                urban = 0.72 if r.unit_type == "city" else (0.95 if r.unit_type != "county" else 0.6)
-                rows[r.code] = {"gdp": gdp[y] * gs, "gdp_idx": gdp_idx[y], "va": va[y] * gs,
-                                "va_idx": va_idx[y], "pop": pop * ps, "urban": urban}
+                is_city = r.unit_type == "city"
+                urban = 0.72 if is_city else (0.95 if r.unit_type != "county" else 0.6)
+                unit_va = va[y] if is_city else self.unit_va[(r.code, y)] * scale[y] / 1e4
+                rows[r.code] = {"gdp": gdp[y] * (1.0 if is_city else GDP_SHARE[r.code]), "gdp_idx": gdp_idx[y],
+                                "va": unit_va, "va_idx": va_idx[y], "urban": urban,
+                                "pop": pop * (1.0 if is_city else POP_SHARE[r.code])}
             out[y] = rows
-        return out
+        return out, scale
 
     # -- survey returns -------------------------------------------------------------------------
     def build_units(self) -> None:
@@ -213,19 +227,21 @@ class DemoCity:
                     "tap_share": float(rng.uniform(0.1, 0.6)), "ground_share": float(rng.uniform(0, 0.1)),
                     "uncon_share": float(rng.choice([0, 0, 0, rng.uniform(0.02, 0.15)])),
                     "reuse_rate": float(rng.uniform(0.80, 0.975)), "is_above_scale": weights[i] > 0.5,
+                    "intensity": float(rng.uniform(18, 40)), "sampled": i == 0 or rng.uniform() < 0.35,
                     "cooling": False})
             if u.code in ("320613", "320673"):  # coastal thermal power plants with once-through cooling
                 self.firms.append({"region": u.code, "uscc": self.uscc.new(u.code), "name": f"{u.short}发电厂",
                                    "weight": n_firms * 0.9, "industry_code": "D4411", "tap_share": 0.0,
                                    "ground_share": 0.0, "uncon_share": 0.0, "reuse_rate": 0.0,
-                                   "is_above_scale": True, "cooling": True})
+                                   "is_above_scale": True, "intensity": 400.0, "sampled": True, "cooling": True})
             for i in range({"county": 2, "central_city": 3, "development_zone": 1}[u.unit_type]):
                 self.suppliers.append({"region": u.code, "uscc": self.uscc.new(u.code),
                                        "name": f"{u.short}自来水公司{i + 1}" if i else f"{u.short}水务有限公司",
                                        "weight": float(rng.uniform(0.5, 1.5)), "ground": float(rng.uniform(0, 0.05)),
                                        "loss_rate": float(rng.uniform(0.09, 0.14)), "r": float(rng.uniform(0.3, 0.5)),
                                        "pressure": float(rng.choice([0.28, 0.32, 0.38, 0.45])),
-                                       "km_per_10k_m3": float(rng.uniform(0.05, 0.1))})
+                                       "km_per_10k_m3": float(rng.uniform(0.05, 0.1)),
+                                       "reports_audit": i != 1, "grades": [int(g) for g in rng.integers(5, 11, 4)]})
             classes = (["大型"] if u.unit_type == "county" and u.code in ("320682", "320623", "320685") else []) \
                 + ["中型"] * (6 if u.unit_type == "county" else 1) + ["小型"] * (14 if u.unit_type == "county" else 3) \
                 + ["纯井"] * (3 if u.unit_type == "county" else 0)
@@ -247,27 +263,40 @@ class DemoCity:
             w = np.array([f["weight"] * rng.uniform(0.9, 1.1) for f in firms])
             vols = w / w.sum() * sv["industry"]
             tap_total = 0.0
+            va_enumerated = small_all = small_sample_w = small_sample_va = 0.0
             for f, v in zip(firms, vols):
                 tap, ground, uncon = v * f["tap_share"], v * f["ground_share"], v * f["uncon_share"]
                 surface = v - tap - ground - uncon
                 tap_total += tap
+                self.firm_use[(f["uscc"], year)] = (surface + ground, v)
                 reused = v * f["reuse_rate"] / (1 - f["reuse_rate"]) if f["reuse_rate"] else 0.0
-                va = v / (rng.uniform(18, 40) if not f["cooling"] else 400) / 1  # m³ / (m³/万元) → 万元
+                va = v / f["intensity"]  # 万元
+                is_small = not f["is_above_scale"]
+                small_all += v if is_small else 0.0
+                if is_small and not f["sampled"]:
+                    continue  # outside the typical-survey sample: no return, covered by extrapolation
+                if is_small:
+                    small_sample_w, small_sample_va = small_sample_w + v, small_sample_va + va
+                else:
+                    va_enumerated += va
                 unit = "m³"
                 values = [surface, ground, tap, uncon, reused]
                 if f["name"].endswith("企业007") and year == 2022:  # planted: a return in 万m³
                     unit, values = "万m³", [x / 1e4 for x in values]
                 ind_rows.append([year, f["uscc"], f["name"], u.code, f["industry_code"],
                                  "是" if f["is_above_scale"] else "否", "是" if f["cooling"] else "否",
-                                 *[round(x, 2 if unit == "m³" else 4) for x in values], round(va, 1), unit])
+                                 *[round(x, 2 if unit == "m³" else 4) for x in values], va, unit])
+            # the value added the yearbook must show so that I_S × uncovered VA recovers the small firms
+            self.unit_va[(u.code, year)] = va_enumerated + small_all / (small_sample_w / small_sample_va)
             # public supply: what is not sold to industry or ecology counts as 生活 (incl. losses)
             sups = [s for s in self.suppliers if s["region"] == u.code]
             sw = np.array([s["weight"] for s in sups]) / sum(s["weight"] for s in sups)
             eco_supply = sv["ecological"] * 0.6
             for s, share in zip(sups, sw):
                 ind_sales, eco_sales = tap_total * share, eco_supply * share
-                domestic = sv["domestic"] * 0.92 * share if u.unit_type == "county" else sv["domestic"] * share
+                domestic = sv["domestic"] * (1 - RURAL_SELF_SUPPLIED_SHARE) * share if u.unit_type == "county" else sv["domestic"] * share
                 q_s = ind_sales + eco_sales + domestic
+                self.firm_use[(s["uscc"], year)] = (q_s, q_s)
                 losses, unbilled = q_s * s["loss_rate"], q_s * 0.012
                 res_pub = domestic - losses - unbilled
                 res, pub = res_pub * 0.64, res_pub * 0.36
@@ -277,12 +306,14 @@ class DemoCity:
                                  round(billed * 0.985, 0), round(billed * 0.015, 0), round(unbilled * 0.6, 0),
                                  round(unbilled * 0.4, 0), round(res, 0), round(pub, 0), round(ind_sales, 0),
                                  round(eco_sales, 0), round(min(res, q_s * s["r"]), 0),
-                                 round(q_s / 1e4 * s["km_per_10k_m3"], 1), s["pressure"], 0.3, "m³"])
+                                 round(q_s / 1e4 * s["km_per_10k_m3"], 1), s["pressure"], 0.3,
+                                 *self._audit_columns(s, q_s, losses), "m³"])
             # irrigation districts: 耕地灌溉 share of agriculture, η rescaled to the city target later
             dists = [d for d in self.districts if d["region"] == u.code]
             field = sv["agriculture"] * (1 - sum(x for _, x in AG_SUBSECTORS))
             dw = np.array([d["weight"] * rng.uniform(0.9, 1.1) for d in dists])
             for d, gross in zip(dists, dw / dw.sum() * field):
+                self.firm_use[(d["code"], year)] = (gross, gross)
                 ground = gross * d["ground"]
                 area = gross / d["m3_per_mu"] / 1e4
                 irr_rows.append([year, d["code"], d["name"], u.code, d["class"], "是" if d["is_sample"] else "否",
@@ -291,11 +322,21 @@ class DemoCity:
             for sub, share in AG_SUBSECTORS:
                 sum_rows.append([year, u.code, sub, "地表水", round(sv["agriculture"] * share / 1e4, 2), "典型调查推算"])
             if u.unit_type == "county":
-                sum_rows.append([year, u.code, "农村居民生活", "地下水", round(sv["domestic"] * 0.08 / 1e4, 2), "定额推算"])
+                sum_rows.append([year, u.code, "农村居民生活", "地下水", round(sv["domestic"] * RURAL_SELF_SUPPLIED_SHARE / 1e4, 2), "定额推算"])
             sum_rows.append([year, u.code, "河湖补水", "地表水", round(sv["ecological"] * 0.4 / 1e4 * 0.8, 2), "工程计量"])
             sum_rows.append([year, u.code, "河湖补水", "再生水", round(sv["ecological"] * 0.4 / 1e4 * 0.2, 2), "工程计量"])
         self._calibrate_eta(irr_rows, TARGET_ETA_2021 + 0.004 * (year - CALIBRATION_YEAR))
         return {"industrial": ind_rows, "supply": sup_rows, "irrigation": irr_rows, "county_summary": sum_rows}
+
+    @staticmethod
+    def _audit_columns(s: dict, q_s: float, losses: float) -> list:
+        """IWA inputs (connections, lengths, pressure, loss split) and self-graded validity (1–10)."""
+        if not s["reports_audit"]:
+            return [None] * 11
+        mains_km = q_s / 1e4 * s["km_per_10k_m3"] * 1.6
+        connections = int(mains_km * 45)
+        return [connections, round(mains_km, 1), round(connections * 0.012, 1), round(s["pressure"] * 102 * 0.8, 1),
+                round(losses * 0.7, 0), round(losses * 0.2, 0), round(losses * 0.1, 0), *s["grades"]]
 
     def _calibrate_eta(self, irr_rows: list[list], target: float) -> None:
         """Scale net water so the head–tail aggregate lands on the published coefficient."""
@@ -314,7 +355,8 @@ class DemoCity:
 
     # -- writers --------------------------------------------------------------------------------
     def write_annual(self) -> None:
-        econ = self.economy()
+        surveys = {y: self.survey_rows(y) for y in YEARS}
+        econ, va_scale = self.economy()
         for y in YEARS:
             rows = []
             for r in self.regions:
@@ -331,7 +373,9 @@ class DemoCity:
                          "城镇人口(万人)", "乡村人口(万人)", "有效灌溉面积(万亩)", "耕地实际灌溉面积(万亩)"],
                         rows, notes=["注：1.地区生产总值、工业增加值按当年价格计算，指数按可比价格计算。",
                                      "2.开发区、园区数据由各管委会提供。", "资料来源：市统计局。"])
-            s = self.survey_rows(y)
+            s = surveys[y]
+            for row in s["industrial"]:
+                row[12] = round(row[12] * va_scale[y], 1)
             write_sheet(self.out / "survey" / f"industrial_{y}.xlsx", f"{y}年度工业企业用水统计调查表",
                         ["统计年度", "统一社会信用代码", "单位名称", "行政区划代码", "行业代码", "是否规模以上",
                          "是否火(核)电直流冷却", ("取用新水量", ["地表水", "地下水", "自来水", "非常规水"]),
@@ -340,14 +384,33 @@ class DemoCity:
                         ["统计年度", "统一社会信用代码", "单位名称", "行政区划代码", ("自产供水量", ["地表水", "地下水"]),
                          "外购供水量", "计费计量用水量", "计费未计量用水量", "免费计量用水量", "免费未计量用水量",
                          ("售水量", ["居民生活", "公共服务", "工业", "生态环境"]), "居民抄表到户水量",
-                         "DN75及以上管道长度(km)", "年平均出厂压力(MPa)", "最大冻土深度(m)", "计量单位"], s["supply"])
+                         "DN75及以上管道长度(km)", "年平均出厂压力(MPa)", "最大冻土深度(m)",
+                         "用户接管点数(个)", "管网总长度(km)", "户表前管道长度(km)", "平均运行压力(m)",
+                         ("漏损水量", ["漏失水量", "计量损失水量", "其他损失水量"]),
+                         ("数据可靠性自评(1-10)", ["供水总量", "注册用户用水量", "管道长度", "压力"]), "计量单位"],
+                        s["supply"])
             write_sheet(self.out / "survey" / f"irrigation_{y}.xlsx", f"{y}年度灌区用水统计调查表",
                         ["统计年度", "灌区编码", "灌区名称", "行政区划代码", "灌区类型", "是否样点灌区",
                          ("毛灌溉用水量", ["地表水", "地下水"]), "净灌溉用水量", "实际灌溉面积(万亩)", "计量单位"],
-                        [r[:8] + [None if r[8] is None else r[8]] + r[9:] for r in s["irrigation"]])
+                        s["irrigation"])
             write_sheet(self.out / "survey" / f"county_summary_{y}.xlsx", f"{y}年度区县用水汇总表",
                         ["统计年度", "行政区划代码", "用水类别", "水源类型", "用水量(万m³)", "推算方法"],
                         s["county_summary"])
+        self.write_inspection_scores()
+
+    def write_inspection_scores(self) -> None:
+        """考核检查评分: 制度建设 and 措施落实 points from the inspection teams (seed 000's four groups)."""
+        tier_points = {1: (29.0, 34.0), 2: (26.5, 30.5), 3: (21.0, 25.0)}
+        rows = []
+        for u in self.units:
+            tier = SEED_000_TIERS.get(u.code)
+            if tier is None:
+                continue  # the central city is not one of the assessed units in seed 000
+            system, measures = tier_points[tier]
+            rows.append([CALIBRATION_YEAR, u.code, u.name, system, measures, 0, "否"])
+        write_sheet(self.out / "assessment" / f"考核检查评分_{CALIBRATION_YEAR}.xlsx",
+                    f"{CALIBRATION_YEAR}年度实行最严格水资源管理制度考核检查评分表",
+                    ["考核年度", "行政区划代码", "被考核单位", "制度建设得分", "措施落实得分", "创新加分", "一票否决"], rows)
 
     def _fill_irrigated_area(self, rows: list[list], year: int) -> list[list]:
         field_area = {}
@@ -366,7 +429,7 @@ class DemoCity:
         holders = ([(f, "工业", "地表水" if f["ground_share"] < 0.05 else "地下水") for f in self.firms]
                    + [(s, "公共供水", "地表水") for s in self.suppliers]
                    + [({"region": d["region"], "uscc": self.uscc.new(d["region"], "12"), "name": d["name"] + "管理所",
-                        "weight": d["weight"]}, "农业灌溉", "地下水" if d["class"] == "纯井" else "地表水")
+                        "weight": d["weight"], "use_key": d["code"]}, "农业灌溉", "地下水" if d["class"] == "纯井" else "地表水")
                       for d in self.districts])
         # ≈1,117 permits as in seed 000, more when a larger meter network is asked for
         n_extra = max(0, 1117 - len(holders), math.ceil(self.points / 1.8) - len(holders))
@@ -383,14 +446,18 @@ class DemoCity:
             status, end = "有效", start.replace(year=start.year + 5) - timedelta(days=1)
             if k % 97 == 5:  # planted: expired permit whose intake still reports readings
                 end, status = date(2022, 6, 30), "过期"
-            volume = max(0.5, h["weight"] * float(rng.uniform(20, 60)))  # 万m³/年
+            used = self.firm_use.get((h.get("use_key", h["uscc"]), CALIBRATION_YEAR), (None,))[0]
+            headroom = 0.9 if k % 20 == 9 else float(rng.uniform(1.05, 1.5))  # planted: 5% above their permit
+            volume = max(0.5, used * headroom / 1e4 if used else h["weight"] * float(rng.uniform(20, 60)))  # 万m³/年
             n_intakes = 1 + int(rng.uniform() < 0.8) + int(rng.uniform() < 0.05)
             codes = [f"{region}Q{k + 1:05d}{j}" for j in range(n_intakes)]
             for code in codes:
                 intakes.append({"intake": code, "region": region, "annual_m3": volume * 1e4 / n_intakes})
-            permits.append([no, h["name"], h["uscc"], region, f"{h['name']}厂区", "；".join(codes), src, purpose,
-                            h.get("industry_code", "D4610" if purpose == "公共供水" else "A0511"), round(volume, 2),
-                            start, end, status, surnames[k % len(surnames)] + "工", f"1{3 + k % 6}{k:09d}"[:11]])
+            location = None if k % 25 == 3 else f"{h['name']}厂区"  # planted: incomplete register records
+            industry = None if k % 20 == 7 else h.get("industry_code", "D4610" if purpose == "公共供水" else "A0511")
+            permits.append([no, h["name"], h["uscc"], region, location, "；".join(codes), src, purpose,
+                            industry, round(volume, 2), start, end, status, surnames[k % len(surnames)] + "工",
+                            f"1{3 + k % 6}{k:09d}"[:11]])
         reissued = list(permits[10])  # planted: a permit re-issued under the same number
         reissued[10], reissued[11], reissued[9] = date(2022, 1, 1), date(2026, 12, 31), round(reissued[9] * 1.1, 2)
         permits[10][11], permits[10][12] = date(2021, 12, 31), "注销"
@@ -401,11 +468,13 @@ class DemoCity:
                      "联系人", "联系电话"], permits)
         for y in YEARS:
             plan_rows = []
-            for p in permits:
-                if p[7] in ("工业", "服务业") and p[9] >= 0.6:
-                    annual = p[9] * 0.9
+            for f in self.firms:  # every industrial user above the plan threshold gets a plan
+                used = self.firm_use[(f["uscc"], y)][1] / 1e4
+                if used >= 0.6:
+                    annual = used * float(rng.uniform(0.93, 1.25))  # some finish the year over plan
                     monthly = split(annual, 12, rng, 40)
-                    plan_rows.append([p[2], p[1], p[3], y, round(annual, 2), *[round(m, 3) for m in monthly]])
+                    p = [None, f["name"], f["uscc"], f["region"]]
+                    plan_rows.append([p[2], p[1], p[3], y, round(annual, 3), *[round(m, 4) for m in monthly]])
             write_sheet(self.out / "plans" / f"计划用水_{y}.xlsx", f"{y}年度计划用水户用水计划下达表",
                         ["统一社会信用代码", "用水户名称", "行政区划代码", "计划年度", "年计划水量(万m³)",
                          ("月度计划", [f"{m}月" for m in range(1, 13)])], plan_rows)

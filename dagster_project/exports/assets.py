@@ -10,7 +10,7 @@ from dagster_project.exports.bulletin import available_years, write_bulletin
 from dagster_project.resources import WarehouseResource
 
 MART_DEPS = [dg.AssetKey(["marts", name]) for name in
-             ("mart_water_use_by_region", "fct_headline_indicators", "dim_regions")]
+             ("mart_water_use_by_region", "fct_indicators", "dim_regions")]
 
 
 class BulletinConfig(dg.Config):

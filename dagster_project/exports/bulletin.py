@@ -74,8 +74,8 @@ INDICATOR_COLUMNS = [
 def indicators(con, year: int) -> TableSpec:
     long = _rows(con, f"""
         select g.region_label, g.sort_order, i.indicator_code, i.value, i.bulletin_decimals
-        from marts.fct_headline_indicators i join ({REGION_ORDER_SQL}) g using (region_code)
-        where i.report_year = ? order by g.sort_order""", [year])
+        from marts.fct_indicators i join ({REGION_ORDER_SQL}) g using (region_code)
+        where i.report_year = ? and i.caliber = 'statistical' order by g.sort_order""", [year])
     decimals = {r["indicator_code"]: r["bulletin_decimals"] for r in long}
     by_region: dict[str, dict] = {}
     for r in long:

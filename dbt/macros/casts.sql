@@ -37,3 +37,22 @@
 {% macro to_m3(value, unit) -%}
     ({{ value }}) * case {{ unit }} when '万m³' then 1e4 when '亿m³' then 1e8 when 'm³' then 1 end
 {%- endmacro %}
+
+{#- Days in a report year for L/(人·d): var days_in_year_rule = calendar | fixed_365. -#}
+{% macro days_in_year(year_col) -%}
+    {%- if var('days_in_year_rule') == 'fixed_365' -%} 365
+    {%- else -%} (case when ({{ year_col }} % 4 = 0 and {{ year_col }} % 100 <> 0) or {{ year_col }} % 400 = 0
+                       then 366 else 365 end)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- GB 32100-2015 check character of an 18-character USCC, in SQL (mirrors lib/codes.py). -#}
+{% macro is_valid_uscc(col) -%}
+    (length({{ col }}) = 18
+     and regexp_full_match({{ col }}, '[0-9A-HJ-NPQRTUWXY]{18}')
+     and substr('0123456789ABCDEFGHJKLMNPQRTUWXY',
+                (31 - list_sum(list_transform(range(17), i ->
+                    (instr('0123456789ABCDEFGHJKLMNPQRTUWXY', substr({{ col }}, i + 1, 1)) - 1)
+                    * [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28][i + 1]))::bigint % 31) % 31 + 1, 1)
+         = substr({{ col }}, 18, 1))
+{%- endmacro %}

@@ -24,5 +24,15 @@ select
     {{ to_m3('residential_metered_to_household', 'volume_unit') }} as residential_metered_to_household_m3,
     pipe_length_dn75_km,
     mean_outlet_pressure_mpa,
-    max_frost_depth_m
+    max_frost_depth_m,
+    service_connections,
+    mains_length_km,
+    service_pipe_length_km,
+    mean_operating_pressure_m,
+    {{ to_m3('real_losses', 'volume_unit') }} as real_losses_m3,
+    {{ to_m3('metering_losses + other_losses', 'volume_unit') }} as apparent_losses_m3,
+    grade_system_input,
+    grade_authorized,
+    grade_pipe_length,
+    grade_pressure
 from returns

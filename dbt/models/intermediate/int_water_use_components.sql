@@ -1,7 +1,9 @@
 -- Every volume that makes up a region's water use, one row per reporting unit × sub-sector ×
 -- water source, in m³, with the method behind it. Public-supply water is attributed to the
 -- region's public-supply source mix; water public supply sells to industry is counted once, on
--- the industrial returns (新水 incl. 自来水), never again from the supplier's side.
+-- the industrial side (returns and extrapolation, 新水 incl. 自来水), never from the supplier's.
+-- Industry = enumerated above-scale firms + extrapolation for the rest (int_industry_extrapolation),
+-- unless var industry_extrapolation is false, when the surveyed firms are simply summed.
 with supply as (
     select * from {{ ref('int_public_supply_balance') }}
 ),
@@ -25,11 +27,32 @@ industrial as (
         {{ to_m3('new_water_unconventional', 'volume_unit') }} as "非常规水",
         {{ to_m3('new_water_tap', 'volume_unit') }} as "自来水"
     from {{ ref('stg_raw__industrial_returns') }}
+    {%- if var('industry_extrapolation') %}
+    where is_above_scale
+    {%- endif %}
 ),
+
+{% if var('industry_extrapolation') %}
+extrapolated as (
+    -- split by the sample's own source mix
+    select
+        report_year, region_code, 'extrapolated' as reporting_unit_id, '一般工业' as sub_sector_zh,
+        extrapolated_m3 * sample_surface_m3 / nullif(sample_water_m3, 0) as "地表水",
+        extrapolated_m3 * sample_ground_m3 / nullif(sample_water_m3, 0) as "地下水",
+        extrapolated_m3 * sample_unconventional_m3 / nullif(sample_water_m3, 0) as "非常规水",
+        extrapolated_m3 * sample_tap_m3 / nullif(sample_water_m3, 0) as "自来水"
+    from {{ ref('int_industry_extrapolation') }}
+),
+{% endif %}
 
 industrial_long as (
     select *, 'enumerated_report' as method, 'industrial_returns' as origin
     from (unpivot industrial on "地表水", "地下水", "非常规水", "自来水" into name water_source_zh value volume_m3)
+    {%- if var('industry_extrapolation') %}
+    union all
+    select *, 'sample_extrapolated' as method, 'industrial_returns' as origin
+    from (unpivot extrapolated on "地表水", "地下水", "非常规水", "自来水" into name water_source_zh value volume_m3)
+    {%- endif %}
 ),
 
 supply_remainder as (
@@ -48,7 +71,7 @@ supply_long as (
            volume_m3, 'enumerated_report' as method, 'supply_returns' as origin
     from supply_remainder,
     lateral (values
-        ('居民生活', sales_residential_m3 + unsold_m3 * sales_residential_m3 / nullif(remainder_base_m3, 0)),
+        ('城镇居民生活', sales_residential_m3 + unsold_m3 * sales_residential_m3 / nullif(remainder_base_m3, 0)),
         ('公共用水', sales_public_m3 + unsold_m3 * sales_public_m3 / nullif(remainder_base_m3, 0)),
         ('城乡环境', sales_ecological_m3
             {%- if not var('public_supply_remainder_to_domestic') %}

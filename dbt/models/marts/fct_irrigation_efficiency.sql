@@ -1,11 +1,15 @@
--- 农田灌溉水有效利用系数 by the head–tail method (METHODS §4): sample district η = net/gross;
--- class η = gross-weighted mean over the class's sample districts; region η = class η weighted
--- by the gross irrigation water of ALL districts of the class in the region.
+-- 农田灌溉水有效利用系数 by the head–tail method (METHODS §4):
+--   sample district η_i = net / gross;
+--   stratum η (seeds/irrigation_class_rules.csv): gross-weighted or arithmetic mean of its samples;
+--   class η = Σ stratum η × W_stratum / Σ W_stratum, W = gross water of ALL districts in the stratum;
+--   region η = Σ class η × W_class / Σ W_class.
+-- Strata without a sample district carry no η and are left out of the weights (flagged).
 with districts as (
     select
         r.region_code,
         d.report_year,
         d.size_class_zh,
+        d.irrigated_area_10k_mu,
         d.is_sample,
         {{ to_m3('d.gross_water_surface + d.gross_water_ground', 'd.volume_unit') }} as gross_m3,
         {{ to_m3('d.net_water', 'd.volume_unit') }} as net_m3
@@ -13,27 +17,56 @@ with districts as (
     join {{ ref('int_region_rollup') }} as r on d.region_code = r.member_region_code
 ),
 
+stratified as (
+    select d.*, s.stratum_zh, s.within_stratum_method
+    from districts as d
+    join {{ ref('irrigation_class_rules') }} as s
+        on d.size_class_zh = s.size_class_zh
+       and d.irrigated_area_10k_mu >= s.band_min_10k_mu and d.irrigated_area_10k_mu < s.band_max_10k_mu
+),
+
+strata as (
+    select
+        region_code,
+        report_year,
+        size_class_zh,
+        stratum_zh,
+        any_value(within_stratum_method) as within_stratum_method,
+        sum(gross_m3) as stratum_gross_m3,
+        case any_value(within_stratum_method)
+            when 'arithmetic_mean' then avg(net_m3 / nullif(gross_m3, 0)) filter (where is_sample)
+            else sum(net_m3) filter (where is_sample) / nullif(sum(gross_m3) filter (where is_sample), 0)
+        end as stratum_coefficient,
+        count(*) filter (where is_sample) as n_sample_districts,
+        count(*) as n_districts
+    from stratified
+    group by all
+),
+
 classes as (
     select
         region_code,
         report_year,
         size_class_zh,
-        sum(gross_m3) as class_gross_m3,
-        sum(net_m3) filter (where is_sample) / nullif(sum(gross_m3) filter (where is_sample), 0) as class_coefficient,
-        count(*) filter (where is_sample) as n_sample_districts,
-        count(*) as n_districts
-    from districts
+        sum(stratum_coefficient * stratum_gross_m3) filter (where stratum_coefficient is not null)
+            / nullif(sum(stratum_gross_m3) filter (where stratum_coefficient is not null), 0) as class_coefficient,
+        sum(stratum_gross_m3) filter (where stratum_coefficient is not null) as class_gross_m3,
+        sum(n_sample_districts) as n_sample_districts,
+        sum(n_districts) as n_districts,
+        bool_or(stratum_coefficient is null) as has_stratum_without_sample
+    from strata
     group by all
 )
 
 select
     region_code,
     report_year,
-    sum(class_coefficient * class_gross_m3) filter (where class_coefficient is not null)
-        / nullif(sum(class_gross_m3) filter (where class_coefficient is not null), 0) as irrigation_coefficient,
-    sum(class_gross_m3) as gross_irrigation_m3,
+    sum(class_coefficient * class_gross_m3) / nullif(sum(class_gross_m3), 0) as irrigation_coefficient,
+    sum(class_gross_m3) as weighted_gross_irrigation_m3,
     sum(n_sample_districts) as n_sample_districts,
     sum(n_districts) as n_districts,
-    bool_or(class_coefficient is null) as has_class_without_sample
+    bool_or(has_stratum_without_sample) as has_stratum_without_sample,
+    to_json(map(list(size_class_zh order by size_class_zh), list(class_coefficient order by size_class_zh)))
+        as class_coefficients_json
 from classes
 group by region_code, report_year

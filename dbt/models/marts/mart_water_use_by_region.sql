@@ -1,6 +1,6 @@
 -- One row per region (units and the city) and year: use by sector and by source, in m³.
 with use_ as (
-    select r.region_code, f.report_year, f.sector_code, f.sub_sector_code, f.source_type, f.volume_m3
+    select r.region_code, f.report_year, f.sector_code, f.sub_sector_code, f.source_type, f.method, f.volume_m3
     from {{ ref('fct_water_use') }} as f
     join {{ ref('int_region_rollup') }} as r on f.region_code = r.member_region_code
 )
@@ -15,11 +15,17 @@ select
     coalesce(sum(volume_m3) filter (where sub_sector_code = 'once_through_cooling'), 0)
         as once_through_cooling_m3,
     sum(volume_m3) filter (where sector_code = 'domestic') as domestic_m3,
-    sum(volume_m3) filter (where sub_sector_code = 'residential') as residential_m3,
+    sum(volume_m3) filter (where sub_sector_code like 'residential%') as residential_m3,
+    coalesce(sum(volume_m3) filter (where sub_sector_code = 'residential_urban'), 0) as residential_urban_m3,
+    coalesce(sum(volume_m3) filter (where sub_sector_code = 'residential_rural'), 0) as residential_rural_m3,
     sum(volume_m3) filter (where sub_sector_code = 'public') as public_m3,
     sum(volume_m3) filter (where sector_code = 'ecological') as ecological_m3,
     coalesce(sum(volume_m3) filter (where source_type = 'surface'), 0) as surface_m3,
     coalesce(sum(volume_m3) filter (where source_type = 'ground'), 0) as ground_m3,
-    coalesce(sum(volume_m3) filter (where source_type = 'unconventional'), 0) as unconventional_m3
+    coalesce(sum(volume_m3) filter (where source_type = 'unconventional'), 0) as unconventional_m3,
+    coalesce(sum(volume_m3) filter (where method = 'metered'), 0) as metered_m3,
+    coalesce(sum(volume_m3) filter (where method = 'enumerated_report'), 0) as enumerated_report_m3,
+    coalesce(sum(volume_m3) filter (where method = 'sample_extrapolated'), 0) as sample_extrapolated_m3,
+    coalesce(sum(volume_m3) filter (where method in ('quota_estimated', 'reported')), 0) as estimated_or_reported_m3
 from use_
 group by region_code, report_year

@@ -1,0 +1,24 @@
+-- Annual use per reporting user (by USCC), from the survey returns, in m³:
+-- self-supplied withdrawal (what a permit covers) and total new water (what a plan covers).
+select
+    report_year,
+    uscc,
+    any_value(unit_name) as user_name,
+    any_value(region_code) as region_code,
+    'industrial' as user_type,
+    sum({{ to_m3('new_water_surface + new_water_ground', 'volume_unit') }}) as self_supplied_m3,
+    sum({{ to_m3('new_water_surface + new_water_ground + new_water_tap + new_water_unconventional', 'volume_unit') }})
+        as total_use_m3
+from {{ ref('stg_raw__industrial_returns') }}
+group by report_year, uscc
+union all
+select
+    report_year,
+    uscc,
+    any_value(unit_name),
+    any_value(region_code),
+    'public_supply',
+    sum(own_production_surface_m3 + own_production_ground_m3),
+    sum(system_input_m3)
+from {{ ref('int_public_supply_balance') }}
+group by report_year, uscc

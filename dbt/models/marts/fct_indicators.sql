@@ -1,0 +1,80 @@
+-- The analyst-facing indicator table the bulletin reads: one row per region, year, indicator and
+-- caliber, at full precision, with unit, price basis and method (seeds/indicator_catalog.csv).
+-- Rounding happens only when a figure is presented.
+with use_ as (
+    select * from {{ ref('mart_water_use_by_region') }}
+),
+
+econ as (
+    select * from {{ ref('int_region_economy') }}
+),
+
+leakage as (
+    select r.region_code, l.report_year,
+           sum(l.leakage_rate_pct * l.system_input_m3) / nullif(sum(l.system_input_m3), 0) as leakage_rate_pct,
+           sum(l.comprehensive_loss_rate_pct * l.system_input_m3) / nullif(sum(l.system_input_m3), 0)
+               as comprehensive_loss_rate_pct
+    from {{ ref('fct_public_supply_leakage') }} as l
+    join {{ ref('int_region_rollup') }} as r on l.region_code = r.member_region_code
+    group by all
+),
+
+by_caliber as (
+    select d.region_code, d.report_year, d.caliber, v.indicator_code, v.value
+    from {{ ref('int_intensity_declines') }} as d
+    join {{ ref('int_water_use_by_caliber') }} as c using (region_code, report_year, caliber),
+    lateral (values
+        ('total_water_use', c.total_m3 / 1e8),
+        ('water_use_per_10k_gdp', d.water_use_per_10k_gdp),
+        ('water_use_per_10k_gdp_decline_vs_base', d.water_use_per_10k_gdp_decline_vs_base),
+        ('water_use_per_10k_gdp_decline_yoy', d.water_use_per_10k_gdp_decline_yoy),
+        ('water_use_per_10k_industry_va', d.water_use_per_10k_industry_va),
+        ('water_use_per_10k_industry_va_decline_vs_base', d.water_use_per_10k_industry_va_decline_vs_base),
+        ('water_use_per_10k_industry_va_decline_yoy', d.water_use_per_10k_industry_va_decline_yoy)
+    ) as v(indicator_code, value)
+),
+
+statistical as (
+    select u.region_code, u.report_year, 'statistical' as caliber, v.indicator_code, v.value
+    from use_ as u
+    left join econ as e using (region_code, report_year)
+    left join leakage as l using (region_code, report_year)
+    left join {{ ref('fct_industrial_reuse') }} as ru using (region_code, report_year)
+    left join {{ ref('fct_irrigation_efficiency') }} as ie using (region_code, report_year)
+    left join {{ ref('fct_metering_coverage') }} as mc using (region_code, report_year)
+    left join {{ ref('fct_register_completeness') }} as rc using (region_code),
+    lateral (select {{ days_in_year('u.report_year') }} as days, e.population_avg_10k * 1e4 as pop) as k,
+    lateral (values
+        ('unconventional_water_use', u.unconventional_m3 / 1e8),
+        ('unconventional_share', u.unconventional_m3 / nullif(u.total_m3, 0) * 100),
+        ('water_use_per_capita', u.total_m3 / nullif(k.pop, 0)),
+        ('domestic_per_capita', u.domestic_m3 * 1000 / nullif(k.pop * k.days, 0)),
+        ('residential_per_capita', u.residential_m3 * 1000 / nullif(k.pop * k.days, 0)),
+        ('urban_domestic_per_capita_legacy', (u.residential_urban_m3 + u.public_m3) * 1000
+            / nullif(e.population_urban_10k * 1e4 * k.days, 0)),
+        ('rural_residential_per_capita_legacy', u.residential_rural_m3 * 1000
+            / nullif(e.population_rural_10k * 1e4 * k.days, 0)),
+        ('farmland_irrigation_per_mu', u.farmland_irrigation_m3 / nullif(e.irrigated_area_actual_10k_mu * 1e4, 0)),
+        ('industrial_reuse_rate', ru.reuse_rate_pct),
+        ('comprehensive_loss_rate', l.comprehensive_loss_rate_pct),
+        ('network_leakage_rate', l.leakage_rate_pct),
+        ('irrigation_efficiency_coefficient', ie.irrigation_coefficient),
+        ('online_metering_coverage', mc.online_metering_coverage_pct),
+        ('register_completeness', rc.completeness_pct)
+    ) as v(indicator_code, value)
+)
+
+select
+    i.region_code,
+    i.report_year,
+    i.indicator_code,
+    i.caliber,
+    c.indicator_name_zh,
+    i.value,
+    c.unit,
+    c.price_basis,
+    c.method,
+    c.decimals as bulletin_decimals
+from (select * from by_caliber union all select * from statistical) as i
+join {{ ref('indicator_catalog') }} as c using (indicator_code)
+where i.value is not null

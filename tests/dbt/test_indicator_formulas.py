@@ -1,0 +1,219 @@
+"""Every indicator formula against a worked example, through the real dbt models.
+
+One small warehouse is built from hand-made raw rows (one region per case, so cases do not mix)
+and a copy of the dbt project whose rule seeds get a few test-only rows. Each expected value is
+worked out by hand in the test or taken from METHODS.md.
+"""
+import shutil
+import subprocess
+
+import duckdb
+import pytest
+
+from dagster_project.ingest.loader import ensure_raw_schema
+from dagster_project.lib.contracts import SOURCES_BY_NAME
+from dagster_project.resources import dbt_executable
+from dagster_project.settings import DBT_PROJECT_DIR
+
+DECLINE, REUSE, EXTRAP, IRRIGATION, LEAKAGE, CALIBER = "320685", "320681", "320614", "320682", "320623", "320672"
+
+
+def insert_raw(con, source_name: str, rows: list[dict]) -> None:
+    source = SOURCES_BY_NAME[source_name]
+    cols = source.column_names()
+    for i, row in enumerate(rows, start=1):
+        unknown = set(row) - set(cols)
+        assert not unknown, unknown
+        values = [None if row.get(c) is None else str(row.get(c)) for c in cols]
+        con.execute(f"insert into {source.table} values ('fixture', 'sha', current_timestamp, ?, "
+                    f"{', '.join('?' * len(cols))})", [i, *values])
+
+
+def econ(name, year, gdp=None, gdp_idx=None, va=None, va_idx=None):
+    return {"region_name": name, "report_year": year, "gdp_100m_yuan": gdp, "gdp_index_prev_year_100": gdp_idx,
+            "industry_va_100m_yuan": va, "industry_va_index_prev_year_100": va_idx, "population_avg_10k": 100,
+            "population_urban_10k": 60, "population_rural_10k": 40}
+
+
+def summary(region, year, volume_10k_m3, sub="河湖补水", source="地表水"):
+    return {"report_year": year, "region_code": region, "sub_sector": sub, "water_source": source,
+            "volume": volume_10k_m3, "volume_unit": "万m³", "method": "工程计量"}
+
+
+def firm(region, uscc, surface, reused=0, above="是", cooling="否", va=None, year=2021):
+    return {"report_year": year, "uscc": uscc, "unit_name": uscc, "region_code": region, "industry_code": "C26",
+            "is_above_scale": above, "is_once_through_cooling": cooling, "new_water_surface": surface,
+            "new_water_ground": 0, "new_water_tap": 0, "new_water_unconventional": 0, "reused_water": reused,
+            "value_added_10k_yuan": va, "volume_unit": "m³"}
+
+
+def supplier(uscc, pipe_km, pressure=0.40, frost=0.8):
+    # METHODS §3.3 inputs in m³: Q_s = 10 000万, Q_a = 8 800万, household-metered 4 000万 (r = 0.40)
+    return {"report_year": 2021, "uscc": uscc, "unit_name": uscc, "region_code": LEAKAGE,
+            "own_production_surface": 1e8, "own_production_ground": 0, "purchased_supply": 0,
+            "billed_metered": 8.5e7, "billed_unmetered": 0, "unbilled_metered": 3e6, "unbilled_unmetered": 0,
+            "sales_residential": 5e7, "sales_public": 3.5e7, "sales_industry": 0, "sales_ecological": 0,
+            "residential_metered_to_household": 4e7, "pipe_length_dn75_km": pipe_km,
+            "mean_outlet_pressure_mpa": pressure, "max_frost_depth_m": frost, "volume_unit": "m³"}
+
+
+def district(code, cls, area, gross, net=None):
+    return {"report_year": 2021, "district_code": code, "district_name": code, "region_code": IRRIGATION,
+            "size_class": cls, "is_sample": "是" if net is not None else "否", "gross_water_surface": gross,
+            "gross_water_ground": 0, "net_water": net, "irrigated_area_10k_mu": area, "volume_unit": "m³"}
+
+
+def plan(uscc, annual):
+    return {"uscc": uscc, "user_name": uscc, "region_code": REUSE, "plan_year": 2021,
+            "annual_plan_volume": annual, "annual_plan_volume_unit": "m³"}
+
+
+def inspection(region, system, measures, veto="否"):
+    return {"report_year": 2030, "region_code": region, "system_points": system, "measures_points": measures,
+            "bonus_points": 0, "is_vetoed": veto}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("formulas")
+    project = tmp / "dbt"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    # test-only rule rows: one region's assessment caliber drops unconventional water and adds a
+    # 平水年 adjustment of +50 000 m³
+    with open(project / "seeds" / "assessment_calibers.csv", "a", encoding="utf-8") as f:
+        f.write(f"{CALIBER},2015,2099,考核口径,true,false,true,test rule\n")
+    with open(project / "seeds" / "normal_year_adjustments.csv", "a", encoding="utf-8") as f:
+        f.write(f"{CALIBER},2021,50000,test adjustment\n")
+    db = tmp / "w.duckdb"
+    con = duckdb.connect(str(db))
+    ensure_raw_schema(con)
+    insert_raw(con, "county_summary_returns", [
+        # §2.2: W_2020 = 10.00亿m³ … W_2023 = 9.80亿m³
+        summary(DECLINE, 2020, 100000), summary(DECLINE, 2021, 99000), summary(DECLINE, 2022, 98500),
+        summary(DECLINE, 2023, 98000),
+        summary(CALIBER, 2021, 900), summary(CALIBER, 2021, 100, source="再生水")])
+    insert_raw(con, "economic_statistics", [
+        econ("海安市", 2020, gdp=1000), econ("海安市", 2021, gdp=1100, gdp_idx=108.0),
+        econ("海安市", 2022, gdp=1180, gdp_idx=104.0), econ("海安市", 2023, gdp=1250, gdp_idx=105.0),
+        econ("海门区", 2021, gdp=100, va=0.5)])
+    insert_raw(con, "industrial_returns", [
+        firm(REUSE, "A", 100, reused=900), firm(REUSE, "B", 300), firm(REUSE, "C", 5000, cooling="是"),
+        firm(REUSE, "U1", 1250, above="否"), firm(REUSE, "U2", 850, above="否"), firm(REUSE, "U3", 950, above="否"),
+        firm(REUSE, "U4", 1000, above="否"),
+        firm(EXTRAP, "K", 20000, va=1000), firm(EXTRAP, "S1", 3000, above="否", va=100),
+        firm(EXTRAP, "S2", 1000, above="否", va=100)])
+    insert_raw(con, "water_use_plans", [plan("U1", 1000), plan("U2", 1000), plan("U3", 1000), plan("U4", 1000)])
+    insert_raw(con, "supply_returns", [supplier("EX", 800), supplier("HI", 2000), supplier("LO", 100)])
+    insert_raw(con, "irrigation_returns", [
+        district("L1", "大型", 40, 100, 60), district("L2", "大型", 40, 300, 150), district("L3", "大型", 40, 600),
+        district("M1", "中型", 2, 100, 60), district("M2", "中型", 3, 300, 210),
+        district("M3", "中型", 8, 400, 240), district("M4", "中型", 10, 600),
+        district("S1", "小型", 0.5, 50, 35), district("S2", "小型", 0.5, 150)])
+    insert_raw(con, "inspection_scores", [
+        inspection("G5999", 29.99, 30), inspection("G60", 30, 30), inspection("G7999", 39.99, 40),
+        inspection("G80", 40, 40), inspection("G8999", 44.99, 45), inspection("G90", 45, 45),
+        inspection("GVETO", 50, 50, veto="是")])
+    con.close()
+    proc = subprocess.run([dbt_executable(), "build", "--project-dir", str(project), "--profiles-dir", str(project),
+                           "--target-path", str(tmp / "target")], env={"WATERSTAT_WAREHOUSE": str(db),
+                           "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, cwd=project)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    con = duckdb.connect(str(db), read_only=True)
+    yield con
+    con.close()
+
+
+def indicator(con, region, year, code, caliber="statistical"):
+    row = con.execute("select value from marts.fct_indicators where region_code = ? and report_year = ? "
+                      "and indicator_code = ? and caliber = ?", [region, year, code, caliber]).fetchone()
+    return None if row is None else row[0]
+
+
+def test_decline_vs_base_uses_comparable_prices_methods_2_2(warehouse):
+    # G_2023 at 2020 prices = 1000 × 1.08 × 1.04 × 1.05 = 1179.36; e = 9.8亿/1179.36亿 = 83.10 vs 100
+    decline = indicator(warehouse, DECLINE, 2023, "water_use_per_10k_gdp_decline_vs_base")
+    assert decline == pytest.approx(16.904, abs=0.001)
+    # the false current-price figure would be 1 − 78.4/100 = 21.6%
+    assert abs(decline - 21.6) > 4
+    assert indicator(warehouse, DECLINE, 2023, "water_use_per_10k_gdp") == pytest.approx(9.8e8 / 1250e4)
+
+
+def test_year_on_year_declines_chain_to_the_decline_vs_base(warehouse):
+    yoy = [indicator(warehouse, DECLINE, y, "water_use_per_10k_gdp_decline_yoy") for y in (2021, 2022, 2023)]
+    assert yoy[0] == pytest.approx((1 - 0.99 / 1.08) * 100)  # 8.333%
+    chained = 1 - (1 - yoy[0] / 100) * (1 - yoy[1] / 100) * (1 - yoy[2] / 100)
+    assert chained * 100 == pytest.approx(indicator(warehouse, DECLINE, 2023, "water_use_per_10k_gdp_decline_vs_base"))
+
+
+def test_reuse_rate_is_an_aggregate_not_a_mean_of_firm_rates(warehouse):
+    # above scale, once-through cooling left out: A 900 reused / 1000, B 0 / 300 → 900 / 1300
+    rate = indicator(warehouse, REUSE, 2021, "industrial_reuse_rate")
+    assert rate == pytest.approx(900 / 1300 * 100)  # 69.23%
+    assert rate != pytest.approx((90 + 0) / 2)  # the mean of firm rates, 45%, is wrong
+
+
+def test_industry_extrapolation_from_the_sample_intensity(warehouse):
+    # I_S = (3000 + 1000) / (100 + 100) = 20 m³/万元; uncovered VA = 0.5亿元 − 1000万元 = 4000万元
+    row = warehouse.execute("""select sample_intensity_m3_per_10k_yuan, uncovered_va_10k_yuan, extrapolated_m3
+                               from intermediate.int_industry_extrapolation
+                               where region_code = ? and report_year = 2021""", [EXTRAP]).fetchone()
+    assert row == pytest.approx((20.0, 4000.0, 80000.0))
+    use = warehouse.execute("""select industry_m3, sample_extrapolated_m3 from marts.mart_water_use_by_region
+                               where region_code = ? and report_year = 2021""", [EXTRAP]).fetchone()
+    assert use == pytest.approx((100000.0, 80000.0))  # enumerated 20 000 + extrapolated 80 000
+
+
+def test_cjj92_worked_example_methods_3_3(warehouse):
+    row = warehouse.execute("""select comprehensive_loss_rate_pct, r1_household_metering_pct, r2_pipe_length_pct,
+                                      r3_pressure_pct, r4_frost_depth_pct, leakage_rate_pct, leakage_grade_zh
+                               from marts.fct_public_supply_leakage where uscc = 'EX'""").fetchone()
+    assert row[:6] == pytest.approx((12.0, 3.2, 1.0593, 0.5, 0.0, 7.2407))
+    assert row[6] == "一级"
+
+
+def test_cjj92_pipe_length_correction_is_clamped_at_plus_minus_3(warehouse):
+    rows = dict(warehouse.execute("""select uscc, struct_pack(r2 := r2_pipe_length_pct, rate := leakage_rate_pct,
+                                                              grade := leakage_grade_zh)
+                                     from marts.fct_public_supply_leakage where uscc in ('HI', 'LO')""").fetchall())
+    # HI: A = 2000/10000 = 0.2 → 0.99 × 0.1307 = 12.94% → clamped to 3%; LO: A = 0.01 → −5.87% → −3%
+    assert rows["HI"]["r2"] == pytest.approx(3.0) and rows["LO"]["r2"] == pytest.approx(-3.0)
+    assert rows["HI"]["rate"] == pytest.approx(12 - 3.2 - 3 - 0.5)  # 5.3%, 一级
+    assert (rows["LO"]["rate"], rows["LO"]["grade"]) == (pytest.approx(12 - 3.2 + 3 - 0.5), "二级")  # 11.3%
+
+
+def test_regional_leakage_is_weighted_by_system_input(warehouse):
+    # equal Q_s, so the weighted mean is the plain mean of 7.2407, 5.3 and 11.3
+    assert indicator(warehouse, LEAKAGE, 2021, "network_leakage_rate") == pytest.approx((7.2407 + 5.3 + 11.3) / 3)
+
+
+def test_head_tail_aggregation_over_strata_and_classes(warehouse):
+    # 大型 (gross-weighted samples): (60 + 150) / (100 + 300) = 0.525, W = 1000
+    # 中型 bands (arithmetic means): 1–5万亩 (0.6 + 0.7)/2 = 0.65, W = 400; 5–15万亩 0.6, W = 1000
+    #     → η_中 = (0.65 × 400 + 0.6 × 1000) / 1400 = 0.614286, W = 1400
+    # 小型: 0.7, W = 200
+    # region: (0.525 × 1000 + 0.614286 × 1400 + 0.7 × 200) / 2600 = 1525 / 2600 = 0.586538
+    assert indicator(warehouse, IRRIGATION, 2021, "irrigation_efficiency_coefficient") == pytest.approx(1525 / 2600)
+
+
+def test_surcharge_across_three_tiers_and_warning_status(warehouse):
+    rows = {r[0]: r[1:] for r in warehouse.execute(
+        "select uscc, plan_status_code, excess_m3, surcharge_yuan from marts.fct_plan_compliance").fetchall()}
+    # U1: plan 1000, use 1250 (25% over), price 2 元/m³:
+    #   5–10%: 50 m³ × 2 × 1 = 100; 10–20%: 100 m³ × 2 × 2 = 400; 20–30%: 50 m³ × 2 × 3 = 300 → 800 元
+    assert rows["U1"] == ("over_plan", pytest.approx(250), pytest.approx(800))
+    assert rows["U2"][0] == "notice" and rows["U3"][0] == "warning"  # 85%, 95%
+    assert rows["U4"] == ("warning", 0, 0)  # exactly on plan is not over plan
+
+
+def test_grade_boundaries_are_lower_inclusive(warehouse):
+    grades = dict(warehouse.execute(
+        "select region_code, grade_zh from marts.fct_assessment_scores where report_year = 2030").fetchall())
+    assert grades == {"G5999": "不合格", "G60": "合格", "G7999": "合格", "G80": "良好", "G8999": "良好",
+                      "G90": "优秀", "GVETO": "不合格"}
+
+
+def test_assessment_caliber_rule_excludes_unconventional_and_adds_normal_year(warehouse):
+    statistical = indicator(warehouse, CALIBER, 2021, "total_water_use", "statistical")
+    assessment = indicator(warehouse, CALIBER, 2021, "total_water_use", "assessment")
+    assert statistical == pytest.approx(1000e4 / 1e8)  # 0.1亿m³
+    assert assessment == pytest.approx((1000e4 - 100e4 + 50000) / 1e8)  # 0.0905亿m³
