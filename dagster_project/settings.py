@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
@@ -43,3 +46,10 @@ class Paths:
     def ensure_dirs(self) -> None:
         for d in (self.raw, self.warehouse.parent, self.published.parent, self.exports):
             d.mkdir(parents=True, exist_ok=True)
+
+
+@cache
+def dbt_vars() -> dict:
+    """The rule variables in dbt/dbt_project.yml, so Python applies the same rules as the SQL."""
+    with open(DBT_PROJECT_DIR / "dbt_project.yml", encoding="utf-8") as f:
+        return yaml.safe_load(f)["vars"]

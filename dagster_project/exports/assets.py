@@ -8,13 +8,15 @@ import dagster as dg
 
 from dagster_project.exports.bulletin import available_years, write_bulletin
 from dagster_project.resources import WarehouseResource
+from dagster_project.settings import dbt_vars
 
 MART_DEPS = [dg.AssetKey(["marts", name]) for name in
              ("mart_water_use_by_region", "fct_indicators", "dim_regions")]
 
 
 class BulletinConfig(dg.Config):
-    rounding_mode: str = "half_even"  # GB/T 8170; 'half_up' if the bureau rounds that way
+    # default from dbt var bulletin_rounding_mode (GB/T 8170 half_even); overridable per run
+    rounding_mode: str = dbt_vars()["bulletin_rounding_mode"]
 
 
 @dg.asset(group_name="exports", deps=MART_DEPS, kinds={"excel"},

@@ -1,0 +1,64 @@
+"""Render docs/inputs.md from the contract registry (`python -m dagster_project.lib.contract_docs`)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from dagster_project.lib.contracts import SOURCES, Source
+
+KIND_TEXT = {"text": "text", "number": "number", "integer": "integer", "date": "date",
+             "timestamp": "timestamp (CST)", "flag": "是/否"}
+
+INTRO = """# Input contracts
+
+What WaterStat accepts in `raw/` (or `$WATERSTAT_RAW`). This page is generated from the one
+registry in `dagster_project/lib/contracts.py` (run `python -m dagster_project.lib.contract_docs`);
+a test fails when the two disagree, so what is written here is what the readers do.
+
+General rules for every source:
+
+- **Encodings**: UTF-8 (with or without BOM), GBK or GB18030. Anything else is rejected.
+- **Excel**: the first sheet is read; title rows above the header are skipped; a header may span
+  two rows with merged parent cells (`取用新水量` over `地表水 / 地下水 …` is read as
+  `取用新水量/地表水`); notes below the table (rows starting with 注, 资料来源, 说明) end it.
+  Formulas are read as their cached values.
+- **Headers** are matched after normalising full-width characters, spaces and `m³`/`m3`; each
+  column lists the header texts accepted. Extra columns are ignored.
+- **Values** are kept as text exactly as received (lineage: file, SHA-256, load time, row number)
+  and typed in dbt staging. Full-width digits and thousands separators are normalised.
+- **Units**: where the header carries the unit (`许可水量(万m³/年)`), the unit is read from it;
+  survey returns carry a `计量单位` column (m³ or 万m³) that applies to every volume on the row.
+- **Files being written** must use a temporary name (`*.part`, `~$*`, `.*`) until complete.
+- A file that breaks its contract is **rejected as a whole** with one message naming the file,
+  row, column and rule, logged in `raw.load_log`; the rest of the night goes on.
+- The same file (same path, same SHA-256) is never loaded twice; a changed file replaces the rows
+  it loaded before.
+"""
+
+
+def render_source(s: Source) -> str:
+    lines = [f"## `{s.name}` — {s.title_zh}", "",
+             f"- Files: `raw/{s.file_glob}` ({s.file_format.upper()})", f"- Grain: {s.grain}"]
+    if s.description:
+        lines.append(f"- {s.description}")
+    lines += ["", "| column | accepted headers | type | required | notes |", "|---|---|---|---|---|"]
+    for c in s.columns:
+        notes = "; ".join(x for x in (c.description, "unit read from the header" if c.unit_from_header else "") if x)
+        headers = " / ".join(f"`{a}`" for a in c.aliases)
+        lines.append(f"| `{c.name}` | {headers} | {KIND_TEXT[c.kind]} | {'yes' if c.required else 'no'} | {notes} |")
+    return "\n".join(lines) + "\n"
+
+
+def render() -> str:
+    return INTRO + "\n" + "\n".join(render_source(s) for s in SOURCES)
+
+
+def main() -> int:
+    target = Path(__file__).resolve().parents[2] / "docs" / "inputs.md"
+    target.write_text(render(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
