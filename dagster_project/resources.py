@@ -22,11 +22,12 @@ class WarehouseResource(dg.ConfigurableResource):
     published_database: str
     raw_dir: str
     exports_dir: str
+    quarantine_dir: str
 
     @classmethod
     def from_paths(cls, paths: Paths) -> "WarehouseResource":
         return cls(database=str(paths.warehouse), published_database=str(paths.published),
-                   raw_dir=str(paths.raw), exports_dir=str(paths.exports))
+                   raw_dir=str(paths.raw), exports_dir=str(paths.exports), quarantine_dir=str(paths.quarantine))
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

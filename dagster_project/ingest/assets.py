@@ -24,19 +24,24 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
     )
     def _raw_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         with warehouse.connect() as con:
-            summary = load_source(con, source, Path(warehouse.raw_dir), run_id=context.run_id)
+            summary = load_source(con, source, Path(warehouse.raw_dir), run_id=context.run_id,
+                                  quarantine_root=Path(warehouse.quarantine_dir))
+            reasons = con.execute(f"""select reason, count(*) from (select unnest(_reasons) as reason
+                                      from {source.quarantine_table}) group by 1 order by 2 desc""").fetchall()
             table_rows = con.execute(f"select count(*) from {source.table}").fetchone()[0]
         for o in summary.rejected:
             context.log.warning(f"Rejected {o.file}: {o.message}")
         context.log.info(f"{source.name}: {summary.count('loaded')} file(s) loaded "
-                         f"({summary.rows_loaded:,} rows), {summary.count('unchanged')} unchanged, "
-                         f"{len(summary.rejected)} rejected")
+                         f"({summary.rows_loaded:,} rows, {summary.rows_quarantined:,} quarantined), "
+                         f"{summary.count('unchanged')} unchanged, {len(summary.rejected)} rejected")
         yield dg.MaterializeResult(metadata={
             "files_loaded": summary.count("loaded"),
             "files_unchanged": summary.count("unchanged"),
             "files_rejected": len(summary.rejected),
             "rows_loaded": summary.rows_loaded,
+            "rows_quarantined": summary.rows_quarantined,
             "table_rows": dg.MetadataValue.int(table_rows),
+            "quarantine_reasons": dg.MetadataValue.json({r: n for r, n in reasons}),
         })
         yield dg.AssetCheckResult(
             check_name=FILES_ACCEPTED, asset_key=key, passed=not summary.rejected,

@@ -2,20 +2,28 @@
 
 A file is identified by its path under raw/ and its SHA-256: the same bytes are never loaded
 twice; a changed file replaces the rows it loaded before (a restatement), in one transaction.
-A file that breaks its contract is logged as rejected with the reader's message and the rest of
-the night goes on.
+A file that breaks its contract is logged as rejected with the reader's message, moved to the
+quarantine folder, and the rest of the night goes on. Within an accepted file, every row is
+checked set-based in DuckDB against the contract (dagster_project/ingest/row_checks.py): valid
+rows land in raw.<source>, the others in raw.<source>__quarantine with their reason codes, and
+rows read = rows loaded + rows quarantined is recorded per file.
 """
 from __future__ import annotations
 
 import getpass
 import hashlib
+import shutil
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from dagster_project.ingest.readers import ContractError, read_source_file
+from dagster_project.ingest.row_checks import REASONS_COLUMN, create_reference_tables, reasons_sql
 from dagster_project.lib.contracts import SOURCES, Source
+
+FUNCTIONS_SQL = Path(__file__).resolve().parent.parent / "sql" / "functions.sql"
 
 LINEAGE_COLUMNS = ("_source_file", "_file_sha256", "_loaded_at", "_source_row_number")
 
@@ -26,7 +34,9 @@ class FileOutcome:
     status: str  # loaded | unchanged | rejected
     rows_read: int = 0
     rows_loaded: int = 0
+    rows_quarantined: int = 0
     message: str = ""
+    quarantined_to: str = ""
 
 
 @dataclass
@@ -42,22 +52,30 @@ class LoadSummary:
         return sum(o.rows_loaded for o in self.outcomes)
 
     @property
+    def rows_quarantined(self) -> int:
+        return sum(o.rows_quarantined for o in self.outcomes)
+
+    @property
     def rejected(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == "rejected"]
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Raw tables, quarantine tables, the load log, and the ws_* parsing functions."""
+    con.execute(FUNCTIONS_SQL.read_text(encoding="utf-8"))
     con.execute("create schema if not exists raw")
     con.execute("""
         create table if not exists raw.load_log (
             source_name varchar, source_file varchar, file_sha256 varchar, file_bytes bigint,
-            status varchar, rows_read bigint, rows_loaded bigint, message varchar,
-            run_id varchar, started_by varchar, logged_at timestamp default current_timestamp)""")
+            status varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
+            message varchar, quarantined_to varchar, run_id varchar, started_by varchar,
+            logged_at timestamp default current_timestamp)""")
     for source in SOURCES:
         cols = ", ".join(f'"{c}" varchar' for c in source.column_names())
-        con.execute(f"""create table if not exists {source.table} (
-            _source_file varchar, _file_sha256 varchar, _loaded_at timestamp,
-            _source_row_number bigint, {cols})""")
+        lineage = "_source_file varchar, _file_sha256 varchar, _loaded_at timestamp, _source_row_number bigint"
+        con.execute(f"create table if not exists {source.table} ({lineage}, {cols})")
+        con.execute(f"create table if not exists {source.quarantine_table} ({lineage}, {cols}, "
+                    f"{REASONS_COLUMN} varchar[])")
 
 
 def sha256_of(path: Path) -> str:
@@ -82,13 +100,42 @@ def _already_loaded(con, rel: str, sha: str) -> bool:
 
 
 def _log(con, source: Source, rel: str, sha: str, size: int, outcome: FileOutcome, run_id: str) -> None:
-    con.execute("insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+    con.execute("insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
                 [source.name, rel, sha, size, outcome.status, outcome.rows_read, outcome.rows_loaded,
-                 outcome.message, run_id, getpass.getuser()])
+                 outcome.rows_quarantined, outcome.message, outcome.quarantined_to, run_id, getpass.getuser()])
+
+
+def quarantine_file(path: Path, rel: str, quarantine_root: Path, message: str) -> Path:
+    """Move a rejected file out of raw/ (so it is not retried until someone fixes it) with its reason."""
+    target = quarantine_root / "files" / datetime.now().strftime("%Y%m%dT%H%M%S") / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), target)
+    target.with_name(target.name + ".reason.txt").write_text(message + "\n", encoding="utf-8")
+    return target
+
+
+def _land_rows(con, source: Source, rel: str, sha: str) -> tuple[int, int]:
+    """Split the registered `incoming` rows into raw (valid) and quarantine (with reasons)."""
+    cols = ", ".join(f'"{c}"' for c in source.column_names())
+    con.execute(f"""create or replace temp table checked as
+                    select *, {reasons_sql(source)} as {REASONS_COLUMN} from incoming""")
+    for table in (source.table, source.quarantine_table):
+        con.execute(f"delete from {table} where _source_file = ?", [rel])
+    con.execute(f"""insert into {source.table} ({", ".join(LINEAGE_COLUMNS)}, {cols})
+                    select ?, ?, current_timestamp, _source_row_number, {cols}
+                    from checked where len({REASONS_COLUMN}) = 0""", [rel, sha])
+    con.execute(f"""insert into {source.quarantine_table} ({", ".join(LINEAGE_COLUMNS)}, {cols}, {REASONS_COLUMN})
+                    select ?, ?, current_timestamp, _source_row_number, {cols}, {REASONS_COLUMN}
+                    from checked where len({REASONS_COLUMN}) > 0""", [rel, sha])
+    loaded, quarantined = con.execute(f"""select count(*) filter (where len({REASONS_COLUMN}) = 0),
+                                                 count(*) filter (where len({REASONS_COLUMN}) > 0)
+                                          from checked""").fetchone()
+    con.execute("drop table checked")
+    return loaded, quarantined
 
 
 def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, raw_root: Path,
-              run_id: str = "manual") -> FileOutcome:
+              run_id: str = "manual", quarantine_root: Path | None = None) -> FileOutcome:
     rel = path.relative_to(raw_root).as_posix()
     sha, size = sha256_of(path), path.stat().st_size
     if _already_loaded(con, rel, sha):
@@ -98,19 +145,18 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, raw_ro
     try:
         table = read_source_file(path, source)
     except ContractError as exc:
-        outcome = FileOutcome(rel, "rejected", message=str(exc))
+        moved = quarantine_file(path, rel, quarantine_root, str(exc)) if quarantine_root else None
+        outcome = FileOutcome(rel, "rejected", message=str(exc), quarantined_to=str(moved or ""))
         _log(con, source, rel, sha, size, outcome, run_id)
         return outcome
-    cols = source.column_names()
     con.register("incoming", table)
     try:
         con.execute("begin transaction")
-        con.execute(f"delete from {source.table} where _source_file = ?", [rel])
-        col_list = ", ".join(f'"{c}"' for c in cols)
-        con.execute(f"""insert into {source.table} ({", ".join(LINEAGE_COLUMNS)}, {col_list})
-                        select ?, ?, current_timestamp, _source_row_number, {col_list} from incoming""",
-                    [rel, sha])
-        outcome = FileOutcome(rel, "loaded", rows_read=table.num_rows, rows_loaded=table.num_rows)
+        loaded, quarantined = _land_rows(con, source, rel, sha)
+        outcome = FileOutcome(rel, "loaded", rows_read=table.num_rows, rows_loaded=loaded,
+                              rows_quarantined=quarantined)
+        if loaded + quarantined != table.num_rows:  # cannot happen; refuse to commit if it does
+            raise RuntimeError(f"{rel}: {table.num_rows} rows read but {loaded} loaded + {quarantined} quarantined")
         _log(con, source, rel, sha, size, outcome, run_id)
         con.execute("commit")
     except Exception:
@@ -121,10 +167,11 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, raw_ro
     return outcome
 
 
-def load_source(con: duckdb.DuckDBPyConnection, source: Source, raw_root: Path,
-                run_id: str = "manual") -> LoadSummary:
+def load_source(con: duckdb.DuckDBPyConnection, source: Source, raw_root: Path, run_id: str = "manual",
+                quarantine_root: Path | None = None) -> LoadSummary:
     ensure_raw_schema(con)
+    create_reference_tables(con)
     summary = LoadSummary(source.name)
     for path in source_files(raw_root, source):
-        summary.outcomes.append(load_file(con, source, path, raw_root, run_id))
+        summary.outcomes.append(load_file(con, source, path, raw_root, run_id, quarantine_root))
     return summary

@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from dagster_project.lib.contracts import VOLUME_UNITS, Column, Source
@@ -88,8 +89,8 @@ def _clean_value(value: object, col: Column) -> str | None:
     return text if col.kind == "text" else unicodedata.normalize("NFKC", text).replace(",", "")
 
 
-def _to_table(source: Source, found: dict[str, int], headers: list[str],
-              rows: list[tuple[int, list]], defaults: dict[str, str] | None = None) -> pa.Table:
+def _to_table(source: Source, found: dict[str, int], headers: list[str], rows: list[tuple[int, list]],
+              source_file: Path, defaults: dict[str, str] | None = None) -> pa.Table:
     data: dict[str, list] = {"_source_row_number": [r for r, _ in rows]}
     for col in source.columns:
         idx = found.get(col.name)
@@ -98,6 +99,9 @@ def _to_table(source: Source, found: dict[str, int], headers: list[str],
                           or fallback for _, v in rows]
         if col.unit_from_header:
             unit = unit_in_header(headers[idx]) if idx is not None else None
+            if idx is not None and unit is None:
+                raise ContractError(source_file, "unit_missing", f"header {headers[idx]!r} names no volume unit "
+                                    f"(expected one of {', '.join(VOLUME_UNITS)})", column=headers[idx])
             data[f"{col.name}_unit"] = [unit] * len(rows)
     return pa.table({k: pa.array(v, type=pa.int64() if k == "_source_row_number" else pa.string())
                      for k, v in data.items()})
@@ -124,7 +128,8 @@ def read_csv(path: Path, source: Source) -> pa.Table:
     for col in source.columns:
         idx = found.get(col.name)
         arr = table.column(idx).cast(pa.string()) if idx is not None else pa.nulls(n, pa.string())
-        cols[col.name] = arr
+        # full-width digits and signs → ASCII for typed columns, as the Excel path does
+        cols[col.name] = arr if col.kind == "text" else pc.utf8_normalize(arr, "NFKC")
     return pa.table(cols)
 
 
@@ -199,7 +204,7 @@ def read_xlsx(path: Path, source: Source) -> pa.Table:
         rows.append((r, values))
     if not rows:
         raise ContractError(path, "no_rows", "header found but no data rows")
-    return _to_table(source, found, headers, rows, defaults)
+    return _to_table(source, found, headers, rows, path, defaults)
 
 
 def read_source_file(path: Path, source: Source) -> pa.Table:

@@ -9,6 +9,9 @@ from dagster_project.lib.contracts import SOURCES, Source
 KIND_TEXT = {"text": "text", "number": "number", "integer": "integer", "date": "date",
              "timestamp": "timestamp (CST)", "flag": "是/否"}
 
+CHECK_TEXT = {"uscc": "GB 32100 check character verified", "region_code": "must be a code in seeds/regions.csv",
+              "region_name": "name or alias in seeds/regions.csv", "volume_unit": "m³ / 万m³ / 亿m³ (立方米 accepted)"}
+
 INTRO = """# Input contracts
 
 What WaterStat accepts in `raw/` (or `$WATERSTAT_RAW`). This page is generated from the one
@@ -29,8 +32,15 @@ General rules for every source:
 - **Units**: where the header carries the unit (`许可水量(万m³/年)`), the unit is read from it;
   survey returns carry a `计量单位` column (m³ or 万m³) that applies to every volume on the row.
 - **Files being written** must use a temporary name (`*.part`, `~$*`, `.*`) until complete.
-- A file that breaks its contract is **rejected as a whole** with one message naming the file,
-  row, column and rule, logged in `raw.load_log`; the rest of the night goes on.
+- A file that breaks its contract (encoding, header, required column, unit in a header, empty or
+  truncated) is **rejected as a whole** with one message naming the file, row, column and rule,
+  logged in `raw.load_log` and moved to `quarantine/files/<time>/` with a `.reason.txt`; the rest
+  of the night goes on.
+- Within an accepted file every **row** is checked: a required value missing, a value that is not
+  a number/date/timestamp/是否, a value out of bounds, a date before 2000, a timestamp in the
+  future, an unknown region code or unit, a USCC whose check character is wrong, or a rule across
+  columns below. Rows that fail go to `raw.<source>__quarantine` with their reason codes; the
+  others load. Per file, rows read = rows loaded + rows quarantined (recorded in `raw.load_log`).
 - The same file (same path, same SHA-256) is never loaded twice; a changed file replaces the rows
   it loaded before.
 """
@@ -43,9 +53,15 @@ def render_source(s: Source) -> str:
         lines.append(f"- {s.description}")
     lines += ["", "| column | accepted headers | type | required | notes |", "|---|---|---|---|---|"]
     for c in s.columns:
-        notes = "; ".join(x for x in (c.description, "unit read from the header" if c.unit_from_header else "") if x)
+        bounds = " ".join(x for x in (f"≥ {c.min_value:g}" if c.min_value is not None else "",
+                                      f"≤ {c.max_value:g}" if c.max_value is not None else "") if x)
+        notes = "; ".join(x for x in (c.description, "unit read from the header" if c.unit_from_header else "",
+                                      bounds, CHECK_TEXT.get(c.check, "")) if x)
         headers = " / ".join(f"`{a}`" for a in c.aliases)
         lines.append(f"| `{c.name}` | {headers} | {KIND_TEXT[c.kind]} | {'yes' if c.required else 'no'} | {notes} |")
+    if s.row_rules:
+        lines += ["", "Rules across columns (a row that breaks one is quarantined with the reason code):", ""]
+        lines += [f"- `{r.reason}`: {r.description}" for r in s.row_rules]
     return "\n".join(lines) + "\n"
 
 

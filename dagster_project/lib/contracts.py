@@ -16,6 +16,18 @@ class Column:
     required: bool = True
     unit_from_header: bool = False  # header carries the unit, e.g. 许可水量(万m³/年) → "万m³"
     description: str = ""
+    min_value: float | None = None  # numbers below it are quarantined (volumes: 0)
+    max_value: float | None = None
+    check: str = ""  # a named extra check: uscc | region_code | volume_unit
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across columns, as a SQL condition over the typed row that is TRUE when broken."""
+
+    reason: str
+    condition_sql: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -28,10 +40,15 @@ class Source:
     grain: str
     description: str = ""
     extra: dict = field(default_factory=dict)
+    row_rules: tuple[RowRule, ...] = ()
 
     @property
     def table(self) -> str:
         return f"raw.{self.name}"
+
+    @property
+    def quarantine_table(self) -> str:
+        return f"raw.{self.name}__quarantine"
 
     def column_names(self) -> list[str]:
         names = []
@@ -44,6 +61,25 @@ class Source:
 
 C = Column
 VOLUME_UNITS = ("m³", "万m³", "亿m³")
+EARLIEST_DATE = "2000-01-01"  # dates before this are typing errors, not history
+
+
+def V(name: str, aliases: tuple[str, ...], **kw) -> Column:
+    """A volume: a non-negative number."""
+    return Column(name, aliases, kind="number", min_value=0, **kw)
+
+
+def uscc_col() -> Column:
+    return Column("uscc", ("统一社会信用代码",), check="uscc")
+
+
+def region_col() -> Column:
+    return Column("region_code", ("行政区划代码",), check="region_code")
+
+
+def unit_col() -> Column:
+    return Column("volume_unit", ("计量单位",), check="volume_unit",
+                  description="unit of every volume on the row: m³ or 万m³")
 
 SOURCES: tuple[Source, ...] = (
     Source(
@@ -58,7 +94,7 @@ SOURCES: tuple[Source, ...] = (
             C("station_name", ("测站名称", "站点名称", "station_name"), required=False),
             C("intake_code", ("取水口编码", "intake_code")),
             C("reading_ts", ("时间", "采集时间", "监测时间", "reading_time"), kind="timestamp"),
-            C("totalizer_m3", ("累计流量(m³)", "累计流量(m3)", "累计流量", "totalizer_m3"), kind="number"),
+            V("totalizer_m3", ("累计流量(m³)", "累计流量(m3)", "累计流量", "totalizer_m3")),
             C("flow_m3_per_h", ("瞬时流量(m³/h)", "瞬时流量(m3/h)", "瞬时流量", "flow_m3h"), kind="number",
               required=False),
             C("quality_flag", ("数据标识", "质量标识", "quality_flag"), required=False),
@@ -71,17 +107,21 @@ SOURCES: tuple[Source, ...] = (
         file_format="xlsx",
         grain="one row per permit (re-issued permits repeat the number with a later validity)",
         description="Export of the electronic permit system: title row, merged validity header, 万m³.",
+        row_rules=(
+            RowRule("validity_reversed", "ws_parse_date(valid_to) < ws_parse_date(valid_from)",
+                    "validity ends before it starts"),
+        ),
         columns=(
             C("permit_no", ("取水许可证编号", "许可证编号")),
             C("holder_name", ("取水权人名称", "取水单位名称")),
-            C("uscc", ("统一社会信用代码",)),
-            C("region_code", ("行政区划代码",)),
+            uscc_col(),
+            region_col(),
             C("intake_location", ("取水地点",), required=False),
             C("intake_code", ("取水口编码",)),
             C("water_source", ("水源类型",)),
             C("water_use_purpose", ("取水用途",), required=False),
             C("industry_code", ("行业代码",), required=False),
-            C("permitted_volume", ("许可水量",), kind="number", unit_from_header=True),
+            V("permitted_volume", ("许可水量",), unit_from_header=True),
             C("valid_from", ("有效期起", "有效期/起", "有效期-起"), kind="date"),
             C("valid_to", ("有效期止", "有效期/止", "有效期-止"), kind="date"),
             C("status", ("状态", "证照状态")),
@@ -96,13 +136,19 @@ SOURCES: tuple[Source, ...] = (
         file_format="xlsx",
         grain="one row per user per plan year",
         description="Annual plan per user with a monthly split under a merged 月度计划 header.",
+        row_rules=(
+            RowRule("monthly_split_mismatch",
+                    "abs(" + " + ".join(f"coalesce(ws_parse_number(plan_m{m:02d}), 0)" for m in range(1, 13))
+                    + " - ws_parse_number(annual_plan_volume)) > 0.01 * ws_parse_number(annual_plan_volume)",
+                    "the monthly plans do not add up to the annual plan (1% tolerance)"),
+        ),
         columns=(
-            C("uscc", ("统一社会信用代码",)),
+            uscc_col(),
             C("user_name", ("用水户名称", "单位名称")),
-            C("region_code", ("行政区划代码",)),
+            region_col(),
             C("plan_year", ("计划年度", "年度"), kind="integer"),
-            C("annual_plan_volume", ("年计划水量", "年度计划水量"), kind="number", unit_from_header=True),
-            *(C(f"plan_m{m:02d}", (f"月度计划/{m}月", f"{m}月"), kind="number") for m in range(1, 13)),
+            V("annual_plan_volume", ("年计划水量", "年度计划水量"), unit_from_header=True),
+            *(V(f"plan_m{m:02d}", (f"月度计划/{m}月", f"{m}月")) for m in range(1, 13)),
         ),
     ),
     Source(
@@ -114,17 +160,17 @@ SOURCES: tuple[Source, ...] = (
         description="Yearbook layout: regions as rows, indicators under merged headers, notes below.",
         extra={"year_from_title": True, "stop_at_prefixes": ("注", "资料来源", "说明")},
         columns=(
-            C("region_name", ("地区",)),
+            C("region_name", ("地区",), check="region_name"),
             C("report_year", ("年份",), kind="integer"),
-            C("gdp_100m_yuan", ("地区生产总值/现价(亿元)",), kind="number"),
-            C("gdp_index_prev_year_100", ("地区生产总值/指数(上年=100)",), kind="number"),
-            C("industry_va_100m_yuan", ("工业增加值/现价(亿元)",), kind="number"),
-            C("industry_va_index_prev_year_100", ("工业增加值/指数(上年=100)",), kind="number"),
-            C("population_avg_10k", ("年平均常住人口(万人)",), kind="number"),
-            C("population_urban_10k", ("城镇人口(万人)",), kind="number"),
-            C("population_rural_10k", ("乡村人口(万人)",), kind="number"),
-            C("irrigated_area_effective_10k_mu", ("有效灌溉面积(万亩)",), kind="number"),
-            C("irrigated_area_actual_10k_mu", ("耕地实际灌溉面积(万亩)",), kind="number"),
+            C("gdp_100m_yuan", ("地区生产总值/现价(亿元)",), kind="number", min_value=0),
+            C("gdp_index_prev_year_100", ("地区生产总值/指数(上年=100)",), kind="number", min_value=50, max_value=200),
+            C("industry_va_100m_yuan", ("工业增加值/现价(亿元)",), kind="number", min_value=0),
+            C("industry_va_index_prev_year_100", ("工业增加值/指数(上年=100)",), kind="number", min_value=50, max_value=200),
+            C("population_avg_10k", ("年平均常住人口(万人)",), kind="number", min_value=0),
+            C("population_urban_10k", ("城镇人口(万人)",), kind="number", min_value=0),
+            C("population_rural_10k", ("乡村人口(万人)",), kind="number", min_value=0),
+            C("irrigated_area_effective_10k_mu", ("有效灌溉面积(万亩)",), kind="number", min_value=0),
+            C("irrigated_area_actual_10k_mu", ("耕地实际灌溉面积(万亩)",), kind="number", min_value=0),
         ),
     ),
     Source(
@@ -133,21 +179,28 @@ SOURCES: tuple[Source, ...] = (
         file_glob="survey/industrial_*.xlsx",
         file_format="xlsx",
         grain="one row per enterprise per report year",
+        row_rules=(
+            RowRule("reuse_rate_implausible",
+                    "ws_parse_number(reused_water) / nullif(ws_parse_number(reused_water) + ws_parse_number(new_water_surface)"
+                    " + ws_parse_number(new_water_ground) + ws_parse_number(new_water_tap)"
+                    " + ws_parse_number(new_water_unconventional), 0) > 0.999",
+                    "reused water above 99.9% of total use"),
+        ),
         columns=(
             C("report_year", ("统计年度", "年度"), kind="integer"),
-            C("uscc", ("统一社会信用代码",)),
+            uscc_col(),
             C("unit_name", ("单位名称",)),
-            C("region_code", ("行政区划代码",)),
+            region_col(),
             C("industry_code", ("行业代码",)),
             C("is_above_scale", ("是否规模以上",), kind="flag"),
             C("is_once_through_cooling", ("是否火(核)电直流冷却",), kind="flag"),
-            C("new_water_surface", ("取用新水量/地表水",), kind="number"),
-            C("new_water_ground", ("取用新水量/地下水",), kind="number"),
-            C("new_water_tap", ("取用新水量/自来水",), kind="number"),
-            C("new_water_unconventional", ("取用新水量/非常规水",), kind="number"),
-            C("reused_water", ("重复利用水量",), kind="number"),
-            C("value_added_10k_yuan", ("工业增加值(万元)",), kind="number"),
-            C("volume_unit", ("计量单位",), description="unit of every volume on the row: m³ or 万m³"),
+            V("new_water_surface", ("取用新水量/地表水",)),
+            V("new_water_ground", ("取用新水量/地下水",)),
+            V("new_water_tap", ("取用新水量/自来水",)),
+            V("new_water_unconventional", ("取用新水量/非常规水",)),
+            V("reused_water", ("重复利用水量",)),
+            C("value_added_10k_yuan", ("工业增加值(万元)",), kind="number", min_value=0),
+            unit_col(),
         ),
     ),
     Source(
@@ -156,26 +209,33 @@ SOURCES: tuple[Source, ...] = (
         file_glob="survey/supply_*.xlsx",
         file_format="xlsx",
         grain="one row per public water-supply enterprise per report year",
+        row_rules=(
+            RowRule("authorized_exceeds_input",
+                    "ws_parse_number(billed_metered) + ws_parse_number(billed_unmetered) + ws_parse_number(unbilled_metered)"
+                    " + ws_parse_number(unbilled_unmetered) > ws_parse_number(own_production_surface)"
+                    " + ws_parse_number(own_production_ground) + coalesce(ws_parse_number(purchased_supply), 0)",
+                    "registered use larger than the water put into the network"),
+        ),
         columns=(
             C("report_year", ("统计年度", "年度"), kind="integer"),
-            C("uscc", ("统一社会信用代码",)),
+            uscc_col(),
             C("unit_name", ("单位名称",)),
-            C("region_code", ("行政区划代码",)),
-            C("own_production_surface", ("自产供水量/地表水",), kind="number"),
-            C("own_production_ground", ("自产供水量/地下水",), kind="number"),
-            C("purchased_supply", ("外购供水量",), kind="number"),
-            C("billed_metered", ("计费计量用水量",), kind="number"),
-            C("billed_unmetered", ("计费未计量用水量",), kind="number"),
-            C("unbilled_metered", ("免费计量用水量",), kind="number"),
-            C("unbilled_unmetered", ("免费未计量用水量",), kind="number"),
-            C("sales_residential", ("售水量/居民生活",), kind="number"),
-            C("sales_public", ("售水量/公共服务",), kind="number"),
-            C("sales_industry", ("售水量/工业",), kind="number"),
-            C("sales_ecological", ("售水量/生态环境",), kind="number"),
-            C("residential_metered_to_household", ("居民抄表到户水量",), kind="number"),
-            C("pipe_length_dn75_km", ("DN75及以上管道长度(km)",), kind="number"),
-            C("mean_outlet_pressure_mpa", ("年平均出厂压力(MPa)",), kind="number"),
-            C("max_frost_depth_m", ("最大冻土深度(m)",), kind="number"),
+            region_col(),
+            V("own_production_surface", ("自产供水量/地表水",)),
+            V("own_production_ground", ("自产供水量/地下水",)),
+            V("purchased_supply", ("外购供水量",)),
+            V("billed_metered", ("计费计量用水量",)),
+            V("billed_unmetered", ("计费未计量用水量",)),
+            V("unbilled_metered", ("免费计量用水量",)),
+            V("unbilled_unmetered", ("免费未计量用水量",)),
+            V("sales_residential", ("售水量/居民生活",)),
+            V("sales_public", ("售水量/公共服务",)),
+            V("sales_industry", ("售水量/工业",)),
+            V("sales_ecological", ("售水量/生态环境",)),
+            V("residential_metered_to_household", ("居民抄表到户水量",)),
+            C("pipe_length_dn75_km", ("DN75及以上管道长度(km)",), kind="number", min_value=0),
+            C("mean_outlet_pressure_mpa", ("年平均出厂压力(MPa)",), kind="number", min_value=0, max_value=2),
+            C("max_frost_depth_m", ("最大冻土深度(m)",), kind="number", min_value=0, max_value=5),
             # IWA/AWWA audit inputs: optional, ILI and the validity score only where reported
             C("service_connections", ("用户接管点数(个)",), kind="integer", required=False),
             C("mains_length_km", ("管网总长度(km)",), kind="number", required=False),
@@ -184,11 +244,11 @@ SOURCES: tuple[Source, ...] = (
             C("real_losses", ("漏损水量/漏失水量", "漏失水量"), kind="number", required=False),
             C("metering_losses", ("漏损水量/计量损失水量", "计量损失水量"), kind="number", required=False),
             C("other_losses", ("漏损水量/其他损失水量", "其他损失水量"), kind="number", required=False),
-            C("grade_system_input", ("数据可靠性自评(1-10)/供水总量",), kind="integer", required=False),
-            C("grade_authorized", ("数据可靠性自评(1-10)/注册用户用水量",), kind="integer", required=False),
-            C("grade_pipe_length", ("数据可靠性自评(1-10)/管道长度",), kind="integer", required=False),
-            C("grade_pressure", ("数据可靠性自评(1-10)/压力",), kind="integer", required=False),
-            C("volume_unit", ("计量单位",)),
+            C("grade_system_input", ("数据可靠性自评(1-10)/供水总量",), kind="integer", required=False, min_value=1, max_value=10),
+            C("grade_authorized", ("数据可靠性自评(1-10)/注册用户用水量",), kind="integer", required=False, min_value=1, max_value=10),
+            C("grade_pipe_length", ("数据可靠性自评(1-10)/管道长度",), kind="integer", required=False, min_value=1, max_value=10),
+            C("grade_pressure", ("数据可靠性自评(1-10)/压力",), kind="integer", required=False, min_value=1, max_value=10),
+            unit_col(),
         ),
     ),
     Source(
@@ -197,18 +257,23 @@ SOURCES: tuple[Source, ...] = (
         file_glob="survey/irrigation_*.xlsx",
         file_format="xlsx",
         grain="one row per irrigation district per report year",
+        row_rules=(
+            RowRule("net_exceeds_gross",
+                    "ws_parse_number(net_water) > ws_parse_number(gross_water_surface) + ws_parse_number(gross_water_ground)",
+                    "net irrigation water larger than gross"),
+        ),
         columns=(
             C("report_year", ("统计年度", "年度"), kind="integer"),
             C("district_code", ("灌区编码",)),
             C("district_name", ("灌区名称",)),
-            C("region_code", ("行政区划代码",)),
+            region_col(),
             C("size_class", ("灌区类型",), description="大型 / 中型 / 小型 / 纯井"),
             C("is_sample", ("是否样点灌区",), kind="flag"),
-            C("gross_water_surface", ("毛灌溉用水量/地表水",), kind="number"),
-            C("gross_water_ground", ("毛灌溉用水量/地下水",), kind="number"),
-            C("net_water", ("净灌溉用水量",), kind="number", required=False),
+            V("gross_water_surface", ("毛灌溉用水量/地表水",)),
+            V("gross_water_ground", ("毛灌溉用水量/地下水",)),
+            V("net_water", ("净灌溉用水量",), required=False),
             C("irrigated_area_10k_mu", ("实际灌溉面积(万亩)",), kind="number"),
-            C("volume_unit", ("计量单位",)),
+            unit_col(),
         ),
     ),
     Source(
@@ -220,7 +285,7 @@ SOURCES: tuple[Source, ...] = (
         description="Points the inspection teams award for 制度建设 and 措施落实, bonus and veto.",
         columns=(
             C("report_year", ("考核年度",), kind="integer"),
-            C("region_code", ("行政区划代码",)),
+            region_col(),
             C("unit_name", ("被考核单位", "单位名称"), required=False),
             C("system_points", ("制度建设得分",), kind="number"),
             C("measures_points", ("措施落实得分",), kind="number"),
@@ -236,10 +301,10 @@ SOURCES: tuple[Source, ...] = (
         grain="one row per region per report year per sub-sector and source",
         columns=(
             C("report_year", ("统计年度", "年度"), kind="integer"),
-            C("region_code", ("行政区划代码",)),
+            region_col(),
             C("sub_sector", ("用水类别",)),
             C("water_source", ("水源类型",)),
-            C("volume", ("用水量",), kind="number", unit_from_header=True),
+            V("volume", ("用水量",), unit_from_header=True),
             C("method", ("推算方法",), required=False),
         ),
     ),

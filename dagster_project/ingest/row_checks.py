@@ -1,0 +1,63 @@
+"""Row-level contract checks, generated from the registry as one SQL expression per source.
+
+Each check is a SQL condition over the raw text columns that is TRUE when the row breaks it; the
+expression returns the list of reason codes (empty = valid). The ws_* parsing functions are the
+same ones dbt staging casts with (dagster_project/sql/functions.sql).
+"""
+from __future__ import annotations
+
+import duckdb
+
+from dagster_project.lib.contracts import EARLIEST_DATE, Source
+from dagster_project.settings import DBT_PROJECT_DIR
+
+REASONS_COLUMN = "_reasons"
+PARSERS = {"number": "ws_parse_number", "integer": "ws_parse_int", "date": "ws_parse_date",
+           "timestamp": "ws_parse_cst_timestamp", "flag": "ws_parse_flag"}
+
+
+def create_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Known region codes and names (from the regions seed) for the region checks."""
+    con.execute("""create or replace temp table _regions as
+                   select region_code, region_name_zh, short_name_zh, string_split(name_aliases, '|') as aliases
+                   from read_csv(?, all_varchar = true)""", [str(DBT_PROJECT_DIR / "seeds" / "regions.csv")])
+
+
+def row_checks(source: Source) -> list[tuple[str, str]]:
+    """(reason code, SQL condition true when broken) for every rule on this source."""
+    checks: list[tuple[str, str]] = []
+    for c in source.columns:
+        col = f'"{c.name}"'
+        parser = PARSERS.get(c.kind)
+        if c.required:
+            checks.append((f"missing:{c.name}", f"{col} is null"))
+        if parser:
+            checks.append((f"invalid_{c.kind}:{c.name}", f"{col} is not null and {parser}({col}) is null"))
+        if c.min_value is not None:
+            checks.append((f"below_minimum:{c.name}", f"{parser}({col}) < {c.min_value}"))
+        if c.max_value is not None:
+            checks.append((f"above_maximum:{c.name}", f"{parser}({col}) > {c.max_value}"))
+        if c.kind in ("date", "timestamp"):
+            checks.append((f"date_out_of_range:{c.name}", f"{parser}({col}) < DATE '{EARLIEST_DATE}'"))
+        if c.kind == "timestamp":
+            # the platform cannot report the future (CST wall clock, one day of tolerance)
+            checks.append((f"future_timestamp:{c.name}",
+                           f"{parser}({col}) > current_timestamp::timestamp + interval 1 day"))
+        if c.check == "uscc":
+            checks.append(("bad_uscc", f"{col} is not null and not ws_is_valid_uscc(upper(trim({col})))"))
+        if c.check == "region_code":
+            checks.append(("unknown_region_code",
+                           f"{col} is not null and trim({col}) not in (select region_code from _regions)"))
+        if c.check == "region_name":
+            checks.append(("unknown_region_name",
+                           f"{col} is not null and not exists (select 1 from _regions r where trim({col}) in "
+                           f"(r.region_name_zh, r.short_name_zh) or list_contains(r.aliases, trim({col})))"))
+        if c.check == "volume_unit":
+            checks.append(("unknown_unit", f"{col} is not null and ws_volume_unit({col}) is null"))
+    checks += [(r.reason, r.condition_sql) for r in source.row_rules]
+    return checks
+
+
+def reasons_sql(source: Source) -> str:
+    cases = ", ".join(f"case when coalesce({cond}, false) then '{reason}' end" for reason, cond in row_checks(source))
+    return f"list_filter([{cases}]::varchar[], x -> x is not null)"
