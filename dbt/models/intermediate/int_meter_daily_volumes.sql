@@ -28,6 +28,8 @@ select
     bool_or(has_gap) as has_gap,
     bool_or(is_reset) as has_reset,
     bool_or(is_rollover) as has_rollover,
+    bool_or(is_spike) as has_spike,
+    count(*) filter (where is_stuck) as n_stuck_intervals,
     sum(n_duplicate_copies) as n_duplicate_readings
 from split
 group by station_code, volume_date

@@ -1,32 +1,18 @@
 -- Totalizer readings → volume per reading interval, set-based:
---   duplicates: one reading per (station, timestamp) is kept (latest load wins), copies counted;
+--   duplicates and outlier readings: set aside in int_meter_readings_clean;
 --   rollover: the register wrapped past its capacity (10^digits of the previous value);
 --   reset: a meter replacement, the new register starts near zero, so its value is the volume;
 --   gap: an interval longer than meter_gap_factor × the station's usual interval (volume kept,
---        since the totalizer still measured it, and prorated over the days it spans).
-with readings as (
-    select * from {{ ref('stg_raw__meter_readings') }}
-    where reading_at is not null and totalizer_m3 is not null and station_code is not null
-),
-
-ranked as (
+--        since the totalizer still measured it, and prorated over the days it spans);
+--   spike: an increment above meter_spike_factor × the station's median increment (kept, flagged);
+--   stuck: no increment while the meter reports flow (kept, flagged).
+with sequenced as (
     select
         *,
-        count(*) over (partition by station_code, reading_at) as n_copies,
-        row_number() over (
-            partition by station_code, reading_at
-            order by loaded_at desc, source_file desc, source_row_number
-        ) as copy_rank
-    from readings
-),
-
-sequenced as (
-    select
-        * exclude (copy_rank),
         lag(reading_at) over by_time   as prev_reading_at,
         lag(totalizer_m3) over by_time as prev_totalizer_m3
-    from ranked
-    where copy_rank = 1
+    from {{ ref('int_meter_readings_clean') }}
+    where not is_outlier_reading
     window by_time as (partition by station_code order by reading_at)
 ),
 
@@ -57,6 +43,22 @@ volumes as (
                 <= {{ var('meter_rollover_max_fraction') }} * register_capacity_m3 as is_rollover,
         interval_s > {{ var('meter_gap_factor') }} * typical_interval_s as has_gap
     from classified
+),
+
+measured as (
+    select
+        *,
+        case
+            when raw_delta_m3 >= 0 then raw_delta_m3
+            when is_rollover then totalizer_m3 + register_capacity_m3 - prev_totalizer_m3
+            else totalizer_m3
+        end as volume_m3
+    from volumes
+),
+
+with_median as (
+    select *, median(volume_m3) filter (where volume_m3 > 0) over (partition by station_code) as median_volume_m3
+    from measured
 )
 
 select
@@ -66,15 +68,14 @@ select
     reading_at as interval_end_at,
     interval_s,
     typical_interval_s,
-    case
-        when raw_delta_m3 >= 0 then raw_delta_m3
-        when is_rollover then totalizer_m3 + register_capacity_m3 - prev_totalizer_m3
-        else totalizer_m3
-    end as volume_m3,
+    volume_m3,
     is_rollover,
     raw_delta_m3 < 0 and not is_rollover as is_reset,
     has_gap,
+    volume_m3 > {{ var('meter_spike_factor') }} * median_volume_m3 * interval_s / typical_interval_s
+        and volume_m3 > 1 as is_spike,
+    volume_m3 = 0 and coalesce(flow_m3_per_h, 0) > 0 as is_stuck,
     n_copies - 1 as n_duplicate_copies,
     source_file,
     source_row_number
-from volumes
+from with_median
