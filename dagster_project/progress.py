@@ -33,7 +33,7 @@ class ProgressHandler(logging.Handler):
             print(f"✗ {step}: {event.step_failure_data.error.message.strip()[:500]}", flush=True)
         elif kind == "ASSET_MATERIALIZATION":
             m = event.event_specific_data.materialization
-            rows = {k: v.value for k, v in m.metadata.items() if k in ("rows_loaded", "files_rejected", "table_rows")}
+            rows = {k: v.value for k, v in m.metadata.items() if k in ("rows_loaded", "rows_quarantined", "files_rejected")}
             print(f"    {m.asset_key.to_user_string()} {rows if rows else ''}", flush=True)
         elif kind == "ASSET_CHECK_EVALUATION":
             ev = event.event_specific_data

@@ -494,17 +494,24 @@ class DemoCity:
         diurnal = 0.6 + 0.8 * np.sin(np.linspace(0, 2 * np.pi, steps_per_day, endpoint=False) - 1.2) ** 2
         incr = hourly[:, None] * np.tile(diurnal, self.days)[None, :] * rng.uniform(0.8, 1.2, (n, total_steps))
         start_total = rng.uniform(1e3, 9e5, n)
-        defects = {"rollover": 1, "reset": 2, "gap": 3, "late": 4, "duplicates_day": 2}
+        defects = {"rollover": 1, "reset": 2, "gap": 3, "late": 4, "outlier": 5, "stuck": 6, "duplicates_day": 2}
         start_total[defects["rollover"]] = 1e7 - hourly[defects["rollover"]] * steps_per_day * 1.5  # 7-digit register
         totals = start_total[:, None] + np.cumsum(incr, axis=1)
         totals[defects["rollover"]] = np.mod(totals[defects["rollover"]], 1e7)
         reset_at = steps_per_day * 3 + 10
         totals[defects["reset"], reset_at:] = 3.0 + np.cumsum(incr[defects["reset"], reset_at:])
+        stuck_from = steps_per_day + 6  # planted: register frozen for six readings while flow is reported
+        totals[defects["stuck"], stuck_from:stuck_from + 6] = totals[defects["stuck"], stuck_from - 1]
+        totals[defects["stuck"], stuck_from + 6:] -= incr[defects["stuck"], stuck_from:stuck_from + 6].sum()
+        outlier_at = min(total_steps - 2, steps_per_day * 2 + 14)
+        clean_outlier = totals[defects["outlier"], outlier_at]
+        totals[defects["outlier"], outlier_at] = clean_outlier * 50  # planted: one garbled reading
         first = datetime.combine(METER_LAST_DAY - timedelta(days=self.days - 1), datetime.min.time())
         gap_steps = set(range(steps_per_day * 4 + 8, steps_per_day * 4 + 8 + 6 * 60 // self.interval))
         out = self.out / "meter_readings"
         out.mkdir(parents=True, exist_ok=True)
         late_day = self.days - 3
+        dtu_down_after = steps_per_day // 2  # the late station's DTU dropped at noon; the rest came later
         for day in range(self.days):
             d = (first + timedelta(days=day)).date()
             gbk = day % 2 == 1
@@ -520,15 +527,21 @@ class DemoCity:
                     if i == defects["gap"] and s in gap_steps:
                         continue
                     line = f"{stations[i]},{stations[i]}站,{intake_codes[i]},{stamp},{totals[i, s]:.2f},{flow[i]:.3f},N"
-                    (late_lines if (day == late_day and i == defects["late"]) else lines).append(line)
+                    if day == late_day and i == defects["late"]:
+                        late_lines.append(line)  # re-sent in full later; the day file has the morning
+                        if s - day * steps_per_day >= dtu_down_after:
+                            continue
+                    lines.append(line)
                     if day == defects["duplicates_day"] and i % 40 == 0:
                         lines.append(line)  # planted: duplicated rows
+            if day == self.days - 1:  # planted: a reading stamped in the future by a bad station clock
+                lines.append(f"{stations[7]},{stations[7]}站,{intake_codes[7]},2099-01-01T00:00:00+08:00,1.00,0.000,N")
             name = out / f"{d:%Y%m%d}.csv"
             name.write_bytes("\n".join(lines).encode("gbk" if gbk else "utf-8") + b"\n")
             if day == late_day:
                 (out / f"{d:%Y%m%d}_补传_{METER_LAST_DAY + timedelta(days=1):%Y%m%d}.csv").write_bytes(
                     "\n".join(late_lines).encode("utf-8") + b"\n")
-        return {"stations": n, "rows_per_day": n * steps_per_day, "days": self.days,
+        return {"stations": n, "rows_per_day": n * steps_per_day, "days": self.days, "future_station": stations[7],
                 "defects": {k: stations[v] if k != "duplicates_day" else v for k, v in defects.items()}}
 
     def generate(self) -> dict:

@@ -11,6 +11,8 @@ ranked as (
     select
         *,
         count(*) over (partition by station_code, reading_at) as n_copies,
+        -- a station-day spread over several files: a late or re-sent file (补传)
+        count(distinct source_file) over (partition by station_code, reading_at::date) as n_files_for_day,
         row_number() over (
             partition by station_code, reading_at
             order by loaded_at desc, source_file desc, source_row_number

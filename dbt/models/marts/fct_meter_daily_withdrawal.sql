@@ -17,6 +17,8 @@ select
     d.has_gap,
     d.has_reset,
     d.has_rollover,
+    d.has_spike,
+    d.n_stuck_intervals,
     d.n_duplicate_readings,
     p.permit_no is not null as has_permit,
     p.permit_no is not null and d.volume_date between p.valid_from and p.valid_to as has_valid_permit
