@@ -57,6 +57,9 @@ def print_outputs(paths: Paths) -> None:
     print("\nOutputs:")
     for p in sorted(paths.exports.glob("*.xlsx")):
         print(f"  bulletin workbook   {p}")
+    for p in sorted(paths.exports.glob("*.blocked.txt")):
+        print(f"  NOT EXPORTED        {p}  (blocking quality failures: see the DQ report)")
+    print(f"  data-quality report {paths.exports / 'dq' / 'dq_report.html'}")
     print(f"  analyst snapshot    {paths.published}  (read-only; try: waterstat sql \"select * from "
           "mart_water_use_by_region\")")
     print(f"  build database      {paths.warehouse}  (pipeline only)")
@@ -79,15 +82,49 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {info['stations']:,} stations, {info['rows_per_day']:,} readings a day for {info['days']} days; "
               f"planted defects: {info['defects']}")
     ok = run_pipeline(paths)
+    quality_ok = report_quality(paths) == 0
     print_outputs(paths)
-    return 0 if ok else 1
+    return 0 if ok and quality_ok else 1
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
     ok = run_pipeline(paths)
+    quality_ok = report_quality(paths) == 0
     print_outputs(paths)
-    return 0 if ok else 1
+    return 0 if ok and quality_ok else 1
+
+
+def report_quality(paths: Paths) -> int:
+    """Write the DQ report from the build database and print its summary; 1 if anything blocks."""
+    import duckdb
+
+    from dagster_project.quality.report import build_report
+
+    if not paths.warehouse.exists():
+        print(f"error: no warehouse at {paths.warehouse} yet: run `waterstat run` first", file=sys.stderr)
+        return 2
+    try:
+        con = duckdb.connect(str(paths.warehouse), read_only=True)
+    except duckdb.IOException:
+        print("error: the pipeline is writing the warehouse right now; run `waterstat check` when it ends",
+              file=sys.stderr)
+        return 2
+    with con:
+        summary = build_report(con, paths.exports / "dq")
+    print(f"\nData quality: {summary.files_rejected} file(s) rejected, {summary.rows_quarantined:,} row(s) "
+          f"quarantined, {summary.warnings} warning check(s)")
+    for year in summary.years:
+        reasons = summary.blocked_years.get(year)
+        print(f"  {year}: " + ("BLOCKED — " + "; ".join(reasons) if reasons else "ok to publish"))
+    if None in summary.blocked_years:
+        print("  BLOCKED — " + "; ".join(summary.blocked_years[None]))
+    print(f"  report: {summary.path}")
+    return 1 if summary.has_blocking_failures else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    return report_quality(Paths.from_env())
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -132,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(func=cmd_demo)
     run = sub.add_parser("run", help="process what is in raw/ (ingest, dbt build, bulletin, publish)")
     run.set_defaults(func=cmd_run)
+    check = sub.add_parser("check", help="write the data-quality report; exit 1 if a blocking check fails")
+    check.set_defaults(func=cmd_check)
     sql = sub.add_parser("sql", help="read-only query of the published warehouse")
     sql.add_argument("query")
     sql.add_argument("--limit", type=int, default=200)

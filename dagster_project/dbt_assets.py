@@ -1,10 +1,10 @@
 """dbt models as Dagster assets; dbt tests become asset checks (`dbt build`)."""
-
 import os
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from dagster_project.quality.dbt_results import record_dbt_results
 from dagster_project.resources import WarehouseResource, dbt_project
 
 
@@ -23,4 +23,10 @@ class WaterstatTranslator(DagsterDbtTranslator):
 def waterstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # dbt's profile reads WATERSTAT_WAREHOUSE: point it at the file this run's resource names.
     os.environ["WATERSTAT_WAREHOUSE"] = warehouse.database
-    yield from dbt.cli(["build"], context=context).stream()
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    yield from invocation.stream()
+    # keep every node's outcome (tests included) for the quality gate and the DQ report
+    with warehouse.connect() as con:
+        record_dbt_results(con, invocation.get_artifact("run_results.json"), context.run_id)
+    if not invocation.is_successful():
+        raise dg.Failure("dbt build failed: see the failing models and tests above, or `waterstat check`")

@@ -4,10 +4,11 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.dbt_assets import waterstat_dbt_models
-from dagster_project.exports.assets import bulletin_workbooks, published_warehouse
-from dagster_project.ingest.assets import raw_assets
+from dagster_project.exports.assets import bulletin_workbooks, dq_report, published_warehouse
+from dagster_project.ingest.assets import load_log, raw_assets
 from dagster_project.jobs import nightly_full_load, nightly_schedule
 from dagster_project.progress import progress_logger
+from dagster_project.quality.ge_checks import ge_checks
 from dagster_project.resources import build_resources
 from dagster_project.settings import Paths
 
@@ -15,7 +16,8 @@ from dagster_project.settings import Paths
 def build_definitions(paths: Paths | None = None) -> dg.Definitions:
     """Everything, bound to the WATERSTAT_* paths (or the given ones, for the CLI and tests)."""
     return dg.Definitions(
-        assets=[*raw_assets, waterstat_dbt_models, bulletin_workbooks, published_warehouse],
+        assets=[*raw_assets, load_log, waterstat_dbt_models, bulletin_workbooks, dq_report, published_warehouse],
+        asset_checks=ge_checks,
         jobs=[nightly_full_load],
         schedules=[nightly_schedule],
         resources=build_resources(paths),

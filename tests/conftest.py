@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -11,14 +10,13 @@ from dagster_project.resources import dbt_executable
 from dagster_project.settings import DBT_PROJECT_DIR, Paths
 
 
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> Path:
-    """dbt parse once, so the Dagster definitions (which read the manifest) can load."""
+def pytest_sessionstart(session):
+    """dbt parse before collection: test modules import the Dagster definitions, which read the
+    manifest, and a fresh clone has none (a stale one would describe old models)."""
     proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
                            "--profiles-dir", str(DBT_PROJECT_DIR)], capture_output=True, text=True)
     if proc.returncode != 0:
-        pytest.fail(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
-    return DBT_PROJECT_DIR / "target" / "manifest.json"
+        pytest.exit(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}", returncode=1)
 
 
 @pytest.fixture

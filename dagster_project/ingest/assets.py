@@ -12,36 +12,46 @@ FILES_ACCEPTED = "files_accepted"
 
 
 def build_raw_asset(source: Source) -> dg.AssetsDefinition:
+    """raw/<source> (valid rows) and raw/<source>__quarantine (rejected rows) from one load."""
     key = dg.AssetKey(["raw", source.name])
+    quarantine_key = dg.AssetKey(["raw", f"{source.name}__quarantine"])
 
-    @dg.asset(
-        key=key,
+    @dg.multi_asset(
+        name=f"ingest_{source.name}",
         group_name="ingest",
-        kinds={"duckdb"},
-        description=f"{source.title_zh}: {source.description or source.grain} Files: raw/{source.file_glob}.",
+        specs=[
+            dg.AssetSpec(key, kinds={"duckdb"},
+                         description=f"{source.title_zh}: {source.description or source.grain} "
+                                     f"Files: raw/{source.file_glob}."),
+            dg.AssetSpec(quarantine_key, kinds={"duckdb"},
+                         description=f"{source.title_zh}: rows that failed their row checks, with reason codes."),
+        ],
         check_specs=[dg.AssetCheckSpec(FILES_ACCEPTED, asset=key,
                                        description="Every file in this run met its input contract.")],
     )
-    def _raw_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         with warehouse.connect() as con:
             summary = load_source(con, source, Path(warehouse.raw_dir), run_id=context.run_id,
                                   quarantine_root=Path(warehouse.quarantine_dir))
+            table_rows = con.execute(f"select count(*) from {source.table}").fetchone()[0]
             reasons = con.execute(f"""select reason, count(*) from (select unnest(_reasons) as reason
                                       from {source.quarantine_table}) group by 1 order by 2 desc""").fetchall()
-            table_rows = con.execute(f"select count(*) from {source.table}").fetchone()[0]
         for o in summary.rejected:
             context.log.warning(f"Rejected {o.file}: {o.message}")
         context.log.info(f"{source.name}: {summary.count('loaded')} file(s) loaded "
                          f"({summary.rows_loaded:,} rows, {summary.rows_quarantined:,} quarantined), "
                          f"{summary.count('unchanged')} unchanged, {len(summary.rejected)} rejected")
-        yield dg.MaterializeResult(metadata={
+        yield dg.MaterializeResult(asset_key=key, metadata={
             "files_loaded": summary.count("loaded"),
             "files_unchanged": summary.count("unchanged"),
             "files_rejected": len(summary.rejected),
             "rows_loaded": summary.rows_loaded,
             "rows_quarantined": summary.rows_quarantined,
             "table_rows": dg.MetadataValue.int(table_rows),
-            "quarantine_reasons": dg.MetadataValue.json({r: n for r, n in reasons}),
+        })
+        yield dg.MaterializeResult(asset_key=quarantine_key, metadata={
+            "rows_quarantined_this_run": summary.rows_quarantined,
+            "reasons": dg.MetadataValue.json({r: n for r, n in reasons}),
         })
         yield dg.AssetCheckResult(
             check_name=FILES_ACCEPTED, asset_key=key, passed=not summary.rejected,
@@ -50,7 +60,13 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
                                                          for o in summary.rejected])},
         )
 
-    return _raw_asset
+    return _ingest
 
 
 raw_assets = [build_raw_asset(s) for s in SOURCES]
+
+load_log = dg.AssetSpec(
+    key=dg.AssetKey(["raw", "load_log"]), group_name="ingest", kinds={"duckdb"},
+    description="One row per file per load attempt (loaded / unchanged / rejected, rows read, loaded and "
+                "quarantined, run id, who started it); every ingestion asset appends to it.",
+)

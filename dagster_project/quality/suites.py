@@ -1,0 +1,108 @@
+"""Great Expectations suites: one per raw source (from the contract registry) and per key mart.
+
+The suites are stored as JSON under expectations/ (`python -m dagster_project.quality.suites`
+writes them; a test fails when a stored file differs from what this module builds), and run on
+pandas DataFrames pulled read-only from DuckDB — GE's SQL path on DuckDB is broken upstream.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+
+from dagster_project.ingest.loader import LINEAGE_COLUMNS
+from dagster_project.lib.contracts import SOURCES, Source
+from dagster_project.settings import REPO_ROOT
+
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+USCC_REGEX = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    name: str
+    table: str  # the DuckDB table the suite validates
+    blocking: bool  # a failure stops what depends on the table
+    expectations: tuple
+
+    def build(self) -> gx.ExpectationSuite:
+        return gx.ExpectationSuite(name=self.name, expectations=list(self.expectations))
+
+
+def raw_suite(source: Source) -> SuiteSpec:
+    columns = [*LINEAGE_COLUMNS, *source.column_names()]
+    exps = [gxe.ExpectTableColumnsToMatchSet(column_set=columns, exact_match=True)]
+    exps += [gxe.ExpectColumnValuesToNotBeNull(column=c.name) for c in source.columns if c.required]
+    exps += [gxe.ExpectColumnValuesToMatchRegex(column=c.name, regex=USCC_REGEX, mostly=1.0)
+             for c in source.columns if c.check == "uscc"]
+    exps.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=["_source_file", "_source_row_number"]))
+    return SuiteSpec(f"raw_{source.name}", source.table, blocking=False, expectations=tuple(exps))
+
+
+def _in_range(code: str, low: float, high: float):
+    return gxe.ExpectColumnValuesToBeBetween(column="value", min_value=low, max_value=high,
+                                             row_condition=f'indicator_code=="{code}"', condition_parser="pandas")
+
+
+MART_SUITES = (
+    SuiteSpec("marts_mart_water_use_by_region", "marts.mart_water_use_by_region", blocking=True, expectations=(
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["region_code", "report_year"]),
+        gxe.ExpectColumnValuesToNotBeNull(column="total_m3"),
+        gxe.ExpectColumnValuesToBeBetween(column="total_m3", min_value=0),
+        *(gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="total_m3", column_B=part, or_equal=True)
+          for part in ("agriculture_m3", "industry_m3", "domestic_m3", "ecological_m3")),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="industry_m3", column_B="once_through_cooling_m3",
+                                                    or_equal=True),
+    )),
+    SuiteSpec("marts_fct_indicators", "marts.fct_indicators", blocking=True, expectations=(
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["region_code", "report_year", "indicator_code", "caliber"]),
+        gxe.ExpectColumnValuesToNotBeNull(column="value"),
+        gxe.ExpectColumnValuesToBeInSet(column="caliber", value_set=["statistical", "assessment"]),
+        _in_range("irrigation_efficiency_coefficient", 0.3, 0.95),
+        _in_range("network_leakage_rate", 0, 60),
+        _in_range("industrial_reuse_rate", 0, 99.9),
+    )),
+    SuiteSpec("marts_fct_public_supply_leakage", "marts.fct_public_supply_leakage", blocking=True, expectations=(
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["uscc", "report_year"]),
+        gxe.ExpectColumnValuesToBeBetween(column="r2_pipe_length_pct", min_value=-3, max_value=3),
+        gxe.ExpectColumnValuesToBeInSet(column="leakage_grade_zh", value_set=["一级", "二级", "未达标"]),
+        gxe.ExpectColumnValuesToBeBetween(column="comprehensive_loss_rate_pct", min_value=0, max_value=60),
+    )),
+)
+
+RAW_SUITES = tuple(raw_suite(s) for s in SOURCES)
+ALL_SUITES = RAW_SUITES + MART_SUITES
+
+
+def suite_path(name: str):
+    return EXPECTATIONS_DIR / f"{name}.json"
+
+
+def to_json(spec: SuiteSpec) -> str:
+    body = spec.build().to_json_dict()
+    body.pop("id", None)
+    for exp in body["expectations"]:
+        exp.pop("id", None)
+    return json.dumps({"table": spec.table, "blocking": spec.blocking, "suite": body},
+                      ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def load_suite(name: str) -> tuple[dict, gx.ExpectationSuite]:
+    """The stored suite file (what the checks run), and its GE object."""
+    stored = json.loads(suite_path(name).read_text(encoding="utf-8"))
+    return stored, gx.ExpectationSuite(**stored["suite"])
+
+
+def main() -> int:
+    EXPECTATIONS_DIR.mkdir(exist_ok=True)
+    for spec in ALL_SUITES:
+        suite_path(spec.name).write_text(to_json(spec), encoding="utf-8")
+    print(f"wrote {len(ALL_SUITES)} suites to {EXPECTATIONS_DIR}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
