@@ -40,6 +40,9 @@ def normalise(text: object) -> str:
 def decode(data: bytes, file: Path) -> str:
     if not data.strip():
         raise ContractError(file, "empty_file", "the file is empty (0 bytes or only whitespace)")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        # GB18030 would "decode" UTF-16 into nonsense; say what it is instead
+        raise ContractError(file, "encoding", "UTF-16 (or binary) text; save the file as UTF-8 or GBK")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -54,6 +57,22 @@ def unit_in_header(header: str) -> str | None:
         if normalise(unit) in h:
             return unit
     return None
+
+
+def best_header(candidates: list[tuple[int, list[str]]], source: Source, file: Path
+                ) -> tuple[int, list[str], dict[str, int]]:
+    """The candidate header (row index, texts) matching most contract columns; when none has
+    every required column, the message names what is missing from the closest one."""
+    scored = []
+    for row, headers in candidates:
+        normalised = {normalise(h) for h in headers if h}
+        hits = sum(any(normalise(a) in normalised or any(h.startswith(normalise(a) + "(") for h in normalised)
+                       for a in c.aliases) for c in source.columns)
+        scored.append((hits, -row, row, headers))
+    if not scored:
+        raise ContractError(file, "no_header", "no header row found")
+    _, _, row, headers = max(scored)
+    return row, headers, match_columns(headers, source, file)
 
 
 def match_columns(headers: list[str], source: Source, file: Path) -> dict[str, int]:
@@ -109,22 +128,25 @@ def _to_table(source: Source, found: dict[str, int], headers: list[str], rows: l
 
 def read_csv(path: Path, source: Source) -> pa.Table:
     text = decode(path.read_bytes(), path)
-    header = next(csv.reader([text.split("\n", 1)[0].strip("\r")]))
+    first_lines = text.splitlines()[:HEADER_SCAN_ROWS]
+    # the header may sit below a title line or two, as in some platform exports
+    skip, header, found = best_header([(i, next(csv.reader([line]), [])) for i, line in enumerate(first_lines)],
+                                      source, path)
     try:
         table = pacsv.read_csv(
             io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(skip_rows=skip),
             # every column as text, exactly as received (no timestamp/number inference)
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                                  strings_can_be_null=True),
         )
     except pa.ArrowInvalid as exc:
         raise ContractError(path, "malformed_csv", str(exc).splitlines()[0]) from exc
-    headers = table.column_names
-    found = match_columns(headers, source, path)
     n = table.num_rows
     if n == 0:
         raise ContractError(path, "no_rows", "header present but no data rows")
-    cols = {"_source_row_number": pa.array(range(2, n + 2), type=pa.int64())}
+    first_data_line = skip + 2  # 1-based line number of the first row after the header
+    cols = {"_source_row_number": pa.array(range(first_data_line, n + first_data_line), type=pa.int64())}
     for col in source.columns:
         idx = found.get(col.name)
         arr = table.column(idx).cast(pa.string()) if idx is not None else pa.nulls(n, pa.string())
@@ -171,21 +193,11 @@ def read_xlsx(path: Path, source: Source) -> pa.Table:
         raise ContractError(path, "unreadable_xlsx", f"not a readable .xlsx workbook ({exc})") from exc
     ws = wb.worksheets[0]
     scan = _merged_grid(ws, 1, min(HEADER_SCAN_ROWS, ws.max_row))
-    best: tuple[int, int, int, list[str]] | None = None  # (matches, header row, height, headers)
-    for i in range(len(scan)):
-        for height, headers in enumerate(_candidate_headers(scan, i), start=1):
-            try:
-                n = len(match_columns(headers, source, path))
-            except ContractError:
-                n = -1
-            if n >= 0 and (best is None or n > best[0]):
-                best = (n, i + 1, height, headers)
-    if best is None:
-        # re-run on the most plausible row to raise the precise missing-column message
-        match_columns(max((h for i in range(len(scan)) for h in _candidate_headers(scan, i)),
-                          key=lambda h: sum(bool(x) for x in h)), source, path)
-    _, header_row, height, headers = best
-    found = match_columns(headers, source, path)
+    # candidates: each row alone (height 1) or with the row below it as child headers (height 2)
+    candidates = [(i * 2 + h, headers) for i in range(len(scan))
+                  for h, headers in enumerate(_candidate_headers(scan, i))]
+    key, headers, found = best_header(candidates, source, path)
+    header_row, height = key // 2 + 1, key % 2 + 1
     title = " ".join(str(v) for r in scan[: header_row - 1] for v in r if v)
     defaults = {}
     year = re.search(r"(\d{4})\s*年", title)
@@ -204,7 +216,25 @@ def read_xlsx(path: Path, source: Source) -> pa.Table:
         rows.append((r, values))
     if not rows:
         raise ContractError(path, "no_rows", "header found but no data rows")
+    _reject_uncomputed_formulas(path, rows, header_row + height)
     return _to_table(source, found, headers, rows, path, defaults)
+
+
+def _reject_uncomputed_formulas(path: Path, rows: list[tuple[int, list]], first_data_row: int) -> None:
+    """A formula whose value Excel never computed reads as empty: say so instead of losing the value."""
+    from openpyxl import load_workbook
+
+    empty = {(r, j) for r, values in rows for j, v in enumerate(values) if v is None}
+    if not empty:
+        return
+    ws = load_workbook(path, data_only=False).worksheets[0]
+    for row in ws.iter_rows(min_row=first_data_row):
+        for cell in row:
+            if (cell.row, cell.column - 1) in empty and isinstance(cell.value, str) and cell.value.startswith("="):
+                raise ContractError(path, "formula_without_value",
+                                    f"formula {cell.value!r} has no computed value; open and save the workbook "
+                                    "in Excel (or paste values) before sending", row=cell.row,
+                                    column=cell.column_letter)
 
 
 def read_source_file(path: Path, source: Source) -> pa.Table:

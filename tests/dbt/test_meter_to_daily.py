@@ -32,6 +32,9 @@ OUTLIER,o,QO,2022-01-01 03:00,140,0,N
 STUCK,k,QK,2022-01-01 00:00,50,3,N
 STUCK,k,QK,2022-01-01 01:00,50,3,N
 STUCK,k,QK,2022-01-01 02:00,53,3,N
+BACK,b,QB,2022-01-01 00:00,1000,0,N
+BACK,b,QB,2022-01-01 01:00,990,0,N
+BACK,b,QB,2022-01-01 02:00,995,0,N
 """
 # NORMAL: 10 + 20 = 30 on 01-01; the repeated 01:00 row is one duplicate copy, counted once.
 # ROLL:   9,999,990 → 5 on a 7-digit register: 5 + 10^7 − 9,999,990 = 15; then 20 → 35.
@@ -43,6 +46,8 @@ STUCK,k,QK,2022-01-01 02:00,53,3,N
 #          100 → 120 (2 h) = 20, then 20 → 40. (Read as a meter event it would give 4,900 + a reset.)
 #          Not a gap: the usual interval is the median of 2 h and 1 h = 1.5 h, and 2 h < 1.5 × 1.5 h.
 # STUCK:  no increment while the meter reports 3 m³/h → one stuck interval; 50 → 53 → 3.
+# BACK:   1000 → 990 is a small step back (990 is not below 10% of 1000, so no replacement, and it
+#         is not an outlier since 995 < 1000): no volume, flagged; then 990 → 995 = 5.
 EXPECTED = {
     ("NORMAL", "2022-01-01"): (30.0, False, False, False, 1),
     ("ROLL", "2022-01-01"): (35.0, True, False, False, 0),
@@ -51,6 +56,7 @@ EXPECTED = {
     ("GAP", "2022-01-02"): (40.0, False, False, True, 0),
     ("OUTLIER", "2022-01-01"): (40.0, False, False, False, 0),
     ("STUCK", "2022-01-01"): (3.0, False, False, False, 0),
+    ("BACK", "2022-01-01"): (5.0, False, False, False, 0),
 }
 
 
@@ -68,18 +74,22 @@ def daily(waterstat_env):
                                  n_duplicate_readings from intermediate.int_meter_daily_volumes""").fetchall()
     extra = con.execute("""select station_code, n_stuck_intervals from intermediate.int_meter_daily_volumes
                            where station_code in ('STUCK', 'NORMAL')""").fetchall()
+    back = con.execute("""select station_code, n_negative_increments from intermediate.int_meter_daily_volumes
+                          where station_code in ('BACK', 'RESET')""").fetchall()
     outliers = con.execute("""select station_code, totalizer_m3 from intermediate.int_meter_readings_clean
                               where is_outlier_reading""").fetchall()
     con.close()
     daily = {(r[0], r[1]): r[2:] for r in rows}
     daily["stuck_intervals"] = dict(extra)
     daily["outliers"] = outliers
+    daily["negative_increments"] = dict(back)
     return daily
 
 
 def test_daily_volumes_and_flags_match_the_hand_worked_cases(daily):
     assert daily.pop("outliers") == [("OUTLIER", 5000.0)]
     assert daily.pop("stuck_intervals") == {"STUCK": 1, "NORMAL": 0}
+    assert daily.pop("negative_increments") == {"BACK": 1, "RESET": 0}  # a replacement is not a step back
     assert set(daily) == set(EXPECTED)
     for key, (volume, rollover, reset, gap, dups) in EXPECTED.items():
         got = daily[key]

@@ -29,6 +29,7 @@ select
     bool_or(is_reset) as has_reset,
     bool_or(is_rollover) as has_rollover,
     bool_or(is_spike) as has_spike,
+    count(*) filter (where is_negative_increment) as n_negative_increments,
     count(*) filter (where is_stuck) as n_stuck_intervals,
     sum(n_duplicate_copies) as n_duplicate_readings
 from split

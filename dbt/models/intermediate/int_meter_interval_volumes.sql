@@ -1,7 +1,9 @@
 -- Totalizer readings → volume per reading interval, set-based:
 --   duplicates and outlier readings: set aside in int_meter_readings_clean;
 --   rollover: the register wrapped past its capacity (10^digits of the previous value);
---   reset: a meter replacement, the new register starts near zero, so its value is the volume;
+--   reset: a meter replacement: the new register starts near zero (below meter_reset_max_fraction
+--        of the old value), so its value is the volume;
+--   negative increment: any other drop (backflow, a re-read register): no volume, flagged;
 --   gap: an interval longer than meter_gap_factor × the station's usual interval (volume kept,
 --        since the totalizer still measured it, and prorated over the days it spans);
 --   spike: an increment above meter_spike_factor × the station's median increment (kept, flagged);
@@ -51,9 +53,12 @@ measured as (
         case
             when raw_delta_m3 >= 0 then raw_delta_m3
             when is_rollover then totalizer_m3 + register_capacity_m3 - prev_totalizer_m3
-            else totalizer_m3
+            when is_reset then totalizer_m3
+            else 0
         end as volume_m3
-    from volumes
+    from (select *, raw_delta_m3 < 0 and not is_rollover
+                    and totalizer_m3 < {{ var('meter_reset_max_fraction') }} * prev_totalizer_m3 as is_reset
+          from volumes)
 ),
 
 with_median as (
@@ -70,7 +75,8 @@ select
     typical_interval_s,
     volume_m3,
     is_rollover,
-    raw_delta_m3 < 0 and not is_rollover as is_reset,
+    is_reset,
+    raw_delta_m3 < 0 and not is_rollover and not is_reset as is_negative_increment,
     has_gap,
     volume_m3 > {{ var('meter_spike_factor') }} * median_volume_m3 * interval_s / typical_interval_s
         and volume_m3 > 1 as is_spike,

@@ -18,6 +18,7 @@ select
     d.has_reset,
     d.has_rollover,
     d.has_spike,
+    d.n_negative_increments,
     d.n_stuck_intervals,
     d.n_duplicate_readings,
     p.permit_no is not null as has_permit,

@@ -105,6 +105,11 @@ failures as (
     from {{ ref('fct_meter_daily_withdrawal') }} where n_duplicate_readings > 0
 
     union all
+    select 'meter_negative_increments', year(volume_date), region_code,
+           printf('%s %s: %d 次回退', station_code, volume_date, n_negative_increments)
+    from {{ ref('fct_meter_daily_withdrawal') }} where n_negative_increments > 0
+
+    union all
     select 'meter_stuck', year(volume_date), region_code, printf('%s %s: %d 个时段', station_code, volume_date, n_stuck_intervals)
     from {{ ref('fct_meter_daily_withdrawal') }} where n_stuck_intervals > 0
 
