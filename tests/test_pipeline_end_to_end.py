@@ -117,3 +117,38 @@ def test_rerun_is_idempotent(demo_run):
     # plus the late station's morning, sent twice (its day file and the re-sent file); the future-dated
     # reading is quarantined, not loaded
     assert raw_rows == 60 * 24 * 5 - 6 + 2 * 24 + 12
+
+
+def test_planted_defects_appear_in_the_dq_report(demo_run):
+    paths, _ = demo_run
+    page = (paths.exports / "dq" / "dq_report.html").read_text(encoding="utf-8")
+    for planted in ["meter_rollovers", "meter_resets", "meter_gaps", "meter_duplicate_readings",
+                    "meter_outlier_readings", "meter_stuck", "meter_day_in_several_files", "station_without_permit",
+                    "expired_permit_drawing", "future_timestamp:reading_ts"]:
+        assert planted in page, planted
+    con = duckdb.connect(str(paths.published), read_only=True)
+    failing = {r[0] for r in con.execute("select check_name from quality.dq_check_results where not is_passed")
+               .fetchall()}
+    assert {"meter_rollovers", "meter_resets", "meter_gaps", "meter_stuck", "station_without_permit"} <= failing
+
+
+def test_a_blocking_failure_holds_back_only_its_year(demo_run):
+    """Runs last: it restates the 2022 industrial returns with only 10 firms."""
+    from openpyxl import load_workbook
+
+    paths, _ = demo_run
+    returns = paths.raw / "survey" / "industrial_2022.xlsx"
+    wb = load_workbook(returns)
+    wb.active.delete_rows(14, wb.active.max_row)  # title + 2 header rows + 10 firms remain
+    wb.save(returns)
+    (paths.exports / "水资源公报表_2022.xlsx").unlink()
+
+    assert cli.run_pipeline(paths), "the job itself succeeds: the gate holds back a year, it does not crash"
+    assert cli.report_quality(paths) == 1  # `waterstat check` exits non-zero on a blocking failure
+    note = (paths.exports / "水资源公报表_2022.blocked.txt").read_text(encoding="utf-8")
+    assert "报表行数低于预期" in note
+    assert not (paths.exports / "水资源公报表_2022.xlsx").exists()
+    assert (paths.exports / "水资源公报表_2021.xlsx").exists() and (paths.exports / "水资源公报表_2020.xlsx").exists()
+    con = duckdb.connect(str(paths.published), read_only=True)  # unaffected assets still ran
+    rows = con.execute("select count(*) from raw.industrial_returns where _source_file like '%2022%'").fetchone()[0]
+    assert rows == 10

@@ -18,15 +18,15 @@ from dagster_project.settings import DBT_PROJECT_DIR
 DECLINE, REUSE, EXTRAP, IRRIGATION, LEAKAGE, CALIBER = "320685", "320681", "320614", "320682", "320623", "320672"
 
 
-def insert_raw(con, source_name: str, rows: list[dict]) -> None:
+def insert_raw(con, source_name: str, rows: list[dict], file: str = "fixture", hours_ago: int = 0) -> None:
     source = SOURCES_BY_NAME[source_name]
     cols = source.column_names()
     for i, row in enumerate(rows, start=1):
         unknown = set(row) - set(cols)
         assert not unknown, unknown
         values = [None if row.get(c) is None else str(row.get(c)) for c in cols]
-        con.execute(f"insert into {source.table} values ('fixture', 'sha', current_timestamp, ?, "
-                    f"{', '.join('?' * len(cols))})", [i, *values])
+        con.execute(f"insert into {source.table} values (?, 'sha', current_timestamp - to_hours(?), ?, "
+                    f"{', '.join('?' * len(cols))})", [file, hours_ago, i, *values])
 
 
 def econ(name, year, gdp=None, gdp_idx=None, va=None, va_idx=None):
@@ -96,6 +96,15 @@ def warehouse(tmp_path_factory):
         econ("海安市", 2020, gdp=1000), econ("海安市", 2021, gdp=1100, gdp_idx=108.0),
         econ("海安市", 2022, gdp=1180, gdp_idx=104.0), econ("海安市", 2023, gdp=1250, gdp_idx=105.0),
         econ("海门区", 2021, gdp=100, va=0.5)])
+    # a yearbook restated later (preliminary → final GDP): the later load wins
+    insert_raw(con, "economic_statistics", [econ("启东市", 2021, gdp=100)], file="yearbook_preliminary", hours_ago=48)
+    insert_raw(con, "economic_statistics", [econ("启东市", 2021, gdp=110)], file="yearbook_final")
+    # a permit re-issued under the same number: the later validity period is the current one
+    insert_raw(con, "permits", [
+        {"permit_no": "P1", "holder_name": "甲", "uscc": "91350100M000100Y43", "region_code": REUSE,
+         "intake_code": "QP1；QP2", "water_source": "地表水", "permitted_volume": v, "permitted_volume_unit": "万m³",
+         "valid_from": start, "valid_to": end, "status": status}
+        for v, start, end, status in [(10, "2017-01-01", "2021-12-31", "注销"), (12, "2022-01-01", "2026-12-31", "有效")]])
     insert_raw(con, "industrial_returns", [
         firm(REUSE, "A", 100, reused=900), firm(REUSE, "B", 300), firm(REUSE, "C", 5000, cooling="是"),
         firm(REUSE, "U1", 1250, above="否"), firm(REUSE, "U2", 850, above="否"), firm(REUSE, "U3", 950, above="否"),
@@ -217,3 +226,15 @@ def test_assessment_caliber_rule_excludes_unconventional_and_adds_normal_year(wa
     assessment = indicator(warehouse, CALIBER, 2021, "total_water_use", "assessment")
     assert statistical == pytest.approx(1000e4 / 1e8)  # 0.1亿m³
     assert assessment == pytest.approx((1000e4 - 100e4 + 50000) / 1e8)  # 0.0905亿m³
+
+
+def test_restated_yearbook_keeps_the_latest_load(warehouse):
+    gdp = warehouse.execute("""select gdp_100m_yuan from intermediate.int_region_economy
+                               where region_code = ? and report_year = 2021""", [REUSE]).fetchall()
+    assert gdp == [(110.0,)]
+
+
+def test_reissued_permit_keeps_the_latest_validity_for_each_intake(warehouse):
+    rows = warehouse.execute("""select intake_code, permitted_volume_m3, valid_from::varchar from intermediate.int_permit_intakes
+                                where permit_no = 'P1' order by intake_code""").fetchall()
+    assert rows == [("QP1", 120000.0, "2022-01-01"), ("QP2", 120000.0, "2022-01-01")]  # 12万m³, split intake list

@@ -1,4 +1,5 @@
--- One row per region (units and the city) and year: use by sector and by source, in m³.
+-- One row per region (units and the city) and year: use by sector and by source, in m³
+-- (0 where a region has none of a sector or source).
 with use_ as (
     select r.region_code, f.report_year, f.sector_code, f.sub_sector_code, f.source_type, f.method, f.volume_m3
     from {{ ref('fct_water_use') }} as f
@@ -9,17 +10,17 @@ select
     region_code,
     report_year,
     sum(volume_m3) as total_m3,
-    sum(volume_m3) filter (where sector_code = 'agriculture') as agriculture_m3,
-    sum(volume_m3) filter (where sub_sector_code = 'farmland_irrigation') as farmland_irrigation_m3,
-    sum(volume_m3) filter (where sector_code = 'industry') as industry_m3,
+    coalesce(sum(volume_m3) filter (where sector_code = 'agriculture'), 0) as agriculture_m3,
+    coalesce(sum(volume_m3) filter (where sub_sector_code = 'farmland_irrigation'), 0) as farmland_irrigation_m3,
+    coalesce(sum(volume_m3) filter (where sector_code = 'industry'), 0) as industry_m3,
     coalesce(sum(volume_m3) filter (where sub_sector_code = 'once_through_cooling'), 0)
         as once_through_cooling_m3,
-    sum(volume_m3) filter (where sector_code = 'domestic') as domestic_m3,
-    sum(volume_m3) filter (where sub_sector_code like 'residential%') as residential_m3,
+    coalesce(sum(volume_m3) filter (where sector_code = 'domestic'), 0) as domestic_m3,
+    coalesce(sum(volume_m3) filter (where sub_sector_code like 'residential%'), 0) as residential_m3,
     coalesce(sum(volume_m3) filter (where sub_sector_code = 'residential_urban'), 0) as residential_urban_m3,
     coalesce(sum(volume_m3) filter (where sub_sector_code = 'residential_rural'), 0) as residential_rural_m3,
-    sum(volume_m3) filter (where sub_sector_code = 'public') as public_m3,
-    sum(volume_m3) filter (where sector_code = 'ecological') as ecological_m3,
+    coalesce(sum(volume_m3) filter (where sub_sector_code = 'public'), 0) as public_m3,
+    coalesce(sum(volume_m3) filter (where sector_code = 'ecological'), 0) as ecological_m3,
     coalesce(sum(volume_m3) filter (where source_type = 'surface'), 0) as surface_m3,
     coalesce(sum(volume_m3) filter (where source_type = 'ground'), 0) as ground_m3,
     coalesce(sum(volume_m3) filter (where source_type = 'unconventional'), 0) as unconventional_m3,
