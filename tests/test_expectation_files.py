@@ -1,0 +1,14 @@
+from dagster_project.quality.suites import ALL_SUITES, suite_path, to_json
+
+
+def test_stored_suites_match_what_the_code_builds():
+    for spec in ALL_SUITES:
+        assert suite_path(spec.name).read_text(encoding="utf-8") == to_json(spec), (
+            f"expectations/{spec.name}.json is stale: run python -m dagster_project.quality.suites")
+
+
+def test_every_raw_source_and_key_mart_has_a_suite():
+    names = {s.name for s in ALL_SUITES}
+    assert {"raw_meter_readings", "raw_permits", "raw_industrial_returns", "marts_fct_indicators",
+            "marts_mart_water_use_by_region"} <= names
+    assert all(s.blocking for s in ALL_SUITES if s.name.startswith("marts_"))
