@@ -1,7 +1,10 @@
-"""Render docs/inputs.md from the contract registry (`python -m dagster_project.lib.contract_docs`)."""
+"""Render docs/inputs.md from the contract registry, and a sample file per source in docs/samples/
+(`python -m dagster_project.lib.contract_docs`)."""
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from dagster_project.lib.contracts import SOURCES, Source
@@ -46,9 +49,18 @@ General rules for every source:
 """
 
 
+DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
+SAMPLE_ROWS = 12
+
+
+def sample_name(s: Source) -> str:
+    return f"{s.name}.{s.file_format}"
+
+
 def render_source(s: Source) -> str:
     lines = [f"## `{s.name}` — {s.title_zh}", "",
-             f"- Files: `raw/{s.file_glob}` ({s.file_format.upper()})", f"- Grain: {s.grain}"]
+             f"- Files: `raw/{s.file_glob}` ({s.file_format.upper()})", f"- Grain: {s.grain}",
+             f"- Sample: [`docs/samples/{sample_name(s)}`](samples/{sample_name(s)})"]
     if s.description:
         lines.append(f"- {s.description}")
     lines += ["", "| column | accepted headers | type | required | notes |", "|---|---|---|---|---|"]
@@ -69,10 +81,34 @@ def render() -> str:
     return INTRO + "\n" + "\n".join(render_source(s) for s in SOURCES)
 
 
+def write_samples(out: Path) -> None:
+    """The first file of each source from a small demo city, cut to a few rows."""
+    from openpyxl import load_workbook
+
+    from dagster_project.demo.generator import generate
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), points=20, days=2)
+        for s in SOURCES:
+            first = sorted(Path(tmp).glob(s.file_glob))[0]
+            target = out / sample_name(s)
+            if s.file_format == "csv":
+                data = first.read_bytes().split(b"\n")[: SAMPLE_ROWS + 1]
+                target.write_bytes(b"\n".join(data) + b"\n")
+            else:
+                shutil.copyfile(first, target)
+                wb = load_workbook(target)
+                ws = wb.active
+                last_header = max(r.max_row for r in ws.merged_cells.ranges) if ws.merged_cells.ranges else 2
+                ws.delete_rows(last_header + SAMPLE_ROWS + 1, ws.max_row)
+                wb.save(target)
+
+
 def main() -> int:
-    target = Path(__file__).resolve().parents[2] / "docs" / "inputs.md"
-    target.write_text(render(), encoding="utf-8")
-    print(f"wrote {target}")
+    (DOCS_DIR / "inputs.md").write_text(render(), encoding="utf-8")
+    write_samples(DOCS_DIR / "samples")
+    print(f"wrote {DOCS_DIR / 'inputs.md'} and {DOCS_DIR / 'samples'}")
     return 0
 
 
