@@ -35,4 +35,4 @@ manifest: install
 	cd dbt && ../$(BIN)/dbt parse --quiet
 
 clean:
-	rm -rf warehouse exports/*.xlsx dbt/target dbt/logs .dagster_home
+	rm -rf warehouse quarantine exports/*.xlsx exports/*.blocked.txt exports/dq dbt/target dbt/logs .dagster_home

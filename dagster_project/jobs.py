@@ -17,4 +17,5 @@ nightly_schedule = dg.ScheduleDefinition(
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai",
     description="Run the full load at 02:00 China Standard Time, after the platform's daily export.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )

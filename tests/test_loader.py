@@ -46,3 +46,18 @@ def test_a_rejected_file_is_logged_and_the_others_still_load(tmp_path):
                          from raw.load_log order by source_file""").fetchall()
     assert log[0][1:4] == ("loaded", 1, 1)
     assert log[1][1] == "rejected" and "b_bad.csv" in log[1][4] and "missing_column" in log[1][4]
+
+
+def test_a_file_taken_out_of_raw_withdraws_its_rows(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw, "a.csv", "S,s,Q,2022-01-01 00:00,1,1,N\n")
+    _write(raw, "b.csv", "T,t,Q2,2022-01-01 00:00,1,1,N\n")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_source(con, METER, raw, run_id="r1")
+    (raw / "meter_readings" / "b.csv").rename(raw / "meter_readings" / "b_renamed.csv")
+    summary = load_source(con, METER, raw, run_id="r2")
+    assert {o.file: o.status for o in summary.outcomes} == {
+        "meter_readings/a.csv": "unchanged", "meter_readings/b_renamed.csv": "loaded",
+        "meter_readings/b.csv": "removed"}
+    files = con.execute("select _source_file, count(*) from raw.meter_readings group by 1 order by 1").fetchall()
+    assert files == [("meter_readings/a.csv", 1), ("meter_readings/b_renamed.csv", 1)]  # not counted twice

@@ -132,6 +132,17 @@ def test_planted_defects_appear_in_the_dq_report(demo_run):
     assert {"meter_rollovers", "meter_resets", "meter_gaps", "meter_stuck", "station_without_permit"} <= failing
 
 
+def test_personal_data_never_reaches_the_published_snapshot(demo_run):
+    paths, _ = demo_run
+    build = duckdb.connect(str(paths.warehouse), read_only=True)
+    assert build.execute("select count(contact_phone) from raw.permits").fetchone()[0] > 0  # it was received
+    build.close()
+    con = duckdb.connect(str(paths.published), read_only=True)
+    leaked = con.execute("""select table_schema, table_name, column_name from information_schema.columns
+                            where column_name in ('contact_name', 'contact_phone')""").fetchall()
+    assert leaked == []
+
+
 def test_a_blocking_failure_holds_back_only_its_year(demo_run):
     """Runs last: it restates the 2022 industrial returns with only 10 firms."""
     from openpyxl import load_workbook

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from dagster_project.exports.bulletin import available_years, write_bulletin
 from dagster_project.quality.gate import blocking_failures, reasons_for_year
@@ -37,6 +38,8 @@ def bulletin_workbooks(context: dg.AssetExecutionContext, config: BulletinConfig
             reasons = reasons_for_year(failures, year)
             if reasons:
                 blocked[year] = reasons
+                # an older workbook for this year must not look like tonight's figures
+                (exports / f"水资源公报表_{year}.xlsx").unlink(missing_ok=True)
                 exports.mkdir(parents=True, exist_ok=True)
                 note.write_text(f"{year}年公报表未导出：数据质量检查未通过。\n" + "\n".join(reasons) + "\n",
                                 encoding="utf-8")
@@ -64,20 +67,26 @@ def dq_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
                                               {str(k): v for k, v in summary.blocked_years.items()})})
 
 
+PERSONAL_DATA = ("raw.permits", "raw.permits__quarantine")  # tables with contact names and phone numbers
+
+
 def publish_snapshot(build: Path, published: Path) -> Path:
     """Copy the closed build file next to the published one, then swap it in atomically.
 
     Readers that still hold the old file keep their consistent (older) view; new readers see
     the new one; nobody ever opens the file the pipeline writes.
     """
-    import duckdb
-
     con = duckdb.connect(str(build))
     con.execute("checkpoint")
     con.close()
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = published.with_name(published.name + ".part")
     shutil.copyfile(build, tmp)
+    with duckdb.connect(str(tmp)) as snap:
+        for table in PERSONAL_DATA:  # personal data never reaches analysts (staging drops it too)
+            snap.execute(f"alter table {table} drop column contact_name")
+            snap.execute(f"alter table {table} drop column contact_phone")
+        snap.execute("checkpoint")
     os.replace(tmp, published)
     return published
 

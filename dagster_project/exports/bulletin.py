@@ -6,9 +6,11 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.exports.workbook import Col, TableSpec, write_workbook
+from dagster_project.settings import dbt_vars
 
 VOLUME_DECIMALS = 2  # 亿m³ to two decimals, as the city notice (seed 000) publishes unit totals
-BASE_YEAR = 2020
+BASE_YEAR = dbt_vars()["base_year"]
+ROUNDING_NOTES = {"half_even": "按GB/T 8170-2008修约一次(四舍六入五成双)", "half_up": "四舍五入修约一次"}
 
 REGION_ORDER_SQL = """
     select r.region_code, case when r.unit_type = 'city' then '全市' else r.region_name_zh end as region_label,
@@ -95,16 +97,17 @@ NOTES = [
     "1. 数据来源：用水统计调查制度直报数据(工业企业、公共供水企业、灌区)、区县汇总表、统计年鉴、取水许可台账、取水在线监测。",
     "2. 口径：用水总量为统计口径(含非常规水源、含火(核)电直流冷却水，不含海水直接利用量)。",
     "3. 公共供水：售予工业的自来水计入工业用水(按企业直报)，其余(含漏损、免费用水)计入生活用水与人工生态环境补水。",
-    "4. 价格口径：强度指标按当年价；下降率按可比价计算，基准年为2020年。",
+    f"4. 价格口径：强度指标按当年价；下降率按可比价计算，基准年为{BASE_YEAR}年。",
     "5. 方法变化：2020年起用水统计实行用户直报，与2019年及以前数据不完全可比。",
-    "6. 修约：数据全精度存储，仅在发布时按GB/T 8170-2008修约一次(四舍六入五成双)。",
+    "6. 修约：数据全精度存储，仅在发布时{rounding}。",
 ]
 
 
 def write_bulletin(con: duckdb.DuckDBPyConnection, year: int, exports_dir: Path,
                    rounding_mode: str = "half_even") -> Path:
     specs = [use_by_sector(con, year), use_by_source(con, year), indicators(con, year)]
-    return write_workbook(exports_dir / f"水资源公报表_{year}.xlsx", specs, ("说明", NOTES), rounding_mode)
+    notes = [n.format(rounding=ROUNDING_NOTES[rounding_mode]) for n in NOTES]
+    return write_workbook(exports_dir / f"水资源公报表_{year}.xlsx", specs, ("说明", notes), rounding_mode)
 
 
 def available_years(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -31,7 +31,7 @@ LINEAGE_COLUMNS = ("_source_file", "_file_sha256", "_loaded_at", "_source_row_nu
 @dataclass
 class FileOutcome:
     file: str
-    status: str  # loaded | unchanged | rejected
+    status: str  # loaded | unchanged | rejected | removed
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -172,6 +172,29 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, raw_root: Path, 
     ensure_raw_schema(con)
     create_reference_tables(con)
     summary = LoadSummary(source.name)
-    for path in source_files(raw_root, source):
+    present = source_files(raw_root, source)
+    for path in present:
         summary.outcomes.append(load_file(con, source, path, raw_root, run_id, quarantine_root))
+    summary.outcomes += retract_removed_files(con, source, {p.relative_to(raw_root).as_posix() for p in present},
+                                              run_id)
     return summary
+
+
+def retract_removed_files(con, source: Source, present: set[str], run_id: str) -> list[FileOutcome]:
+    """raw/ is the source of truth: rows of a file taken out of raw/ (withdrawn or renamed) leave too,
+    so a renamed copy is never counted twice. Logged as 'removed'."""
+    loaded = con.execute("""select source_file, file_sha256, file_bytes from raw.load_log where source_name = ?
+                            qualify row_number() over (partition by source_file order by logged_at desc) = 1
+                               and status in ('loaded', 'unchanged')""", [source.name]).fetchall()
+    outcomes = []
+    for rel, sha, size in loaded:
+        if rel in present:
+            continue
+        con.execute("begin transaction")
+        rows = sum(con.execute(f"delete from {t} where _source_file = ?", [rel]).fetchone()[0]
+                   for t in (source.table, source.quarantine_table))
+        outcome = FileOutcome(rel, "removed", message=f"file no longer in raw/: {rows} row(s) withdrawn")
+        _log(con, source, rel, sha, size, outcome, run_id)
+        con.execute("commit")
+        outcomes.append(outcome)
+    return outcomes

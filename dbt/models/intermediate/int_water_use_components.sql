@@ -85,7 +85,7 @@ public_supply_attributed as (
         u.report_year, u.region_code, u.reporting_unit_id, u.sub_sector_zh, s.water_source_zh,
         u.volume_m3 * case s.water_source_zh when '地表水' then coalesce(m.surface_share, 1.0)
                                                 else 1 - coalesce(m.surface_share, 1.0) end as volume_m3,
-        u.method, u.origin
+        u.method, u.origin, 'public_supply' as supply_channel
     from (select * from industrial_long where water_source_zh = '自来水' union all select * from supply_long) as u
     left join supply_mix as m using (region_code, report_year)
     cross join (values ('地表水'), ('地下水')) as s(water_source_zh)
@@ -117,10 +117,11 @@ county_summary as (
 ),
 
 components as (
-    select * from industrial_long where water_source_zh <> '自来水'
+    -- supply_channel: withdrawn by the user itself ('direct') or delivered by public supply
+    select *, 'direct' as supply_channel from industrial_long where water_source_zh <> '自来水'
     union all select * from public_supply_attributed
-    union all select * from irrigation
-    union all select * from county_summary
+    union all select *, 'direct' from irrigation
+    union all select *, 'direct' from county_summary
 )
 
 select
@@ -132,6 +133,7 @@ select
     src.unconventional_type_zh,
     c.method,
     c.origin,
+    c.supply_channel,
     c.reporting_unit_id,
     c.volume_m3
 from components as c

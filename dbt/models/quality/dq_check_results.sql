@@ -63,6 +63,17 @@ failures as (
     having count(distinct region_code) > 1
 
     union all
+    select 'unit_reported_twice', report_year, any_value(region_code),
+           printf('%s 在 %d 个文件/行中重复报送: %s', unit_id, count(*), string_agg(source_file, '、'))
+    from (
+        select report_year, uscc as unit_id, region_code, source_file from {{ ref('stg_raw__industrial_returns') }}
+        union all select report_year, uscc, region_code, source_file from {{ ref('stg_raw__supply_returns') }}
+        union all select report_year, district_code, region_code, source_file from {{ ref('stg_raw__irrigation_returns') }}
+    )
+    group by report_year, unit_id
+    having count(*) > 1
+
+    union all
     select 'net_exceeds_gross', report_year, region_code, printf('%s 净 %.0f > 毛 %.0f', district_code, net_water,
                                                                gross_water_surface + gross_water_ground)
     from {{ ref('stg_raw__irrigation_returns') }}
