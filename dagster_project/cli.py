@@ -56,7 +56,8 @@ def run_pipeline(paths: Paths) -> bool:
 def print_outputs(paths: Paths) -> None:
     print("\nOutputs:")
     for p in sorted(paths.exports.glob("*.xlsx")):
-        print(f"  bulletin workbook   {p}")
+        print(f"  workbook            {p}")
+    print(f"  published versions  {paths.exports / 'bulletin'}  (charts, CSV/Parquet extracts, diffs)")
     for p in sorted(paths.exports.glob("*.blocked.txt")):
         print(f"  NOT EXPORTED        {p}  (blocking quality failures: see the DQ report)")
     print(f"  data-quality report {paths.exports / 'dq' / 'dq_report.html'}")
@@ -127,6 +128,40 @@ def cmd_check(args: argparse.Namespace) -> int:
     return report_quality(Paths.from_env())
 
 
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    """Publish one year's bulletin and assessment tables (a new version only if its inputs changed)."""
+    import duckdb
+
+    from dagster_project.exports.assets import hold_back
+    from dagster_project.exports.publication import publish
+    from dagster_project.quality.gate import blocking_failures, reasons_for_year
+    from dagster_project.settings import dbt_vars
+
+    paths = Paths.from_env()
+    if not paths.warehouse.exists():
+        print(f"error: no warehouse at {paths.warehouse} yet: run `waterstat run` first", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        years = [r[0] for r in con.execute("select distinct report_year from marts.mart_water_use_by_region").fetchall()]
+        if args.year not in years:
+            print(f"error: no data for {args.year}; report years in the warehouse: {sorted(years)}", file=sys.stderr)
+            return 2
+        reasons = reasons_for_year(blocking_failures(con), args.year)
+        if reasons:
+            note = hold_back(paths.exports, args.year, reasons)
+            print(f"{args.year} not published: blocking quality failures:\n  " + "\n  ".join(reasons)
+                  + f"\n  ({note}; details: waterstat check)", file=sys.stderr)
+            return 1
+        pub = publish(con, args.year, paths.exports, args.rounding or dbt_vars()["bulletin_rounding_mode"])
+    state = "new version" if pub.is_new else "unchanged inputs: the existing version"
+    print(f"{args.year}: v{pub.version:03d} ({state}) in {pub.directory}")
+    for f in pub.files:
+        print(f"  {f}")
+    if pub.diff_report:
+        print(f"  changes vs the previous version: {pub.diff_report}")
+    return 0
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
     from dagster_project.analyst import query
 
@@ -169,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(func=cmd_demo)
     run = sub.add_parser("run", help="process what is in raw/ (ingest, dbt build, bulletin, publish)")
     run.set_defaults(func=cmd_run)
+    bulletin = sub.add_parser("bulletin", help="publish a year's bulletin and assessment workbooks, charts, extracts")
+    bulletin.add_argument("--year", type=int, required=True)
+    bulletin.add_argument("--rounding", choices=["half_even", "half_up"], help="override the rounding rule")
+    bulletin.set_defaults(func=cmd_bulletin)
     check = sub.add_parser("check", help="write the data-quality report; exit 1 if a blocking check fails")
     check.set_defaults(func=cmd_check)
     sql = sub.add_parser("sql", help="read-only query of the published warehouse")

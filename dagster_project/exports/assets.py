@@ -7,7 +7,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_project.exports.bulletin import available_years, write_bulletin
+from dagster_project.exports.bulletin import available_years
+from dagster_project.exports.publication import publish
 from dagster_project.quality.gate import blocking_failures, reasons_for_year
 from dagster_project.quality.report import build_report
 from dagster_project.resources import WarehouseResource
@@ -26,33 +27,40 @@ class BulletinConfig(dg.Config):
 @dg.asset(group_name="exports", deps=[*MART_DEPS, DQ_RESULTS], kinds={"excel"},
           check_specs=[dg.AssetCheckSpec("every_year_exported", asset="bulletin_workbooks",
                                          description="No report year was held back by a blocking quality check.")],
-          description="水资源公报 tables per report year (exports/水资源公报表_YYYY.xlsx); a year with a "
-                      "blocking quality failure is not exported and gets a .blocked.txt note saying why.")
+          description="Versioned publications per report year (exports/bulletin/<year>/vNNN/: 水资源公报表 and "
+                      "考核结果表 workbooks, charts, CSV/Parquet extracts, frozen inputs, diff vs the previous "
+                      "version). A year with a blocking quality failure is not published and gets a .blocked.txt.")
 def bulletin_workbooks(context: dg.AssetExecutionContext, config: BulletinConfig, warehouse: WarehouseResource):
     exports = Path(warehouse.exports_dir)
-    written, blocked = [], {}
+    published, blocked = {}, {}
     with warehouse.connect(read_only=True) as con:
         failures = blocking_failures(con)
         for year in available_years(con):
-            note = exports / f"水资源公报表_{year}.blocked.txt"
             reasons = reasons_for_year(failures, year)
             if reasons:
                 blocked[year] = reasons
-                # an older workbook for this year must not look like tonight's figures
-                (exports / f"水资源公报表_{year}.xlsx").unlink(missing_ok=True)
-                exports.mkdir(parents=True, exist_ok=True)
-                note.write_text(f"{year}年公报表未导出：数据质量检查未通过。\n" + "\n".join(reasons) + "\n",
-                                encoding="utf-8")
-                context.log.error(f"Bulletin {year} not exported: " + "; ".join(reasons))
+                hold_back(exports, year, reasons)
+                context.log.error(f"Bulletin {year} not published: " + "; ".join(reasons))
                 continue
-            note.unlink(missing_ok=True)
-            written.append(write_bulletin(con, year, exports, config.rounding_mode))
-            context.log.info(f"Wrote {written[-1]}")
-    yield dg.MaterializeResult(metadata={"files": dg.MetadataValue.json([str(p) for p in written]),
+            (exports / f"水资源公报表_{year}.blocked.txt").unlink(missing_ok=True)
+            pub = publish(con, year, exports, config.rounding_mode)
+            published[year] = f"v{pub.version:03d}" + (" (new)" if pub.is_new else " (unchanged)")
+            context.log.info(f"{year}: {published[year]} in {pub.directory}")
+    yield dg.MaterializeResult(metadata={"versions": dg.MetadataValue.json(published),
                                          "blocked_years": dg.MetadataValue.json(blocked)})
     yield dg.AssetCheckResult(check_name="every_year_exported", passed=not blocked,
                               severity=dg.AssetCheckSeverity.ERROR,
                               metadata={"blocked_years": dg.MetadataValue.json(blocked)})
+
+
+def hold_back(exports: Path, year: int, reasons: list[str]) -> Path:
+    """A blocked year: no current workbook in exports/ may disagree with tonight's data; say why."""
+    for name in (f"水资源公报表_{year}.xlsx", f"考核结果表_{year}.xlsx"):
+        (exports / name).unlink(missing_ok=True)  # published versions stay under exports/bulletin/
+    exports.mkdir(parents=True, exist_ok=True)
+    note = exports / f"水资源公报表_{year}.blocked.txt"
+    note.write_text(f"{year}年公报表未导出：数据质量检查未通过。\n" + "\n".join(reasons) + "\n", encoding="utf-8")
+    return note
 
 
 @dg.asset(group_name="quality", deps=[*MART_DEPS, DQ_RESULTS], kinds={"html"},
