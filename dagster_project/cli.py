@@ -64,6 +64,7 @@ def print_outputs(paths: Paths) -> None:
     print(f"  analyst snapshot    {paths.published}  (read-only; try: waterstat sql \"select * from "
           "mart_water_use_by_region\")")
     print(f"  build database      {paths.warehouse}  (pipeline only)")
+    print("\nSee the runs, asset graph and checks in the Dagster UI (nightly schedule on): make ui → http://127.0.0.1:3000")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -146,6 +146,23 @@ def test_personal_data_never_reaches_the_published_snapshot(demo_run):
     assert leaked == []
 
 
+def test_assessment_workbook_reads_back(demo_run):
+    paths, _ = demo_run
+    wb = load_workbook(paths.exports / "考核结果表_2021.xlsx")
+    assert wb.sheetnames == ["表1 考核指标完成情况", "表2 考核得分与等级", "表3 任务分解表"]
+    scores = wb["表2 考核得分与等级"]
+    header = [scores.cell(3, c).value for c in range(1, scores.max_column + 1)]
+    assert header[0] == "被考核单位" and "等级" in header and "等次" in header
+    grade_col, tier_col, total_col = header.index("等级") + 1, header.index("等次") + 1, header.index("总分") + 1
+    for r in range(5, 14):  # nine assessed units, ranked
+        total, grade = scores.cell(r, total_col).value, scores.cell(r, grade_col).value
+        assert grade == ("优秀" if total >= 90 else "良好" if total >= 80 else "合格" if total >= 60 else "不合格")
+        assert scores.cell(r, tier_col).value in ("第一等次", "第二等次", "第三等次")
+    tasks = wb["表3 任务分解表"]
+    statuses = {tasks.cell(r, 9).value for r in range(3, tasks.max_row + 1)} - {None, "完成情况"}
+    assert statuses <= {"已完成", "未完成", "进行中", "无数据", "未报告"} and statuses
+
+
 def test_disclosure_control_withholds_single_unit_cells(demo_run):
     import pyarrow.parquet as pq
 

@@ -53,7 +53,9 @@ def _pyplot():
 def _save(fig, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, metadata={"Software": None}, bbox_inches="tight")
-    fig.clf()
+    from matplotlib import pyplot as plt
+
+    plt.close(fig)
     return path
 
 

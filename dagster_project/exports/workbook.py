@@ -15,6 +15,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
@@ -25,6 +26,7 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 SUPPRESSED = "×"  # a cell withheld by disclosure control (explained in the table's notes)
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+IMAGE_ROWS = 40  # rows reserved per embedded chart
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,8 @@ def write_workbook(path: Path, specs: list[TableSpec], notes_sheet: tuple[str, l
     if images:
         ws = wb.create_sheet("图")
         for i, png in enumerate(images):
-            ws.add_image(Image(str(png)), f"A{1 + i * 32}")
+            ws.add_image(Image(str(png)), f"A{1 + i * IMAGE_ROWS}")
+            ws.row_breaks.append(Break(id=(i + 1) * IMAGE_ROWS))  # one chart per printed page
     if notes_sheet:
         title, lines = notes_sheet
         ws = wb.create_sheet(title)
