@@ -129,6 +129,47 @@ def cmd_check(args: argparse.Namespace) -> int:
     return report_quality(Paths.from_env())
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    """The last load: when, who, what came in, what was rejected or quarantined, and what to do next."""
+    from dagster_project.analyst import NoSnapshotError, connect_read_only
+
+    paths = Paths.from_env()
+    try:
+        con = connect_read_only(paths.published)
+    except NoSnapshotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with con:
+        last = con.execute("""select run_id, started_by, min(logged_at), max(logged_at) from raw.load_log
+                              group by run_id, started_by order by max(logged_at) desc limit 1""").fetchone()
+        if last is None:
+            print("No load has run yet: waterstat run")
+            return 0
+        run_id, user, started, ended = last
+        counts = dict(con.execute("select status, count(*) from raw.load_log where run_id = ? group by 1",
+                                  [run_id]).fetchall())
+        rows = con.execute("""select coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
+                              from raw.load_log where run_id = ?""", [run_id]).fetchone()
+        rejected = con.execute("""select source_file, message, quarantined_to from raw.load_log
+                                  where run_id = ? and status = 'rejected' order by 1""", [run_id]).fetchall()
+        blocked = con.execute("""select report_year, string_agg(description_zh, '; ') from quality.dq_check_results
+                                 where severity = 'blocking' and not is_passed group by 1 order by 1""").fetchall()
+    print(f"Last load: run {run_id} by {user}, {started:%Y-%m-%d %H:%M} – {ended:%H:%M}")
+    print(f"  files: {counts.get('loaded', 0)} loaded, {counts.get('unchanged', 0)} unchanged, "
+          f"{counts.get('rejected', 0)} rejected, {counts.get('removed', 0)} withdrawn")
+    print(f"  rows:  {rows[0]:,} loaded, {rows[1]:,} quarantined")
+    for f, message, moved in rejected:
+        print(f"  REJECTED {f}: {message}\n           → fix it and put it back in raw/ (it was moved to {moved})")
+    for year, reasons in blocked:
+        print(f"  BLOCKED {year or 'all years'}: {reasons}\n           → see exports/dq/dq_report.html, fix the data, "
+              "then waterstat run")
+    if rows[1]:
+        print("  Quarantined rows are listed with their reasons in the DQ report (waterstat check).")
+    if not rejected and not blocked:
+        print("  Nothing to do: every file loaded and every year passed its blocking checks.")
+    return 0
+
+
 def cmd_bulletin(args: argparse.Namespace) -> int:
     """Publish one year's bulletin and assessment tables (a new version only if its inputs changed)."""
     import duckdb
@@ -209,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     bulletin.add_argument("--year", type=int, required=True)
     bulletin.add_argument("--rounding", choices=["half_even", "half_up"], help="override the rounding rule")
     bulletin.set_defaults(func=cmd_bulletin)
+    status = sub.add_parser("status", help="the last load, its failures and what to do next")
+    status.set_defaults(func=cmd_status)
     check = sub.add_parser("check", help="write the data-quality report; exit 1 if a blocking check fails")
     check.set_defaults(func=cmd_check)
     sql = sub.add_parser("sql", help="read-only query of the published warehouse")

@@ -103,6 +103,12 @@ def test_sql_command_reads_the_published_tables_and_cannot_write(demo_run, capsy
     assert "read-only" in capsys.readouterr().err
 
 
+def test_status_reports_the_last_load(demo_run, capsys):
+    assert cli.main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "Last load: run" in out and "files:" in out and "1 quarantined" in out  # the reading dated 2099
+
+
 def test_rerun_is_idempotent(demo_run):
     paths, _ = demo_run
     con = duckdb.connect(str(paths.published), read_only=True)
