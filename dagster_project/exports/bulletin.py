@@ -75,20 +75,22 @@ def use_by_source(con, year: int) -> TableSpec:
     pivot = ", ".join(f"sum(volume_m3) filter (where unconventional_type_zh = '{t}') / 1e8 as \"u_{t}\"" for t in types)
     table = rows(con, f"""
         select u.region_code, g.region_label, u.total_m3 / 1e8 as total, u.surface_m3 / 1e8 as surface,
-               u.ground_m3 / 1e8 as ground, u.unconventional_m3 / 1e8 as unconventional
+               u.ground_m3 / 1e8 as ground, u.unconventional_m3 / 1e8 as unconventional,
+               u.unconventional_m3 / nullif(u.total_m3, 0) * 100 as unconventional_share
                {', ' + ', '.join(f'x."u_{t}"' for t in types) if types else ''}
         from marts.mart_water_use_by_region u join ({REGION_ORDER_SQL}) g using (region_code)
         left join (select region_code {', ' + pivot if types else ''} from marts.fct_unconventional_water
                    where report_year = ? group by region_code) x using (region_code)
         where u.report_year = ? order by g.sort_order""", [year, year])
     n = suppress(con, year, table, {"total": "total", "surface": "surface", "ground": "ground",
-                                    "unconventional": "unconventional"})
+                                    "unconventional": "unconventional", "unconventional_share": "unconventional"})
     d = VOLUME_DECIMALS
     return TableSpec(
         sheet="表2 分水源供水量", title=f"表2  {year}年各地区分水源供水量", unit_line="单位：亿m³",
         columns=[Col("region_label", "地区"), Col("total", "供水总量", d), Col("surface", "地表水", d),
                  Col("ground", "地下水", d), Col("unconventional", ("非常规水源", "小计"), d)]
-        + [Col(f"u_{t}", ("非常规水源", t), d) for t in types],
+        + [Col(f"u_{t}", ("非常规水源", t), d) for t in types]
+        + [Col("unconventional_share", ("非常规水源", "占用水总量(%)"), 1)],
         rows=table, notes=["注：供水总量=用水总量；非常规水源含再生水、集蓄雨水、海水淡化水、矿坑(井)水、微咸水。"]
         + ([SUPPRESSION_NOTE] if n else []))
 
