@@ -498,16 +498,19 @@ class DemoCity:
         start_total[defects["rollover"]] = 1e7 - hourly[defects["rollover"]] * steps_per_day * 1.5  # 7-digit register
         totals = start_total[:, None] + np.cumsum(incr, axis=1)
         totals[defects["rollover"]] = np.mod(totals[defects["rollover"]], 1e7)
-        reset_at = steps_per_day * 3 + 10
+        def at(step: int) -> int:  # defects planted later in the week land earlier when fewer days are asked for
+            return min(step, total_steps - 8)
+
+        reset_at = at(steps_per_day * 3 + 10)
         totals[defects["reset"], reset_at:] = 3.0 + np.cumsum(incr[defects["reset"], reset_at:])
-        stuck_from = steps_per_day + 6  # planted: register frozen for six readings while flow is reported
+        stuck_from = at(steps_per_day + 6)  # planted: register frozen for six readings while flow is reported
         totals[defects["stuck"], stuck_from:stuck_from + 6] = totals[defects["stuck"], stuck_from - 1]
         totals[defects["stuck"], stuck_from + 6:] -= incr[defects["stuck"], stuck_from:stuck_from + 6].sum()
-        outlier_at = min(total_steps - 2, steps_per_day * 2 + 14)
+        outlier_at = at(steps_per_day * 2 + 14)
         clean_outlier = totals[defects["outlier"], outlier_at]
         totals[defects["outlier"], outlier_at] = clean_outlier * 50  # planted: one garbled reading
         first = datetime.combine(METER_LAST_DAY - timedelta(days=self.days - 1), datetime.min.time())
-        gap_steps = set(range(steps_per_day * 4 + 8, steps_per_day * 4 + 8 + 6 * 60 // self.interval))
+        gap_steps = set(range(at(steps_per_day * 4 + 8), at(steps_per_day * 4 + 8) + 6 * 60 // self.interval))
         out = self.out / "meter_readings"
         out.mkdir(parents=True, exist_ok=True)
         late_day = self.days - 3
