@@ -27,12 +27,20 @@ def prepare_dbt_manifest(paths: Paths) -> None:
         sys.exit(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
 
 
+def ensure_dagster_home(home: Path) -> None:
+    """A Dagster instance directory whose config turns telemetry off (no network at run time)."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+
+
 def run_pipeline(paths: Paths) -> bool:
     """Run the whole job in this process against a persistent Dagster instance (visible in the UI)."""
     paths.ensure_dirs()
     os.environ.update(paths.as_env())
     os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
     print("Preparing dbt manifest …", flush=True)
     prepare_dbt_manifest(paths)
 
