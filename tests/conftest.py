@@ -19,18 +19,22 @@ def pytest_sessionstart(session):
         pytest.exit(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}", returncode=1)
 
 
-@pytest.fixture
-def waterstat_env(tmp_path, monkeypatch) -> Paths:
+def isolate(monkeypatch, home) -> Paths:
     """WATERSTAT_* pointing at a temporary tree, so tests never touch the repo's raw/ or warehouse/."""
-    monkeypatch.setenv("WATERSTAT_HOME", str(tmp_path))
+    monkeypatch.setenv("WATERSTAT_HOME", str(home))
     for var in ("WATERSTAT_RAW", "WATERSTAT_WAREHOUSE", "WATERSTAT_PUBLISHED", "WATERSTAT_EXPORTS",
                 "WATERSTAT_QUARANTINE"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster_home"))
+    (home / "dagster_home").mkdir(exist_ok=True)
     paths = Paths.from_env()
     paths.ensure_dirs()
     return paths
+
+
+@pytest.fixture
+def waterstat_env(tmp_path, monkeypatch) -> Paths:
+    return isolate(monkeypatch, tmp_path)
 
 
 def run_dbt(args: list[str], paths: Paths) -> subprocess.CompletedProcess:

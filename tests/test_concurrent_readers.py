@@ -35,13 +35,8 @@ READER = textwrap.dedent("""
 
 
 @pytest.fixture
-def published_demo(tmp_path, monkeypatch):
-    monkeypatch.setenv("WATERSTAT_HOME", str(tmp_path))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    for var in ("WATERSTAT_RAW", "WATERSTAT_WAREHOUSE", "WATERSTAT_PUBLISHED", "WATERSTAT_EXPORTS"):
-        monkeypatch.delenv(var, raising=False)
-    paths = cli.Paths.from_env()
-    paths.ensure_dirs()
+def published_demo(waterstat_env):
+    paths = waterstat_env
     generate(paths.raw, points=40, days=2)
     assert cli.run_pipeline(paths)
     return paths

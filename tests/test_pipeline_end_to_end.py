@@ -12,18 +12,13 @@ from openpyxl import load_workbook
 from dagster_project import cli
 from dagster_project.demo.generator import generate
 from dagster_project.settings import DBT_PROJECT_DIR
+from tests.conftest import isolate
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
     mp = pytest.MonkeyPatch()
-    home = tmp_path_factory.mktemp("waterstat")
-    mp.setenv("WATERSTAT_HOME", str(home))
-    mp.setenv("DAGSTER_HOME", str(home / "dagster_home"))
-    for var in ("WATERSTAT_RAW", "WATERSTAT_WAREHOUSE", "WATERSTAT_PUBLISHED", "WATERSTAT_EXPORTS"):
-        mp.delenv(var, raising=False)
-    paths = cli.Paths.from_env()
-    paths.ensure_dirs()
+    paths = isolate(mp, tmp_path_factory.mktemp("waterstat"))
     info = generate(paths.raw, points=60, days=5)
     assert cli.run_pipeline(paths), "the job failed"
     yield paths, info
