@@ -12,7 +12,6 @@ from pathlib import Path
 
 from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT, Paths
 
-JOB_NAME = "nightly_full_load"
 SCALES = {"default": (2000, 60), "province": (20000, 15)}  # (monitoring points, minutes per reading)
 
 
@@ -27,16 +26,63 @@ def prepare_dbt_manifest(paths: Paths) -> None:
         sys.exit(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
 
 
+INSTANCE_CONFIG = """\
+# Written by waterstat (cli.ensure_dagster_home); changes here are overwritten.
+telemetry:
+  enabled: false  # no network at run time
+run_queue:
+  # DuckDB allows one writer: every WaterStat job carries this tag, so runs queue, never collide
+  tag_concurrency_limits:
+    - key: waterstat/warehouse
+      limit: 1
+"""
+
+
 def ensure_dagster_home(home: Path) -> None:
-    """A Dagster instance directory whose config turns telemetry off (no network at run time)."""
+    """The Dagster instance directory: telemetry off, one warehouse writer at a time."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    if not config.exists() or config.read_text(encoding="utf-8") != INSTANCE_CONFIG:
+        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
+
+
+def loaded_files(paths: Paths) -> list[tuple[str, str]]:
+    """(source, path under raw/) of every file whose rows are in the build database now."""
+    import duckdb
+
+    if not paths.warehouse.exists():
+        return []
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        if not con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
+                           "and table_name = 'load_log'").fetchone()[0]:
+            return []
+        return con.execute("""select source_name, source_file from raw.load_log
+                              qualify row_number() over (partition by source_file order by logged_at desc) = 1
+                                 and status in ('loaded', 'unchanged')""").fetchall()
+
+
+def catch_up_runs(paths: Paths) -> list[tuple[str, str, str]]:
+    """(job, first partition, last partition) covering every file in raw/ and every file loaded
+    before (so a file taken out of raw/ is withdrawn): the meter days, then the report years.
+    A source family with no file at all still runs its latest partition, so its tables exist."""
+    from dagster_project.ingest.loader import source_files
+    from dagster_project.lib.contracts import SOURCES
+    from dagster_project.lib.partition_keys import file_partition_key, is_daily
+    from dagster_project.partitions import meter_days, report_years
+
+    files = [(s.name, p.relative_to(paths.raw).as_posix()) for s in SOURCES for p in source_files(paths.raw, s)]
+    files += loaded_files(paths)
+    runs = []
+    for job, partitions, daily in (("meter_daily_load", meter_days, True), ("annual_sources_load", report_years, False)):
+        keys = {file_partition_key(source, rel) for source, rel in files if is_daily(source) == daily}
+        keys = (keys & set(partitions.get_partition_keys())) or {partitions.get_last_partition_key()}
+        runs.append((job, min(keys), max(keys)))
+    return runs
 
 
 def run_pipeline(paths: Paths) -> bool:
-    """Run the whole job in this process against a persistent Dagster instance (visible in the UI)."""
+    """Run the night in this process against a persistent Dagster instance (visible in the UI):
+    load every meter day and report year that has files in raw/, then build and publish."""
     paths.ensure_dirs()
     os.environ.update(paths.as_env())
     os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
@@ -47,18 +93,25 @@ def run_pipeline(paths: Paths) -> bool:
     import dagster as dg
 
     from dagster_project.definitions import build_definitions
+    from dagster_project.jobs import day_range_tags
 
+    definitions = build_definitions(paths)
+    tags = {"started_by": getpass.getuser(), "trigger": "waterstat-cli"}
     started = time.monotonic()
+    steps = [(job, day_range_tags(first, last), f"{first} … {last}") for job, first, last in catch_up_runs(paths)]
+    steps.append(("build_and_publish", {}, ""))
     with dg.DagsterInstance.get() as instance:
-        result = build_definitions(paths).resolve_job_def(JOB_NAME).execute_in_process(
-            instance=instance, raise_on_error=False,
-            run_config={"loggers": {"progress": {}}},
-            tags={"started_by": getpass.getuser(), "trigger": "waterstat-cli"},
-        )
-    status = "succeeded" if result.success else "FAILED"
-    print(f"\nRun {result.run_id} {status} in {time.monotonic() - started:.0f} s "
-          f"(DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
-    return result.success
+        for job, partition_tags, label in steps:
+            print(f"\n== {job} {label}", flush=True)
+            result = definitions.resolve_job_def(job).execute_in_process(
+                instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}},
+                tags={**tags, **partition_tags})
+            if not result.success:
+                print(f"\nRun {result.run_id} ({job}) FAILED after {time.monotonic() - started:.0f} s; "
+                      f"later steps not run (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+                return False
+    print(f"\nAll runs succeeded in {time.monotonic() - started:.0f} s (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    return True
 
 
 def print_outputs(paths: Paths) -> None:
@@ -148,30 +201,42 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     with con:
-        last = con.execute("""select run_id, started_by, min(logged_at), max(logged_at) from raw.load_log
-                              group by run_id, started_by order by max(logged_at) desc limit 1""").fetchone()
-        if last is None:
+        # the meter days and the report years load in separate runs: show the last of each
+        lasts = con.execute("""select run_id, any_value(started_by), min(logged_at), max(logged_at),
+                                      bool_or(source_name = 'meter_readings') as is_meter
+                               from raw.load_log group by run_id
+                               qualify row_number() over (partition by is_meter order by max(logged_at) desc) = 1
+                               order by is_meter desc""").fetchall()
+        if not lasts:
             print("No load has run yet: waterstat run")
             return 0
-        run_id, user, started, ended = last
-        counts = dict(con.execute("select status, count(*) from raw.load_log where run_id = ? group by 1",
-                                  [run_id]).fetchall())
-        rows = con.execute("""select coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
-                              from raw.load_log where run_id = ?""", [run_id]).fetchone()
+        loads = []
+        for run_id, user, started, ended, is_meter in lasts:
+            counts = dict(con.execute("select status, count(*) from raw.load_log where run_id = ? group by 1",
+                                      [run_id]).fetchall())
+            rows = con.execute("""select coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
+                                  from raw.load_log where run_id = ?""", [run_id]).fetchone()
+            loads.append(("meter readings" if is_meter else "annual sources", run_id, user, started, ended,
+                          counts, rows))
         rejected = con.execute("""select source_file, message, quarantined_to from raw.load_log
-                                  where run_id = ? and status = 'rejected' order by 1""", [run_id]).fetchall()
+                                  where list_contains(?, run_id) and status = 'rejected' order by 1""",
+                               [[load[1] for load in loads]]).fetchall()
         blocked = con.execute("""select report_year, string_agg(description_zh, '; ') from quality.dq_check_results
                                  where severity = 'blocking' and not is_passed group by 1 order by 1""").fetchall()
-    print(f"Last load: run {run_id} by {user}, {started:%Y-%m-%d %H:%M} – {ended:%H:%M}")
-    print(f"  files: {counts.get('loaded', 0)} loaded, {counts.get('unchanged', 0)} unchanged, "
-          f"{counts.get('rejected', 0)} rejected, {counts.get('removed', 0)} withdrawn")
-    print(f"  rows:  {rows[0]:,} loaded, {rows[1]:,} quarantined")
+    quarantined = 0
+    for family, run_id, user, started, ended, counts, rows in loads:
+        print(f"Last load of {family}: run {run_id} by {user}, {started:%Y-%m-%d %H:%M} – {ended:%H:%M}")
+        print(f"  files: {counts.get('loaded', 0)} loaded, {counts.get('unchanged', 0)} unchanged, "
+              f"{counts.get('rejected', 0)} rejected, {counts.get('removed', 0)} withdrawn, "
+              f"{counts.get('deferred', 0)} waiting for their day")
+        print(f"  rows:  {rows[0]:,} loaded, {rows[1]:,} quarantined")
+        quarantined += rows[1]
     for f, message, moved in rejected:
         print(f"  REJECTED {f}: {message}\n           → fix it and put it back in raw/ (it was moved to {moved})")
     for year, reasons in blocked:
         print(f"  BLOCKED {year or 'all years'}: {reasons}\n           → see exports/dq/dq_report.html, fix the data, "
               "then waterstat run")
-    if rows[1]:
+    if quarantined:
         print("  Quarantined rows are listed with their reasons in the DQ report (waterstat check).")
     if not rejected and not blocked:
         print("  Nothing to do: every file loaded and every year passed its blocking checks.")

@@ -1,11 +1,23 @@
-"""dbt models as Dagster assets; dbt tests become asset checks (`dbt build`)."""
+"""dbt models as Dagster assets; dbt tests become asset checks (`dbt build`).
+
+Two selections of the one dbt project:
+- `meter_dbt_models` (tag meter_daily): readings → daily volumes, partitioned by day. A run for
+  days [s, e] passes them as vars; int_meter_daily_volumes rewrites exactly those days.
+- `waterstat_dbt_models`: everything else (annual statistics, marts, quality), rebuilt whole each
+  time. Its tables are small, and the intensity declines and the assessment read several years
+  at once, so a full rebuild is both cheap and the only way every year stays consistent.
+"""
+import json
 import os
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from dagster_project.partitions import meter_days
 from dagster_project.quality.dbt_results import record_dbt_results
 from dagster_project.resources import WarehouseResource, dbt_project
+
+METER_SELECTION = "tag:meter_daily"
 
 
 class WaterstatTranslator(DagsterDbtTranslator):
@@ -14,19 +26,41 @@ class WaterstatTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2 else "reference"
 
+    def get_partition_mapping(self, dbt_resource_props, dbt_parent_resource_props):
+        # a day's volumes read the readings of the day before and after it
+        if (dbt_resource_props.get("name") == "int_meter_daily_volumes"
+                and dbt_parent_resource_props.get("name") == "stg_raw__meter_readings"):
+            return dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=1)
+        return super().get_partition_mapping(dbt_resource_props, dbt_parent_resource_props)
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=WaterstatTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
-)
-def waterstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+
+TRANSLATOR = WaterstatTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                  extra_args: list[str]):
     # dbt's profile reads WATERSTAT_WAREHOUSE: point it at the file this run's resource names.
     os.environ["WATERSTAT_WAREHOUSE"] = warehouse.database
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    invocation = dbt.cli(["build", *extra_args], context=context, raise_on_error=False)
     yield from invocation.stream()
     # keep every node's outcome (tests included) for the quality gate and the DQ report
     with warehouse.connect() as con:
         record_dbt_results(con, invocation.get_artifact("run_results.json"), context.run_id)
     if not invocation.is_successful():
         raise dg.Failure("dbt build failed: see the failing models and tests above, or `waterstat check`")
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, select=METER_SELECTION,
+            name="meter_dbt_models", partitions_def=meter_days,
+            backfill_policy=dg.BackfillPolicy.single_run(), dagster_dbt_translator=TRANSLATOR)
+def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    days = context.partition_key_range
+    window = {"meter_start_date": days.start, "meter_end_date": days.end}
+    context.log.info(f"Recomputing daily volumes for {days.start} … {days.end}")
+    yield from run_dbt_build(context, dbt, warehouse, ["--vars", json.dumps(window)])
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, exclude=METER_SELECTION,
+            dagster_dbt_translator=TRANSLATOR)
+def waterstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    yield from run_dbt_build(context, dbt, warehouse, [])

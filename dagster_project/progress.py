@@ -14,6 +14,7 @@ class ProgressHandler(logging.Handler):
     def __init__(self):
         super().__init__()
         self.started: dict[str, float] = {}
+        self.shown: set[tuple] = set()  # a range run materializes each day: one line per asset
 
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "dagster_meta", {}).get("dagster_event")
@@ -33,6 +34,10 @@ class ProgressHandler(logging.Handler):
             print(f"✗ {step}: {event.step_failure_data.error.message.strip()[:500]}", flush=True)
         elif kind == "ASSET_MATERIALIZATION":
             m = event.event_specific_data.materialization
+            seen = (record.dagster_meta.get("run_id"), step, m.asset_key.to_user_string())
+            if seen in self.shown:
+                return
+            self.shown.add(seen)
             rows = {k: v.value for k, v in m.metadata.items() if k in ("rows_loaded", "rows_quarantined", "files_rejected")}
             print(f"    {m.asset_key.to_user_string()} {rows if rows else ''}", flush=True)
         elif kind == "ASSET_CHECK_EVALUATION":

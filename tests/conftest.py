@@ -26,7 +26,7 @@ def isolate(monkeypatch, home) -> Paths:
                 "WATERSTAT_QUARANTINE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster_home"))
-    (home / "dagster_home").mkdir(exist_ok=True)
+    (home / "dagster_home").mkdir(parents=True, exist_ok=True)
     paths = Paths.from_env()
     paths.ensure_dirs()
     return paths

@@ -101,7 +101,10 @@ def test_sql_command_reads_the_published_tables_and_cannot_write(demo_run, capsy
 def test_status_reports_the_last_load(demo_run, capsys):
     assert cli.main(["status"]) == 0
     out = capsys.readouterr().out
-    assert "Last load: run" in out and "files:" in out and "1 quarantined" in out  # the reading dated 2099
+    meter, annual = out.split("Last load of annual sources: run")
+    assert meter.startswith("Last load of meter readings: run") and "files:" in meter
+    assert "1 quarantined" in meter  # the reading dated 2099
+    assert "0 rejected" in annual and "Nothing to do" in annual
 
 
 def test_rerun_is_idempotent(demo_run):

@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from dagster_project.exports.bulletin import NOTES, ROUNDING_NOTES, assessment_tables, bulletin_tables
 from dagster_project.exports.charts import bulletin_charts
 from dagster_project.exports.workbook import TableSpec, write_workbook
+from dagster_project.lib.fingerprint import canonical_select
 from dagster_project.lib.rounding import round_for_bulletin
 
 # (schema, table, filter): what a year's publication reads; {year} is the report year
@@ -76,25 +77,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-SIGNIFICANT_DIGITS = 12  # far beyond any published precision, far above float-sum noise (~1e-15)
-
-
-def _canonical(column: str) -> str:
-    c = f'"{column}"'
-    return (f"case when {c} is null or {c} = 0 or isinf({c}) or isnan({c}) then {c} "
-            f"else round({c}, {SIGNIFICANT_DIGITS - 1} - cast(floor(log10(abs({c}))) as integer)) end as {c}")
-
-
 def freeze_inputs(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> str:
     """Write the bundle (sorted, doubles canonicalised so that the last-bit noise of parallel float
     sums does not count as a change: equal data gives equal bytes); return its hash."""
     out.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     for schema, table, where in BUNDLE:
-        columns = con.execute(f"select column_name, data_type from information_schema.columns "
-                              f"where table_schema = ? and table_name = ? order by ordinal_position",
-                              [schema, table]).fetchall()
-        select = ", ".join(_canonical(c) if t == "DOUBLE" else f'"{c}"' for c, t in columns)
+        select = canonical_select(con, schema, table)
         arrow = con.execute(f"select {select} from {schema}.{table} where {where.format(year=year)} "
                             f"order by all").arrow()
         path = out / f"{schema}.{table}.parquet"

@@ -1,4 +1,7 @@
-"""One ingestion asset per raw source (raw/<source>), generated from the contract registry."""
+"""One ingestion asset per raw source (raw/<source>), generated from the contract registry.
+
+Partitioned like its files: meter readings by day, annual sources by report year. A run loads
+the files of its partition range only (dagster_project/lib/partition_keys.py)."""
 
 from pathlib import Path
 
@@ -6,6 +9,7 @@ import dagster as dg
 
 from dagster_project.ingest.loader import load_source
 from dagster_project.lib.contracts import SOURCES, Source
+from dagster_project.partitions import partitions_for
 from dagster_project.resources import WarehouseResource
 
 FILES_ACCEPTED = "files_accepted"
@@ -15,10 +19,13 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
     """raw/<source> (valid rows) and raw/<source>__quarantine (rejected rows) from one load."""
     key = dg.AssetKey(["raw", source.name])
     quarantine_key = dg.AssetKey(["raw", f"{source.name}__quarantine"])
+    partitions_def = partitions_for(source.name)
 
     @dg.multi_asset(
         name=f"ingest_{source.name}",
         group_name="ingest",
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),  # a range of days is one pass over its files
         specs=[
             dg.AssetSpec(key, kinds={"duckdb"},
                          description=f"{source.title_zh}: {source.description or source.grain} "
@@ -32,15 +39,19 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         with warehouse.connect() as con:
             summary = load_source(con, source, Path(warehouse.raw_dir), run_id=context.run_id,
-                                  quarantine_root=Path(warehouse.quarantine_dir))
+                                  quarantine_root=Path(warehouse.quarantine_dir),
+                                  partition_keys=set(context.partition_keys),
+                                  known_keys=set(partitions_def.get_partition_keys()))
             table_rows = con.execute(f"select count(*) from {source.table}").fetchone()[0]
             reasons = con.execute(f"""select reason, count(*) from (select unnest(_reasons) as reason
                                       from {source.quarantine_table}) group by 1 order by 2 desc""").fetchall()
         for o in summary.rejected:
             context.log.warning(f"Rejected {o.file}: {o.message}")
-        context.log.info(f"{source.name}: {summary.count('loaded')} file(s) loaded "
+        context.log.info(f"{source.name} [{context.partition_key_range.start} … {context.partition_key_range.end}]: "
+                         f"{summary.count('loaded')} file(s) loaded "
                          f"({summary.rows_loaded:,} rows, {summary.rows_quarantined:,} quarantined), "
-                         f"{summary.count('unchanged')} unchanged, {len(summary.rejected)} rejected")
+                         f"{summary.count('unchanged')} unchanged, {len(summary.rejected)} rejected, "
+                         f"{summary.count('removed')} withdrawn, {summary.count('deferred')} waiting for their day")
         yield dg.MaterializeResult(asset_key=key, metadata={
             "files_loaded": summary.count("loaded"),
             "files_unchanged": summary.count("unchanged"),

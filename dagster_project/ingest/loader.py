@@ -22,6 +22,7 @@ import duckdb
 from dagster_project.ingest.readers import ContractError, read_source_file
 from dagster_project.ingest.row_checks import REASONS_COLUMN, create_reference_tables, reasons_sql
 from dagster_project.lib.contracts import SOURCES, Source
+from dagster_project.lib.partition_keys import file_partition_key, naming_rule
 
 FUNCTIONS_SQL = Path(__file__).resolve().parent.parent / "sql" / "functions.sql"
 
@@ -31,7 +32,7 @@ LINEAGE_COLUMNS = ("_source_file", "_file_sha256", "_loaded_at", "_source_row_nu
 @dataclass
 class FileOutcome:
     file: str
-    status: str  # loaded | unchanged | rejected | removed
+    status: str  # loaded | unchanged | rejected | removed | deferred
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -114,6 +115,16 @@ def quarantine_file(path: Path, rel: str, quarantine_root: Path, message: str) -
     return target
 
 
+def reject_file(con, source: Source, path: Path, rel: str, run_id: str, quarantine_root: Path | None,
+                message: str, sha: str | None = None) -> FileOutcome:
+    """Log the file as rejected with its reason and move it out of raw/ into quarantine/."""
+    sha, size = sha or sha256_of(path), path.stat().st_size
+    moved = quarantine_file(path, rel, quarantine_root, message) if quarantine_root else None
+    outcome = FileOutcome(rel, "rejected", message=message, quarantined_to=str(moved or ""))
+    _log(con, source, rel, sha, size, outcome, run_id)
+    return outcome
+
+
 def _land_rows(con, source: Source, rel: str, sha: str) -> tuple[int, int]:
     """Split the registered `incoming` rows into raw (valid) and quarantine (with reasons)."""
     cols = ", ".join(f'"{c}"' for c in source.column_names())
@@ -145,10 +156,7 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, raw_ro
     try:
         table = read_source_file(path, source)
     except ContractError as exc:
-        moved = quarantine_file(path, rel, quarantine_root, str(exc)) if quarantine_root else None
-        outcome = FileOutcome(rel, "rejected", message=str(exc), quarantined_to=str(moved or ""))
-        _log(con, source, rel, sha, size, outcome, run_id)
-        return outcome
+        return reject_file(con, source, path, rel, run_id, quarantine_root, str(exc), sha)
     con.register("incoming", table)
     try:
         con.execute("begin transaction")
@@ -168,24 +176,49 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, raw_ro
 
 
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, raw_root: Path, run_id: str = "manual",
-                quarantine_root: Path | None = None) -> LoadSummary:
+                quarantine_root: Path | None = None, partition_keys: set[str] | None = None,
+                known_keys: set[str] | None = None) -> LoadSummary:
+    """Load the source's files; with `partition_keys`, only the files of those partitions (and
+    withdraw only their removed files). A file whose name carries no partition key, or one outside
+    `known_keys` (every partition there is), is rejected by every partitioned run: quarantined with
+    the naming rule, never silently left out."""
     ensure_raw_schema(con)
     create_reference_tables(con)
     summary = LoadSummary(source.name)
     present = source_files(raw_root, source)
+    rels = {p: p.relative_to(raw_root).as_posix() for p in present}
+    if partition_keys is not None:
+        keys = {p: file_partition_key(source.name, rels[p]) for p in present}
+        first, last = (min(known_keys), max(known_keys)) if known_keys else (None, None)
+        for path in present:
+            key, rel = keys[path], rels[path]
+            if key is not None and last is not None and key > last:  # a day or year not closed yet
+                outcome = FileOutcome(rel, "deferred", message=f"partition {key} does not exist yet "
+                                                              f"(last: {last}); the file waits in raw/")
+                _log(con, source, rel, sha256_of(path), path.stat().st_size, outcome, run_id)
+                summary.outcomes.append(outcome)
+            elif key is None or (known_keys is not None and key not in known_keys):
+                summary.outcomes.append(reject_file(
+                    con, source, path, rel, run_id, quarantine_root,
+                    f"{rel}: no partition for this file name ({naming_rule(source.name)}; "
+                    f"partitions {first} … {last})"))
+        present = [p for p in present if keys[p] in partition_keys]
     for path in present:
         summary.outcomes.append(load_file(con, source, path, raw_root, run_id, quarantine_root))
-    summary.outcomes += retract_removed_files(con, source, {p.relative_to(raw_root).as_posix() for p in present},
-                                              run_id)
+    summary.outcomes += retract_removed_files(con, source, {rels[p] for p in present}, run_id, partition_keys)
     return summary
 
 
-def retract_removed_files(con, source: Source, present: set[str], run_id: str) -> list[FileOutcome]:
+def retract_removed_files(con, source: Source, present: set[str], run_id: str,
+                          partition_keys: set[str] | None = None) -> list[FileOutcome]:
     """raw/ is the source of truth: rows of a file taken out of raw/ (withdrawn or renamed) leave too,
-    so a renamed copy is never counted twice. Logged as 'removed'."""
+    so a renamed copy is never counted twice. Logged as 'removed'. A partitioned run looks only at
+    the files of its own partitions."""
     loaded = con.execute("""select source_file, file_sha256, file_bytes from raw.load_log where source_name = ?
                             qualify row_number() over (partition by source_file order by logged_at desc) = 1
                                and status in ('loaded', 'unchanged')""", [source.name]).fetchall()
+    if partition_keys is not None:
+        loaded = [row for row in loaded if file_partition_key(source.name, row[0]) in partition_keys]
     outcomes = []
     for rel, sha, size in loaded:
         if rel in present:

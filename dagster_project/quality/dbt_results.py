@@ -10,9 +10,11 @@ def record_dbt_results(con: duckdb.DuckDBPyConnection, run_results: dict, run_id
              r.get("failures"), (r.get("message") or "")[:2000], r.get("execution_time"), run_id]
             for r in run_results.get("results", [])]
     con.execute("create schema if not exists quality")
-    con.execute("""create or replace table quality.dbt_results (
+    con.execute("""create table if not exists quality.dbt_results (
         unique_id varchar, resource_type varchar, name varchar, status varchar, failures bigint,
         message varchar, execution_time_s double, run_id varchar)""")
+    # the meter and the annual selections are separate invocations: each node keeps its latest outcome
+    con.execute("delete from quality.dbt_results where list_contains(?, unique_id)", [[r[0] for r in rows]])
     if rows:
         con.executemany("insert into quality.dbt_results values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return len(rows)

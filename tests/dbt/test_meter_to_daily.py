@@ -1,4 +1,4 @@
-"""The meter-to-daily SQL (int_meter_interval_volumes → int_meter_daily_volumes) on hand-made cases.
+"""The meter-to-daily SQL (readings → intervals → int_meter_daily_volumes) on hand-made cases.
 
 Expected volumes are worked out by hand in the comments; dbt builds the real models on them.
 """
@@ -76,8 +76,8 @@ def daily(waterstat_env):
                            where station_code in ('STUCK', 'NORMAL')""").fetchall()
     back = con.execute("""select station_code, n_negative_increments from intermediate.int_meter_daily_volumes
                           where station_code in ('BACK', 'RESET')""").fetchall()
-    outliers = con.execute("""select station_code, totalizer_m3 from intermediate.int_meter_readings_clean
-                              where is_outlier_reading""").fetchall()
+    outliers = con.execute("""select station_code, volume_date::varchar, n_outlier_readings
+                              from intermediate.int_meter_daily_volumes where n_outlier_readings > 0""").fetchall()
     con.close()
     daily = {(r[0], r[1]): r[2:] for r in rows}
     daily["stuck_intervals"] = dict(extra)
@@ -87,7 +87,7 @@ def daily(waterstat_env):
 
 
 def test_daily_volumes_and_flags_match_the_hand_worked_cases(daily):
-    assert daily.pop("outliers") == [("OUTLIER", 5000.0)]
+    assert daily.pop("outliers") == [("OUTLIER", "2022-01-01", 1)]  # the 5000 reading
     assert daily.pop("stuck_intervals") == {"STUCK": 1, "NORMAL": 0}
     assert daily.pop("negative_increments") == {"BACK": 1, "RESET": 0}  # a replacement is not a step back
     assert set(daily) == set(EXPECTED)

@@ -1,5 +1,16 @@
 -- Interval volumes prorated onto calendar days (China Standard Time) by overlapping seconds, so
 -- an interval across midnight or a multi-hour gap lands on the days it actually covers.
+-- Incremental by day: a partitioned run (vars meter_start_date, meter_end_date) deletes and
+-- rewrites exactly its days, so running a day twice, or after a crash, leaves the same rows.
+-- Each prorated piece is rounded to the millilitre (1e-6 m³) and summed as a decimal: an exact
+-- sum, the same whatever order DuckDB's threads add it in.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['meter_daily'],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ meter_days_in_window('volume_date') }}{% endif %}",
+) }}
+
 with intervals as (
     select * from {{ ref('int_meter_interval_volumes') }}
 ),
@@ -15,22 +26,40 @@ split as (
         date_trunc('day', i.interval_start_at),
         date_trunc('day', i.interval_end_at - interval 1 microsecond),
         interval 1 day)) as d(day)
+),
+
+days as (
+    select
+        station_code,
+        volume_date,
+        arg_max(intake_code, interval_end_at) as intake_code,
+        sum(round(volume_m3 * overlap_s / interval_s, 6)::decimal(18, 6))::double as volume_m3,
+        count(*) as n_intervals,
+        sum(overlap_s) as covered_s,
+        sum(overlap_s) >= 86400 as is_complete_day,
+        bool_or(has_gap) as has_gap,
+        bool_or(is_reset) as has_reset,
+        bool_or(is_rollover) as has_rollover,
+        bool_or(is_spike) as has_spike,
+        count(*) filter (where is_negative_increment) as n_negative_increments,
+        count(*) filter (where is_stuck) as n_stuck_intervals,
+        sum(n_duplicate_copies) as n_duplicate_readings
+    from split
+    where {{ meter_days_in_window('volume_date') }}
+    group by station_code, volume_date
+),
+
+reading_days as (
+    select
+        station_code,
+        reading_at::date as volume_date,
+        count(*) filter (where is_outlier_reading) as n_outlier_readings,
+        max(n_files_for_day) as n_files_for_day
+    from {{ ref('int_meter_readings_clean') }}
+    where {{ meter_days_in_window('reading_at::date') }}
+    group by all
 )
 
-select
-    station_code,
-    volume_date,
-    any_value(intake_code) as intake_code,
-    sum(volume_m3 * overlap_s / interval_s) as volume_m3,
-    count(*) as n_intervals,
-    sum(overlap_s) as covered_s,
-    sum(overlap_s) >= 86400 as is_complete_day,
-    bool_or(has_gap) as has_gap,
-    bool_or(is_reset) as has_reset,
-    bool_or(is_rollover) as has_rollover,
-    bool_or(is_spike) as has_spike,
-    count(*) filter (where is_negative_increment) as n_negative_increments,
-    count(*) filter (where is_stuck) as n_stuck_intervals,
-    sum(n_duplicate_copies) as n_duplicate_readings
-from split
-group by station_code, volume_date
+select d.*, coalesce(r.n_outlier_readings, 0) as n_outlier_readings, coalesce(r.n_files_for_day, 1) as n_files_for_day
+from days as d
+left join reading_days as r using (station_code, volume_date)

@@ -4,10 +4,16 @@
 --   reset: a meter replacement: the new register starts near zero (below meter_reset_max_fraction
 --        of the old value), so its value is the volume;
 --   negative increment: any other drop (backflow, a re-read register): no volume, flagged;
---   gap: an interval longer than meter_gap_factor × the station's usual interval (volume kept,
---        since the totalizer still measured it, and prorated over the days it spans);
---   spike: an increment above meter_spike_factor × the station's median increment (kept, flagged);
+--   gap: an interval longer than meter_gap_factor × the station's usual interval that day (volume
+--        kept, since the totalizer still measured it, and prorated over the days it spans);
+--   spike: an increment above meter_spike_factor × the station's median increment that day (kept,
+--        flagged);
 --   stuck: no increment while the meter reports flow (kept, flagged).
+-- "Usual" and "median" are taken over the intervals ending the same day, so a day's result depends
+-- only on the readings around it and a partitioned run gives what a full rebuild gives.
+-- Ephemeral, like int_meter_readings_clean.
+{{ config(materialized='ephemeral', tags=['meter_daily']) }}
+
 with sequenced as (
     select
         *,
@@ -19,10 +25,10 @@ with sequenced as (
 ),
 
 typical as (
-    select station_code, median(epoch(reading_at - prev_reading_at)) as typical_interval_s
+    select station_code, reading_at::date as end_date, median(epoch(reading_at - prev_reading_at)) as typical_interval_s
     from sequenced
     where prev_reading_at is not null
-    group by station_code
+    group by all
 ),
 
 classified as (
@@ -33,7 +39,7 @@ classified as (
         pow(10, ceil(log10(greatest(s.prev_totalizer_m3, 0) + 1))) as register_capacity_m3,
         s.totalizer_m3 - s.prev_totalizer_m3 as raw_delta_m3
     from sequenced as s
-    join typical as t using (station_code)
+    join typical as t on s.station_code = t.station_code and s.reading_at::date = t.end_date
     where s.prev_reading_at is not null
 ),
 
@@ -62,7 +68,8 @@ measured as (
 ),
 
 with_median as (
-    select *, median(volume_m3) filter (where volume_m3 > 0) over (partition by station_code) as median_volume_m3
+    select *, median(volume_m3) filter (where volume_m3 > 0) over (partition by station_code, reading_at::date)
+        as median_volume_m3
     from measured
 )
 

@@ -1,23 +1,35 @@
 -- Meter readings, one per station and timestamp (duplicates counted, latest load wins), with
 -- outlier readings flagged: a value outside the bracket of its two neighbours (prev ≤ next) is a
 -- transmission spike, not a meter event. Rollovers and resets keep prev > next, so they are not
--- mistaken for outliers.
+-- mistaken for outliers. Ephemeral: inlined into int_meter_daily_volumes, so a partitioned run
+-- reads only the readings of its day window (macros/meter_window.sql).
+{{ config(materialized='ephemeral', tags=['meter_daily']) }}
+
 with readings as (
     select * from {{ ref('stg_raw__meter_readings') }}
     where reading_at is not null and totalizer_m3 is not null and station_code is not null
+      and {{ meter_readings_in_window('source_file', 'reading_at') }}
+),
+
+-- a station-day spread over several files: a late or re-sent file (补传). A group-by, not a
+-- windowed count(distinct): that one crashes DuckDB 1.5.5 on a few million rows.
+files_per_day as (
+    select station_code, reading_at::date as reading_date, count(distinct source_file) as n_files_for_day
+    from readings
+    group by all
 ),
 
 ranked as (
     select
-        *,
-        count(*) over (partition by station_code, reading_at) as n_copies,
-        -- a station-day spread over several files: a late or re-sent file (补传)
-        count(distinct source_file) over (partition by station_code, reading_at::date) as n_files_for_day,
+        r.*,
+        f.n_files_for_day,
+        count(*) over (partition by r.station_code, r.reading_at) as n_copies,
         row_number() over (
-            partition by station_code, reading_at
-            order by loaded_at desc, source_file desc, source_row_number
+            partition by r.station_code, r.reading_at
+            order by r.loaded_at desc, r.source_file desc, r.source_row_number
         ) as copy_rank
-    from readings
+    from readings as r
+    join files_per_day as f on r.station_code = f.station_code and r.reading_at::date = f.reading_date
 ),
 
 deduped as (

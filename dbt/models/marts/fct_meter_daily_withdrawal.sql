@@ -21,6 +21,8 @@ select
     d.n_negative_increments,
     d.n_stuck_intervals,
     d.n_duplicate_readings,
+    d.n_outlier_readings,
+    d.n_files_for_day,
     p.permit_no is not null as has_permit,
     p.permit_no is not null and d.volume_date between p.valid_from and p.valid_to as has_valid_permit
 from {{ ref('int_meter_daily_volumes') }} as d

@@ -125,15 +125,14 @@ failures as (
     from {{ ref('fct_meter_daily_withdrawal') }} where n_stuck_intervals > 0
 
     union all
-    select 'meter_outlier_readings', year(reading_at), left(intake_code, 6), printf('%s %s 读数 %.2f', station_code, reading_at, totalizer_m3)
-    from {{ ref('int_meter_readings_clean') }} where is_outlier_reading
+    select 'meter_outlier_readings', year(volume_date), region_code,
+           printf('%s %s: %d 个异常读数', station_code, volume_date, n_outlier_readings)
+    from {{ ref('fct_meter_daily_withdrawal') }} where n_outlier_readings > 0
 
     union all
-    select 'meter_day_in_several_files', year(reading_at::date), left(any_value(intake_code), 6),
-           printf('%s %s: %d 个文件', station_code, reading_at::date, max(n_files_for_day))
-    from {{ ref('int_meter_readings_clean') }}
-    where n_files_for_day > 1
-    group by station_code, reading_at::date
+    select 'meter_day_in_several_files', year(volume_date), region_code,
+           printf('%s %s: %d 个文件', station_code, volume_date, n_files_for_day)
+    from {{ ref('fct_meter_daily_withdrawal') }} where n_files_for_day > 1
 
     union all
     select 'station_without_permit', report_year, region_code, detail_zh

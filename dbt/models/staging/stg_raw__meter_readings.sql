@@ -1,3 +1,6 @@
+-- Part of the daily-partitioned meter selection (tag meter_daily): rebuilt with each day's run.
+{{ config(tags=['meter_daily']) }}
+
 select
     trim(station_code)                    as station_code,
     trim(station_name)                    as station_name,

@@ -1,0 +1,78 @@
+"""Which partition a raw file belongs to, and which days a changed meter file touches.
+
+Meter files are daily exports named by the day they report: `meter_readings/YYYYMMDD….csv`
+(a re-sent file keeps its day first: `20221229_补传_20230101.csv`). Annual files carry their
+report year as the last four-digit number in the name: `survey/industrial_2021.xlsx`.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+DAILY_SOURCES = frozenset({"meter_readings"})
+_DAY = re.compile(r"^(\d{4})(\d{2})(\d{2})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def is_daily(source_name: str) -> bool:
+    return source_name in DAILY_SOURCES
+
+
+def file_partition_key(source_name: str, file_name: str) -> str | None:
+    """'YYYY-MM-DD' for a meter file, 'YYYY' for an annual one, None if the name carries neither."""
+    stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if is_daily(source_name):
+        m = _DAY.match(stem)
+        if not m:
+            return None
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:  # 20221332
+            return None
+    years = _YEAR.findall(stem)
+    return years[-1] if years else None
+
+
+def naming_rule(source_name: str) -> str:
+    if is_daily(source_name):
+        return "meter files are named by the day they report: YYYYMMDD.csv (e.g. 20221229.csv, 20221229_补传_20230101.csv)"
+    return "annual files carry their report year in the name, e.g. industrial_2021.xlsx"
+
+
+def affected_day_ranges(days: set[str], first: str, last: str) -> list[tuple[str, str]]:
+    """The day ranges to recompute when the files of `days` change, clipped to [first, last].
+
+    A day's volume depends on the readings of the day before and after it (the interval across
+    midnight, a reading's neighbours), so each changed day D re-runs D − 1 … D + 1; overlapping
+    or adjacent ranges are merged into one run.
+    """
+    lo, hi = date.fromisoformat(first), date.fromisoformat(last)
+    spans = sorted((max(lo, d - timedelta(days=1)), min(hi, d + timedelta(days=1)))
+                   for d in map(date.fromisoformat, days))
+    merged: list[list[date]] = []
+    for start, end in spans:
+        if start > end:
+            continue  # the day lies outside the partitions
+        if merged and start <= merged[-1][1] + timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s.isoformat(), e.isoformat()) for s, e in merged]
+
+
+def changed_partitions(before: dict[str, list], after: dict[str, list],
+                       fallback_key: dict[str, str]) -> dict[str, set[str]]:
+    """Partition keys per source whose files were added, changed or removed between two scans.
+
+    A scan maps a file's path under raw/ to [source name, size, mtime_ns]. A file whose name has
+    no partition key maps to `fallback_key[source]` (the latest partition), so a run still sees it
+    and rejects it with the naming rule.
+    """
+    changed: dict[str, set[str]] = {}
+    for rel in before.keys() | after.keys():
+        if before.get(rel) == after.get(rel):
+            continue
+        source = (after.get(rel) or before[rel])[0]
+        key = file_partition_key(source, rel) or fallback_key[source]
+        changed.setdefault(source, set()).add(key)
+    return changed

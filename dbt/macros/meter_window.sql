@@ -1,0 +1,39 @@
+{#- The day window a partitioned run of the meter models recomputes (vars meter_start_date and
+    meter_end_date, set by Dagster from the partition range; both unset = every day).
+
+    A day's volume needs the readings around it: the last reading of the day before (an interval
+    across midnight), the first readings of the day after (the interval that closes the day) and
+    each reading's two neighbours (outlier test). So a run for days [s, e] reads readings in
+    [s − 1 day, e + 2 days) and writes volume dates [s, e]. Files are named by the day they
+    report (meter_readings/YYYYMMDD…csv), so the scan is first cut to files named s − 2 … e + 2:
+    a plain string range on the raw lineage column, which DuckDB answers from zone maps without
+    parsing a single timestamp. -#}
+{% macro meter_window_bounds() -%}
+    {%- set s = var('meter_start_date', none) -%}
+    {%- set e = var('meter_end_date', none) -%}
+    {%- if s and e -%}
+        {%- set d = modules.datetime -%}
+        {{ return({'start': d.date.fromisoformat(s | string), 'end': d.date.fromisoformat(e | string),
+                   'day': d.timedelta(days=1)}) }}
+    {%- else -%}
+        {{ return(none) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro meter_readings_in_window(file_col, ts_col) -%}
+    {%- set w = meter_window_bounds() -%}
+    {%- if w -%}
+        {{ file_col }} >= 'meter_readings/{{ (w.start - 2 * w.day).strftime("%Y%m%d") }}'
+        and {{ file_col }} < 'meter_readings/{{ (w.end + 3 * w.day).strftime("%Y%m%d") }}'
+        and {{ ts_col }} >= timestamp '{{ w.start - w.day }}'
+        and {{ ts_col }} < timestamp '{{ w.end + 2 * w.day }}'
+    {%- else -%} true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro meter_days_in_window(date_col) -%}
+    {%- set w = meter_window_bounds() -%}
+    {%- if w -%} {{ date_col }} between date '{{ w.start }}' and date '{{ w.end }}'
+    {%- else -%} true
+    {%- endif -%}
+{%- endmacro %}

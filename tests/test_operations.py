@@ -1,0 +1,183 @@
+"""Nightly operations (issue 5) on a small demo city: re-running partitions changes nothing, a
+late file restates exactly its days, and a load killed with SIGKILL resumes to the same warehouse.
+
+"The same warehouse" is the content fingerprint of every data table (lib/fingerprint.py): row
+counts and an order-independent hash, doubles to 12 significant digits, load times left out.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dagster_project import cli
+from dagster_project.definitions import build_definitions
+from dagster_project.demo.generator import generate
+from dagster_project.jobs import day_range_tags
+from dagster_project.lib.fingerprint import warehouse_fingerprint
+from dagster_project.sensors import raw_files_sensor, scan_raw
+from tests.conftest import isolate, run_dbt
+
+LATE_FILE = "meter_readings/20221229_补传_20230105.csv"
+
+
+@pytest.fixture(scope="module")
+def demo_raw(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("demo_raw")
+    generate(raw, points=30, days=4)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, demo_raw):
+    """One uninterrupted catch-up run: its home (to copy) and its fingerprint."""
+    mp = pytest.MonkeyPatch()
+    home = tmp_path_factory.mktemp("reference")
+    paths = isolate(mp, home)
+    shutil.copytree(demo_raw, paths.raw, dirs_exist_ok=True)
+    assert cli.run_pipeline(paths)
+    mp.undo()
+    return home, fingerprint(paths)
+
+
+def fingerprint(paths) -> dict:
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        return warehouse_fingerprint(con)
+
+
+def copy_of(monkeypatch, home, tmp_path):
+    shutil.copytree(home, tmp_path, dirs_exist_ok=True)
+    return isolate(monkeypatch, tmp_path)
+
+
+def run_job(paths, job: str, tags: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
+    os.environ.update(paths.as_env())
+    with dg.DagsterInstance.get() as instance:
+        result = build_definitions(paths).resolve_job_def(job).execute_in_process(
+            instance=instance, tags=tags or {}, raise_on_error=False)
+    assert result.success, job
+    return result
+
+
+def load_log(paths, run_id: str) -> list[tuple]:
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        return con.execute("select status, rows_loaded from raw.load_log where run_id = ? order by all",
+                           [run_id]).fetchall()
+
+
+def test_rerunning_partitions_leaves_the_warehouse_identical(reference, tmp_path, monkeypatch):
+    home, before = reference
+    paths = copy_of(monkeypatch, home, tmp_path)
+    meter = run_job(paths, "meter_daily_load", day_range_tags("2022-12-29", "2022-12-30"))
+    annual = run_job(paths, "annual_sources_load", day_range_tags("2021", "2021"))
+    run_job(paths, "build_and_publish")
+    assert fingerprint(paths) == before
+    # the same files were seen again and nothing was loaded twice
+    assert load_log(paths, meter.run_id) == [("unchanged", 0)] * 3  # 12-29, its 补传 file, 12-30
+    assert {status for status, _ in load_log(paths, annual.run_id)} == {"unchanged"}
+
+
+def test_a_day_range_run_gives_what_a_full_rebuild_gives(reference, tmp_path, monkeypatch):
+    home, before = reference
+    paths = copy_of(monkeypatch, home, tmp_path)
+    proc = run_dbt(["run", "--full-refresh", "--select", "int_meter_daily_volumes"], paths)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    table = "intermediate.int_meter_daily_volumes"
+    assert fingerprint(paths)[table] == before[table] and before[table][0] == 30 * 4
+
+
+def late_corrected_file(raw, station_index: int = 3) -> tuple[str, float]:
+    """A re-sent 12-29 export correcting one station's midnight reading upwards by half of the
+    next hour's flow: that much volume moves from 12-29 (its first interval) to 12-28 (its last)."""
+    data = (raw / "meter_readings" / "20221229.csv").read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030")  # the demo plants a GBK export
+    rows = list(csv.reader(io.StringIO(text)))
+    station = sorted({r[0] for r in rows[1:]})[station_index]
+    by_hour = {int(re.search(r"[ T](\d{1,2}):", r[3])[1]): r for r in rows[1:] if r[0] == station}
+    shift = round((float(by_hour[1][4]) - float(by_hour[0][4])) / 2, 2)
+    corrected = by_hour[0][:4] + [f"{float(by_hour[0][4]) + shift:.2f}"] + by_hour[0][5:]
+    with open(raw / LATE_FILE, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([rows[0], corrected])
+    return station, shift
+
+
+def daily_volume(paths, station: str, day: str) -> float:
+    with duckdb.connect(str(paths.published), read_only=True) as con:
+        return con.execute("select volume_m3 from marts.fct_meter_daily_withdrawal "
+                           "where station_code = ? and volume_date = ?", [station, day]).fetchone()[0]
+
+
+def test_a_late_file_restates_its_days_like_a_load_from_scratch(reference, demo_raw, tmp_path, monkeypatch):
+    home, _ = reference
+    paths = copy_of(monkeypatch, home, tmp_path / "restated")
+    scan_before, _ = scan_raw(paths.raw, time.time() + 60)
+    station, shift = late_corrected_file(paths.raw)
+    assert shift > 1
+    old = {day: daily_volume(paths, station, day) for day in ("2022-12-28", "2022-12-29", "2022-12-30")}
+
+    # a file still being written (modified just now) is not read yet
+    with dg.DagsterInstance.get() as instance:
+        context = dg.build_sensor_context(cursor=json.dumps(scan_before), instance=instance)
+        assert isinstance(raw_files_sensor(context), dg.SkipReason)
+    past = time.time() - 120
+    os.utime(paths.raw / LATE_FILE, (past, past))
+    with dg.DagsterInstance.get() as instance:
+        requests = raw_files_sensor(dg.build_sensor_context(cursor=json.dumps(scan_before), instance=instance))
+    # the late day with its neighbours, nothing else
+    assert [(r.job_name, r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+            for r in requests] == [("meter_daily_load", "2022-12-28", "2022-12-30")]
+    run = run_job(paths, requests[0].job_name, requests[0].tags)
+    assert ("loaded", 1) in load_log(paths, run.run_id)
+    run_job(paths, "build_and_publish")  # what publish_after_load starts
+    new = {day: daily_volume(paths, station, day) for day in old}
+    assert new["2022-12-28"] == pytest.approx(old["2022-12-28"] + shift, abs=1e-6)
+    assert new["2022-12-29"] == pytest.approx(old["2022-12-29"] - shift, abs=1e-6)
+    assert new["2022-12-30"] == pytest.approx(old["2022-12-30"], abs=1e-6)
+
+    scratch = isolate(monkeypatch, tmp_path / "scratch")
+    shutil.copytree(paths.raw, scratch.raw, dirs_exist_ok=True)
+    assert cli.run_pipeline(scratch)
+    assert fingerprint(paths) == fingerprint(scratch)
+
+
+KILL_POINTS = {
+    # (line in the progress output, seconds to wait after it): where the process dies
+    "mid_meter_ingest": ("▶ ingest_meter_readings", 0.0),
+    "mid_annual_ingest": ("== annual_sources_load", 1.5),
+    "mid_dbt_build": ("▶ waterstat_dbt_models", 4.0),
+}
+
+
+@pytest.mark.parametrize("kill_point", KILL_POINTS)
+def test_sigkill_mid_load_then_rerun_gives_the_uninterrupted_warehouse(kill_point, reference, demo_raw,
+                                                                      tmp_path, monkeypatch):
+    _, uninterrupted = reference
+    paths = isolate(monkeypatch, tmp_path)
+    shutil.copytree(demo_raw, paths.raw, dirs_exist_ok=True)
+    marker, delay = KILL_POINTS[kill_point]
+    proc = subprocess.Popen([sys.executable, "-m", "dagster_project.cli", "run"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True, env=os.environ.copy())
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if line.startswith(marker):
+            time.sleep(delay)
+            os.killpg(proc.pid, signal.SIGKILL)  # the whole group: dbt dies too, like a crashed host
+            break
+    assert proc.wait(timeout=60) == -signal.SIGKILL, "".join(seen[-20:])
+    assert cli.run_pipeline(paths)
+    assert fingerprint(paths) == uninterrupted
