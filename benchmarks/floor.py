@@ -2,7 +2,7 @@
 each station's totalizer deltas and summing them per day into a table. No contract checks, no
 lineage, no dedupe, no rollover/reset/gap handling, no proration across midnight.
 
-    python -m benchmarks.floor <meter dir> <database file> <memory limit>
+    python -m benchmarks.floor <file listing the CSV paths> <database file> <memory limit>
 """
 import sys
 
@@ -13,7 +13,7 @@ create or replace table floor_daily_volumes as
 with readings as (
     select "测站编码" as station_code, strptime("时间", '%Y-%m-%d %H:%M') as reading_at,
            "累计流量(m³)" as totalizer_m3
-    from read_csv('{glob}', header = true, columns = {{
+    from read_csv({files}, header = true, columns = {{
         '测站编码': 'varchar', '测站名称': 'varchar', '取水口编码': 'varchar', '时间': 'varchar',
         '累计流量(m³)': 'double', '瞬时流量(m³/h)': 'double', '数据标识': 'varchar'}})
 ),
@@ -29,10 +29,11 @@ group by all
 """
 
 
-def main(meter_dir: str, database: str, memory_limit: str) -> None:
+def main(file_list: str, database: str, memory_limit: str) -> None:
+    files = open(file_list, encoding="utf-8").read().split()
     con = duckdb.connect(database)
     con.execute(f"set memory_limit = '{memory_limit}'")
-    con.execute(FLOOR_SQL.format(glob=f"{meter_dir}/*.csv"))
+    con.execute(FLOOR_SQL.format(files=files))
     print(con.execute("select count(*), sum(volume_m3) from floor_daily_volumes").fetchone())
     con.close()
 

@@ -1,0 +1,179 @@
+"""WaterStat benchmarks: not tests, and CI never runs them. Prints each figure next to its target
+and writes docs/benchmarks.md.
+
+    .venv/bin/python -m benchmarks.run            # the full set (≈ 88 M readings; about an hour)
+    .venv/bin/python -m benchmarks.run --quick    # a tenth of the stations, to try the script
+
+1. One night at province scale: the demo city with 20,000 points every 15 minutes. Night 1 loads
+   everything into an empty warehouse; night 2 adds the next day's export and runs again (the
+   steady state the 60 s target is about). Both are `waterstat run`, timed from outside.
+2. The meter path (raw files → daily volumes: `waterstat backfill meter`) against the bare
+   DuckDB floor (benchmarks/floor.py) on 10,000 points read hourly, for 37, 110 and 365 days
+   (1×, 3×, 10×), each in a fresh warehouse, with DuckDB's memory limit set.
+Peak memory is the resident set of the whole process tree (dbt included), sampled every 50 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.measure import Measurement, measure
+from benchmarks.meter_data import write_meter_days
+from dagster_project.demo.generator import generate
+from dagster_project.settings import REPO_ROOT
+
+WATERSTAT = str(Path(sys.executable).parent / "waterstat")
+FIRST_DAY = date(2022, 1, 1)
+SCALES = ((1, 37), (3, 110), (10, 365))  # (scale, days of hourly readings)
+TARGETS = {"night_s": 60.0, "floor_ratio": 1.5, "peak_gb": 4.0, "scaling": 11.0}
+
+
+def home_env(home: Path, memory_limit: str) -> dict[str, str]:
+    return {"WATERSTAT_HOME": str(home), "DAGSTER_HOME": str(home / "dagster_home"),
+            "WATERSTAT_MEMORY_LIMIT": memory_limit, "DAGSTER_TELEMETRY_ENABLED": "false"}
+
+
+def checked(m: Measurement, what: str) -> Measurement:
+    if m.returncode != 0:
+        sys.exit(f"{what} failed (exit {m.returncode}):\n{m.output[-3000:]}")
+    return m
+
+
+def night_benchmark(work: Path, points: int, memory_limit: str) -> dict:
+    home = work / "night"
+    generate(home / "raw", points=points, interval_minutes=15, days=2)
+    files = sorted((home / "raw" / "meter_readings").glob("*.csv"))
+    held_back = files[-1]  # the last day arrives on night 2
+    parked = work / held_back.name
+    readings = sum(1 for _ in open(held_back, "rb")) - 1
+    shutil.move(held_back, parked)
+    env = home_env(home, memory_limit)
+    night1 = checked(measure([WATERSTAT, "run"], env), "night 1")
+    shutil.move(parked, held_back)
+    night2 = checked(measure([WATERSTAT, "run"], env), "night 2")
+    return {"points": points, "readings_per_night": readings, "night1": night1, "night2": night2}
+
+
+def meter_path_benchmark(work: Path, points: int, memory_limit: str) -> list[dict]:
+    data = work / "meter_data"
+    total_days = SCALES[-1][1]
+    print(f"Writing {points:,} points × 24 × {total_days} days of meter files …", flush=True)
+    write_meter_days(data, FIRST_DAY, total_days, points, 60)
+    results = []
+    for scale, days in SCALES:
+        last = FIRST_DAY + timedelta(days=days - 1)
+        files = sorted(data.glob("*.csv"))[:days]
+        home = work / f"meter_{scale}x"
+        (home / "raw" / "meter_readings").mkdir(parents=True)
+        for f in files:  # hard links: the same bytes, no copy
+            os.link(f, home / "raw" / "meter_readings" / f.name)
+        env = home_env(home, memory_limit)
+        print(f"{scale}×: meter path over {days} days …", flush=True)
+        path = checked(measure([WATERSTAT, "backfill", "meter", str(FIRST_DAY), str(last)], env), f"meter path {scale}×")
+        print(f"{scale}×: floor …", flush=True)
+        floor_db = work / f"floor_{scale}x.duckdb"
+        file_list = work / f"files_{scale}x.txt"
+        file_list.write_text("\n".join(map(str, files)))
+        floor = checked(measure([sys.executable, "-m", "benchmarks.floor", str(file_list), str(floor_db), memory_limit]),
+                        f"floor {scale}×")
+        with duckdb.connect(str(home / "warehouse" / "build" / "waterstat.duckdb"), read_only=True) as con:
+            ours = con.execute("select count(*), sum(volume_m3) from intermediate.int_meter_daily_volumes").fetchone()
+        with duckdb.connect(str(floor_db), read_only=True) as con:
+            bare = con.execute("select count(*), sum(volume_m3) from floor_daily_volumes").fetchone()
+        results.append({"scale": scale, "days": days, "readings": points * 24 * days, "path": path, "floor": floor,
+                        "ours": ours, "bare": bare})
+        shutil.rmtree(home)
+        floor_db.unlink()
+    return results
+
+
+def verdict(ok: bool) -> str:
+    return "meets target" if ok else "**misses target**"
+
+
+def report(night: dict, meter: list[dict], memory_limit: str, quick: bool) -> str:
+    n1, n2 = night["night1"], night["night2"]
+    base, top = meter[0], meter[-1]
+    data_ratio = top["readings"] / base["readings"]
+    time_ratio = top["path"].wall_s / base["path"].wall_s
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1e9:.0f} GB RAM, {platform.platform()}; "
+        f"DuckDB memory limit `WATERSTAT_MEMORY_LIMIT={memory_limit}`."
+        + (" **Quick run (`--quick`): a tenth of the stations; not the figures the targets are about.**" if quick else ""),
+        f"Produced by `.venv/bin/python -m benchmarks.run{' --quick' if quick else ''}` (benchmarks/run.py); "
+        "wall time and peak resident memory of the whole process tree, dbt included.",
+        "",
+        "## One night at province scale",
+        "",
+        f"Demo city, {night['points']:,} points every 15 minutes: {night['readings_per_night']:,} readings per night.",
+        "",
+        "| run | wall | peak RSS | target |",
+        "|---|---|---|---|",
+        f"| night 1: empty warehouse, every annual source and the first day | {n1.wall_s:.0f} s | {n1.peak_rss_gb:.2f} GB | — |",
+        f"| night 2: the next day's export (`waterstat run`: meter days D−1…D, then build and publish) "
+        f"| {n2.wall_s:.0f} s | {n2.peak_rss_gb:.2f} GB | ≤ {TARGETS['night_s']:.0f} s: {verdict(n2.wall_s <= TARGETS['night_s'])} |",
+        "",
+        "## Meter path against the bare DuckDB floor",
+        "",
+        "Meter path: `waterstat backfill meter FIRST LAST` (contract checks, row rules, lineage, dedupe, "
+        "rollover/reset/gap handling, proration across midnight, daily volumes). Floor: one DuckDB statement "
+        "over the same files: per-station deltas summed per day (benchmarks/floor.py).",
+        "",
+        "| scale | days | readings | meter path | floor | ratio (target ≤ 1.5) | peak RSS, path | peak RSS, floor | daily rows (path / floor) | volume m³ (path / floor) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in meter:
+        ratio = r["path"].wall_s / r["floor"].wall_s
+        lines.append(f"| {r['scale']}× | {r['days']} | {r['readings']:,} | {r['path'].wall_s:.0f} s | {r['floor'].wall_s:.0f} s "
+                     f"| {ratio:.2f}: {verdict(ratio <= TARGETS['floor_ratio'])} | {r['path'].peak_rss_gb:.2f} GB "
+                     f"| {r['floor'].peak_rss_gb:.2f} GB | {r['ours'][0]:,} / {r['bare'][0]:,} "
+                     f"| {r['ours'][1]:,.0f} / {r['bare'][1]:,.0f} |")
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "| figure | measured | target | verdict |",
+        "|---|---|---|---|",
+        f"| nightly job, night 2 | {n2.wall_s:.0f} s | ≤ 60 s | {verdict(n2.wall_s <= TARGETS['night_s'])} |",
+        f"| meter path / floor, 10× | {top['path'].wall_s / top['floor'].wall_s:.2f} | ≤ 1.5 "
+        f"| {verdict(top['path'].wall_s / top['floor'].wall_s <= TARGETS['floor_ratio'])} |",
+        f"| peak RSS, the year ({top['days']} days, {top['readings']:,} readings) | {top['path'].peak_rss_gb:.2f} GB | ≤ 4 GB "
+        f"| {verdict(top['path'].peak_rss_gb <= TARGETS['peak_gb'])} |",
+        f"| time at 10× / time at 1× (data × {data_ratio:.2f}) | {time_ratio:.2f} | ≤ 11 | {verdict(time_ratio <= TARGETS['scaling'])} |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth of the stations")
+    parser.add_argument("--workdir", default="/tmp/waterstat-bench")
+    parser.add_argument("--memory-limit", default="3GB", help="DuckDB memory_limit for every connection")
+    parser.add_argument("--out", default=str(REPO_ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+    divisor = 10 if args.quick else 1
+    work = Path(args.workdir)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    night = night_benchmark(work, 20000 // divisor, args.memory_limit)
+    meter = meter_path_benchmark(work, 10000 // divisor, args.memory_limit)
+    text = report(night, meter, args.memory_limit, args.quick)
+    print("\n" + text)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(f"Wrote {args.out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
