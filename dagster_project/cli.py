@@ -80,9 +80,7 @@ def catch_up_runs(paths: Paths) -> list[tuple[str, str, str]]:
     return runs
 
 
-def run_pipeline(paths: Paths) -> bool:
-    """Run the night in this process against a persistent Dagster instance (visible in the UI):
-    load every meter day and report year that has files in raw/, then build and publish."""
+def prepare(paths: Paths) -> None:
     paths.ensure_dirs()
     os.environ.update(paths.as_env())
     os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
@@ -90,6 +88,10 @@ def run_pipeline(paths: Paths) -> bool:
     print("Preparing dbt manifest …", flush=True)
     prepare_dbt_manifest(paths)
 
+
+def execute_runs(paths: Paths, steps: list[tuple[str, str | None, str | None]]) -> bool:
+    """Run (job, first partition, last partition) steps in order in this process, recorded in the
+    Dagster instance (visible in the UI); stop at the first failure."""
     import dagster as dg
 
     from dagster_project.definitions import build_definitions
@@ -98,20 +100,25 @@ def run_pipeline(paths: Paths) -> bool:
     definitions = build_definitions(paths)
     tags = {"started_by": getpass.getuser(), "trigger": "waterstat-cli"}
     started = time.monotonic()
-    steps = [(job, day_range_tags(first, last), f"{first} … {last}") for job, first, last in catch_up_runs(paths)]
-    steps.append(("build_and_publish", {}, ""))
     with dg.DagsterInstance.get() as instance:
-        for job, partition_tags, label in steps:
-            print(f"\n== {job} {label}", flush=True)
+        for job, first, last in steps:
+            print(f"\n== {job}" + (f" {first} … {last}" if first else ""), flush=True)
             result = definitions.resolve_job_def(job).execute_in_process(
                 instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}},
-                tags={**tags, **partition_tags})
+                tags={**tags, **(day_range_tags(first, last) if first else {})})
             if not result.success:
                 print(f"\nRun {result.run_id} ({job}) FAILED after {time.monotonic() - started:.0f} s; "
                       f"later steps not run (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
                 return False
     print(f"\nAll runs succeeded in {time.monotonic() - started:.0f} s (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
     return True
+
+
+def run_pipeline(paths: Paths) -> bool:
+    """The night, in this process: load every meter day and report year that has files in raw/,
+    then build and publish."""
+    prepare(paths)
+    return execute_runs(paths, [*catch_up_runs(paths), ("build_and_publish", None, None)])
 
 
 def print_outputs(paths: Paths) -> None:
@@ -125,7 +132,8 @@ def print_outputs(paths: Paths) -> None:
     print(f"  analyst snapshot    {paths.published}  (read-only; try: waterstat sql \"select * from "
           "mart_water_use_by_region\")")
     print(f"  build database      {paths.warehouse}  (pipeline only)")
-    print("\nSee the runs, asset graph and checks in the Dagster UI (nightly schedule on): make ui → http://127.0.0.1:3000")
+    print("\nSee the runs, partitions, asset graph and checks in the Dagster UI, with the nightly schedule and the "
+          "raw-file sensors running: make ui → http://127.0.0.1:3000 (Automation lists them)")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -148,6 +156,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     quality_ok = report_quality(paths) == 0
     print_outputs(paths)
     return 0 if ok and quality_ok else 1
+
+
+BACKFILL_JOBS = {"meter": "meter_daily_load", "annual": "annual_sources_load"}
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Load (or reload) a range of meter days or report years in one run, then optionally publish."""
+    paths = Paths.from_env()
+    prepare(paths)
+    steps = [(BACKFILL_JOBS[args.what], args.first, args.last)]
+    if args.publish:
+        steps.append(("build_and_publish", None, None))
+    return 0 if execute_runs(paths, steps) else 1
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -317,8 +338,14 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=20211231)
     demo.add_argument("--regenerate", action="store_true", help="replace files already in raw/")
     demo.set_defaults(func=cmd_demo)
-    run = sub.add_parser("run", help="process what is in raw/ (ingest, dbt build, bulletin, publish)")
+    run = sub.add_parser("run", help="process what is in raw/ (every meter day and year with files, then build and publish)")
     run.set_defaults(func=cmd_run)
+    backfill = sub.add_parser("backfill", help="load or reload a range of meter days or report years in one run")
+    backfill.add_argument("what", choices=sorted(BACKFILL_JOBS), help="meter: days YYYY-MM-DD; annual: years YYYY")
+    backfill.add_argument("first", help="first partition, e.g. 2022-12-01 or 2021")
+    backfill.add_argument("last", help="last partition (inclusive)")
+    backfill.add_argument("--publish", action="store_true", help="then rebuild the marts and publish")
+    backfill.set_defaults(func=cmd_backfill)
     bulletin = sub.add_parser("bulletin", help="publish a year's bulletin and assessment workbooks, charts, extracts")
     bulletin.add_argument("--year", type=int, required=True)
     bulletin.add_argument("--rounding", choices=["half_even", "half_up"], help="override the rounding rule")

@@ -14,6 +14,7 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+DEFAULT_MEMORY_LIMIT = "4GB"  # also the default in dbt/profiles.yml
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,19 @@ class Paths:
                    quarantine=Path(os.environ.get("WATERSTAT_QUARANTINE", home / "quarantine")).resolve())
 
     def as_env(self) -> dict[str, str]:
-        """The variables a dbt subprocess needs to open the same files."""
+        """The variables a dbt subprocess needs to open the same files with the same limits."""
         return {"WATERSTAT_WAREHOUSE": str(self.warehouse), "WATERSTAT_RAW": str(self.raw),
-                "WATERSTAT_EXPORTS": str(self.exports)}
+                "WATERSTAT_EXPORTS": str(self.exports), "WATERSTAT_MEMORY_LIMIT": memory_limit()}
 
     def ensure_dirs(self) -> None:
         for d in (self.raw, self.warehouse.parent, self.published.parent, self.exports):
             d.mkdir(parents=True, exist_ok=True)
+
+
+def memory_limit() -> str:
+    """DuckDB's memory_limit for every pipeline connection, dbt's included: beyond it DuckDB spills
+    to disk (next to the build file) instead of growing. Default 4GB; e.g. WATERSTAT_MEMORY_LIMIT=16GB."""
+    return os.environ.get("WATERSTAT_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
 
 
 @cache

@@ -13,12 +13,16 @@ create or replace macro ws_parse_date(x) as
              try_strptime(trim(x), ['%Y/%-m/%-d', '%Y年%-m月%-d日', '%Y%m%d'])::date);
 
 -- Platform timestamps: China Standard Time wall clock, or ISO 8601 with an offset (converted to
--- CST, since the platform's day boundaries are Beijing time).
+-- CST, since the platform's day boundaries are Beijing time). A time of day is required. Parsed by
+-- DuckDB's timestamp cast, not strptime: StrpTimeFormat::Parse reads past the end of a string
+-- and crashes DuckDB 1.5.5 now and then on a few million rows (docs/operations.md, known issues).
 create or replace macro ws_parse_cst_timestamp(x) as
-    coalesce(
-        try_strptime(trim(x), ['%Y/%-m/%-d %-H:%M', '%Y/%-m/%-d %-H:%M:%S', '%Y-%m-%d %H:%M:%S',
-                               '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M:%S']),
-        make_timestamp(epoch_us(try_strptime(trim(x), '%Y-%m-%dT%H:%M:%S%z')) + 8 * 3600 * 1000000::bigint));
+    case
+        when not regexp_matches(trim(x), '\d:\d\d') then null
+        when right(trim(x), 1) = 'Z' or regexp_matches(right(trim(x), 6), '[+-]\d\d:?\d\d$')
+            then make_timestamp(epoch_us(try_cast(trim(x) as timestamptz)) + 8 * 3600 * 1000000::bigint)
+        else try_cast(trim(x) as timestamp)
+    end;
 
 create or replace macro ws_parse_flag(x) as
     case when trim(x) in ('是', 'Y', 'y', '1', 'true', 'TRUE') then true
