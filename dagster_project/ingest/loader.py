@@ -100,6 +100,11 @@ def _already_loaded(con, rel: str, sha: str) -> bool:
     return row is not None and row[0] == sha
 
 
+def _ever_loaded(con, rel: str) -> bool:
+    return con.execute("select count(*) from raw.load_log where source_file = ? and status = 'loaded'",
+                       [rel]).fetchone()[0] > 0
+
+
 def _log(con, source: Source, rel: str, sha: str, size: int, outcome: FileOutcome, run_id: str) -> None:
     con.execute("insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
                 [source.name, rel, sha, size, outcome.status, outcome.rows_read, outcome.rows_loaded,
@@ -130,8 +135,9 @@ def _land_rows(con, source: Source, rel: str, sha: str) -> tuple[int, int]:
     cols = ", ".join(f'"{c}"' for c in source.column_names())
     con.execute(f"""create or replace temp table checked as
                     select *, {reasons_sql(source)} as {REASONS_COLUMN} from incoming""")
-    for table in (source.table, source.quarantine_table):
-        con.execute(f"delete from {table} where _source_file = ?", [rel])
+    if _ever_loaded(con, rel):  # a restatement: the path's earlier rows go (a new path has none to scan for)
+        for table in (source.table, source.quarantine_table):
+            con.execute(f"delete from {table} where _source_file = ?", [rel])
     con.execute(f"""insert into {source.table} ({", ".join(LINEAGE_COLUMNS)}, {cols})
                     select ?, ?, current_timestamp, _source_row_number, {cols}
                     from checked where len({REASONS_COLUMN}) = 0""", [rel, sha])
