@@ -1,5 +1,5 @@
 """WaterStat benchmarks: not tests, and CI never runs them. Prints each figure next to its target
-and writes docs/benchmarks.md.
+and writes docs/benchmarks.md (figures also in docs/benchmarks.json).
 
     .venv/bin/python -m benchmarks.run            # the full set (≈ 88 M readings; about an hour)
     .venv/bin/python -m benchmarks.run --quick    # a tenth of the stations, to try the script
@@ -15,7 +15,9 @@ Peak memory is the resident set of the whole process tree (dbt included), sample
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import platform
 import shutil
 import sys
@@ -33,6 +35,17 @@ WATERSTAT = str(Path(sys.executable).parent / "waterstat")
 FIRST_DAY = date(2022, 1, 1)
 SCALES = ((1, 37), (3, 110), (10, 365))  # (scale, days of hourly readings)
 TARGETS = {"night_s": 60.0, "floor_ratio": 1.5, "peak_gb": 4.0, "scaling": 11.0}
+
+
+STEP_LINE = re.compile(r"^✓ (\S+) \((\d+\.\d) s\)$", re.M)
+
+
+def step_times(output: str) -> dict[str, float]:
+    """Seconds per step from the CLI's progress lines (`✓ meter_dbt_models (41.3 s)`)."""
+    times: dict[str, float] = {}
+    for step, seconds in STEP_LINE.findall(output):
+        times[step] = times.get(step, 0.0) + float(seconds)
+    return times
 
 
 def home_env(home: Path, memory_limit: str) -> dict[str, str]:
@@ -94,6 +107,12 @@ def meter_path_benchmark(work: Path, points: int, memory_limit: str) -> list[dic
     return results
 
 
+def figures(result: dict) -> dict:
+    """A result without the captured output: wall, peak memory and seconds per step."""
+    return {k: ({"wall_s": round(v.wall_s, 1), "peak_rss_gb": round(v.peak_rss_gb, 2), "steps": step_times(v.output)}
+                if isinstance(v, Measurement) else v) for k, v in result.items()}
+
+
 def verdict(ok: bool) -> str:
     return "meets target" if ok else "**misses target**"
 
@@ -123,18 +142,24 @@ def report(night: dict, meter: list[dict], memory_limit: str, quick: bool) -> st
         f"| night 2: the next day's export (`waterstat run`: meter days D−1…D, then build and publish) "
         f"| {n2.wall_s:.0f} s | {n2.peak_rss_gb:.2f} GB | ≤ {TARGETS['night_s']:.0f} s: {verdict(n2.wall_s <= TARGETS['night_s'])} |",
         "",
+        "Night 2, seconds per step: " + ", ".join(f"`{k}` {v:.1f}" for k, v in
+                                                  sorted(step_times(n2.output).items(), key=lambda kv: -kv[1])[:8]) + ".",
+        "",
         "## Meter path against the bare DuckDB floor",
         "",
         "Meter path: `waterstat backfill meter FIRST LAST` (contract checks, row rules, lineage, dedupe, "
         "rollover/reset/gap handling, proration across midnight, daily volumes). Floor: one DuckDB statement "
         "over the same files: per-station deltas summed per day (benchmarks/floor.py).",
         "",
-        "| scale | days | readings | meter path | floor | ratio (target ≤ 1.5) | peak RSS, path | peak RSS, floor | daily rows (path / floor) | volume m³ (path / floor) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| scale | days | readings | meter path | of which: load files, dbt, GE | floor | ratio (target ≤ 1.5) | peak RSS, path | peak RSS, floor | daily rows (path / floor) | volume m³ (path / floor) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in meter:
         ratio = r["path"].wall_s / r["floor"].wall_s
-        lines.append(f"| {r['scale']}× | {r['days']} | {r['readings']:,} | {r['path'].wall_s:.0f} s | {r['floor'].wall_s:.0f} s "
+        steps = step_times(r["path"].output)
+        split = (f"{steps.get('ingest_meter_readings', 0):.0f} s, {steps.get('meter_dbt_models', 0):.0f} s, "
+                 f"{sum(v for k, v in steps.items() if k.startswith('raw__')):.0f} s")
+        lines.append(f"| {r['scale']}× | {r['days']} | {r['readings']:,} | {r['path'].wall_s:.0f} s | {split} | {r['floor'].wall_s:.0f} s "
                      f"| {ratio:.2f}: {verdict(ratio <= TARGETS['floor_ratio'])} | {r['path'].peak_rss_gb:.2f} GB "
                      f"| {r['floor'].peak_rss_gb:.2f} GB | {r['ours'][0]:,} / {r['bare'][0]:,} "
                      f"| {r['ours'][1]:,.0f} / {r['bare'][1]:,.0f} |")
@@ -150,6 +175,26 @@ def report(night: dict, meter: list[dict], memory_limit: str, quick: bool) -> st
         f"| peak RSS, the year ({top['days']} days, {top['readings']:,} readings) | {top['path'].peak_rss_gb:.2f} GB | ≤ 4 GB "
         f"| {verdict(top['path'].peak_rss_gb <= TARGETS['peak_gb'])} |",
         f"| time at 10× / time at 1× (data × {data_ratio:.2f}) | {time_ratio:.2f} | ≤ 11 | {verdict(time_ratio <= TARGETS['scaling'])} |",
+        "",
+        "## Reading the figures",
+        "",
+        "- Both paths produce the same daily rows and the same total volume (last two columns), so they do "
+        "the same arithmetic on these defect-free files.",
+        "- The floor reads each CSV once into typed columns and runs one window and one aggregate, keeping "
+        "nothing else. The meter path (a) reads each file through the contract reader (header detection, "
+        "encoding, full-width normalisation), checks every row against the row rules and stores it as "
+        "received, as text with its file, checksum and row number (the audit trail), which is the "
+        "\"load files\" share; (b) parses that text again in staging and runs the dedupe, neighbour and "
+        "interval windows, per-day medians, the proration across midnight and an exact decimal sum: the "
+        "dbt share, which includes about 5 s of dbt start-up and parse per run; (c) validates a "
+        "200,000-row sample with Great Expectations.",
+        "- Closing the gap to 1.5× would mean typed raw tables loaded by DuckDB's own `read_csv` (no text "
+        "copy of each reading) and one window pass instead of three. The first gives up keeping rows "
+        "exactly as received; that trade-off is open (see the closing note of issue 5).",
+        "- DuckDB's memory limit bounds its buffer manager, not every allocation: the dbt process peaks "
+        "about 0.6 GB above the limit and the Dagster process adds about as much, so a 4 GB budget for a "
+        "year-long single-run backfill needs `WATERSTAT_MEMORY_LIMIT` at about 1.5 GB. A backfill split "
+        "into month-long runs peaks like the 1× row.",
         "",
     ]
     return "\n".join(lines)
@@ -169,6 +214,8 @@ def main() -> None:
     night = night_benchmark(work, 20000 // divisor, args.memory_limit)
     meter = meter_path_benchmark(work, 10000 // divisor, args.memory_limit)
     text = report(night, meter, args.memory_limit, args.quick)
+    Path(args.out).with_suffix(".json").write_text(json.dumps(
+        {"night": figures(night), "meter": [figures(r) for r in meter]}, default=str, indent=1), encoding="utf-8")
     print("\n" + text)
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"Wrote {args.out}")

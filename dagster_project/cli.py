@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT, Paths
@@ -211,11 +212,45 @@ def cmd_check(args: argparse.Namespace) -> int:
     return report_quality(Paths.from_env())
 
 
+JOBS = ("meter_daily_load", "annual_sources_load", "build_and_publish")
+
+
+def print_recent_runs() -> None:
+    """The latest run of each job from the Dagster instance (CLI, schedule, sensors, UI alike)."""
+    import dagster as dg
+
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
+    if not (home / "dagster.yaml").exists():
+        print(f"No Dagster runs recorded in {home}")
+        return
+    failed = []
+    print("Latest runs:")
+    with dg.DagsterInstance.get() as instance:
+        for job in JOBS:
+            records = instance.get_run_records(dg.RunsFilter(job_name=job), limit=1)
+            if not records:
+                print(f"  {job:<20} never run")
+                continue
+            run, started = records[0].dagster_run, records[0].start_time
+            days = run.tags.get("dagster/asset_partition_range_start")
+            span = f" {days} … {run.tags.get('dagster/asset_partition_range_end')}" if days else ""
+            when = f"{datetime.fromtimestamp(started):%Y-%m-%d %H:%M}" if started else "not started"
+            print(f"  {job:<20} {run.status.value:<8} {when}{span}  (run {run.run_id[:8]}, "
+                  f"{run.tags.get('trigger', 'ui')})")
+            if run.status == dg.DagsterRunStatus.FAILURE:
+                failed.append(job)
+    if failed:
+        print(f"  → {', '.join(failed)} failed: open the run in the UI (make ui) or run `waterstat check`, "
+              "fix the cause, then `waterstat run` (or `waterstat backfill …` for the failed days).")
+
+
 def cmd_status(args: argparse.Namespace) -> int:
-    """The last load: when, who, what came in, what was rejected or quarantined, and what to do next."""
+    """The latest runs, then the last load: when, who, what came in, what was rejected or
+    quarantined, and what to do next."""
     from dagster_project.analyst import NoSnapshotError, connect_read_only
 
     paths = Paths.from_env()
+    print_recent_runs()
     try:
         con = connect_read_only(paths.published)
     except NoSnapshotError as exc:

@@ -26,7 +26,7 @@ from dagster_project.definitions import build_definitions
 from dagster_project.demo.generator import generate
 from dagster_project.jobs import day_range_tags
 from dagster_project.lib.fingerprint import warehouse_fingerprint
-from dagster_project.sensors import raw_files_sensor, scan_raw
+from dagster_project.sensors import publish_after_load, raw_files_sensor, scan_raw
 from tests.conftest import isolate, run_dbt
 
 LATE_FILE = "meter_readings/20221229_补传_20230105.csv"
@@ -148,7 +148,13 @@ def test_a_late_file_restates_its_days_like_a_load_from_scratch(reference, demo_
             for r in requests] == [("meter_daily_load", "2022-12-28", "2022-12-30")]
     run = run_job(paths, requests[0].job_name, requests[0].tags)
     assert ("loaded", 1) in load_log(paths, run.run_id)
-    run_job(paths, "build_and_publish")  # what publish_after_load starts
+    # the successful load makes publish_after_load ask for build_and_publish
+    with dg.DagsterInstance.get() as instance:
+        follow_up = publish_after_load(dg.build_run_status_sensor_context(
+            sensor_name="publish_after_load", dagster_instance=instance, dagster_run=run.dagster_run,
+            dagster_event=run.get_run_success_event()))
+    assert isinstance(follow_up, dg.RunRequest)
+    run_job(paths, "build_and_publish")
     new = {day: daily_volume(paths, station, day) for day in old}
     assert new["2022-12-28"] == pytest.approx(old["2022-12-28"] + shift, abs=1e-6)
     assert new["2022-12-29"] == pytest.approx(old["2022-12-29"] - shift, abs=1e-6)

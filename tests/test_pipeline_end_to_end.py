@@ -4,6 +4,7 @@ Checks the acceptance figures of issue 2 by reading the workbook back: the 2021 
 every unit's total within 1% of seed 000, and sectors summing to the total within rounding.
 """
 import csv
+import re
 
 import duckdb
 import pytest
@@ -101,8 +102,11 @@ def test_sql_command_reads_the_published_tables_and_cannot_write(demo_run, capsy
 def test_status_reports_the_last_load(demo_run, capsys):
     assert cli.main(["status"]) == 0
     out = capsys.readouterr().out
-    meter, annual = out.split("Last load of annual sources: run")
-    assert meter.startswith("Last load of meter readings: run") and "files:" in meter
+    runs, loads = out.split("Last load of meter readings: run")
+    for job in ("meter_daily_load", "annual_sources_load", "build_and_publish"):
+        assert re.search(rf"^  {job} +SUCCESS ", runs, re.M), runs  # from the Dagster instance
+    meter, annual = loads.split("Last load of annual sources: run")
+    assert "files:" in meter
     assert "1 quarantined" in meter  # the reading dated 2099
     assert "0 rejected" in annual and "Nothing to do" in annual
 

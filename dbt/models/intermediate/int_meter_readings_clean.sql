@@ -11,8 +11,8 @@ with readings as (
       and {{ meter_readings_in_window('source_file', 'reading_at') }}
 ),
 
--- a station-day spread over several files: a late or re-sent file (补传). A group-by, not a
--- windowed count(distinct): that one crashes DuckDB 1.5.5 on a few million rows.
+-- a station-day spread over several files: a late or re-sent file (补传). A group-by and a join:
+-- half the time of a windowed count(distinct) on millions of readings.
 files_per_day as (
     select station_code, reading_at::date as reading_date, count(distinct source_file) as n_files_for_day
     from readings
