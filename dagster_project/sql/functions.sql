@@ -15,7 +15,7 @@ create or replace macro ws_parse_date(x) as
 -- Platform timestamps: China Standard Time wall clock, or ISO 8601 with an offset (converted to
 -- CST, since the platform's day boundaries are Beijing time). A time of day is required. Parsed by
 -- DuckDB's timestamp cast, not strptime: StrpTimeFormat::Parse reads past the end of a string
--- and crashes DuckDB 1.5.5 now and then on a few million rows (docs/operations.md, known issues).
+-- and crashes DuckDB 1.5.5 now and then on a few million rows (docs/operations.md, Known issues).
 create or replace macro ws_parse_cst_timestamp(x) as
     case
         when not regexp_matches(trim(x), '\d:\d\d') then null
