@@ -24,6 +24,7 @@ import pytest
 from dagster_project import cli
 from dagster_project.definitions import build_definitions
 from dagster_project.demo.generator import generate
+from dagster_project.ingest.readers import decode
 from dagster_project.jobs import day_range_tags
 from dagster_project.lib.fingerprint import warehouse_fingerprint
 from dagster_project.sensors import publish_after_load, raw_files_sensor, scan_raw
@@ -106,12 +107,8 @@ def test_a_day_range_run_gives_what_a_full_rebuild_gives(reference, tmp_path, mo
 def late_corrected_file(raw, station_index: int = 3) -> tuple[str, float]:
     """A re-sent 12-29 export correcting one station's midnight reading upwards by half of the
     next hour's flow: that much volume moves from 12-29 (its first interval) to 12-28 (its last)."""
-    data = (raw / "meter_readings" / "20221229.csv").read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("gb18030")  # the demo plants a GBK export
-    rows = list(csv.reader(io.StringIO(text)))
+    path = raw / "meter_readings" / "20221229.csv"
+    rows = list(csv.reader(io.StringIO(decode(path.read_bytes(), path))))  # the demo plants a GBK export
     station = sorted({r[0] for r in rows[1:]})[station_index]
     by_hour = {int(re.search(r"[ T](\d{1,2}):", r[3])[1]): r for r in rows[1:] if r[0] == station}
     shift = round((float(by_hour[1][4]) - float(by_hour[0][4])) / 2, 2)

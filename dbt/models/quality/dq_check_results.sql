@@ -110,29 +110,18 @@ failures as (
     from {{ ref('fct_meter_daily_withdrawal') }} where {{ flag }}
     {%- endfor %}
 
+    {#- station-days with a count of some meter event: (check, count column, threshold, unit in the detail) #}
+    {%- for check, count, at_least, unit in [
+        ('meter_duplicate_readings', 'n_duplicate_readings', 1, '条重复'),
+        ('meter_negative_increments', 'n_negative_increments', 1, '次回退'),
+        ('meter_stuck', 'n_stuck_intervals', 1, '个时段'),
+        ('meter_outlier_readings', 'n_outlier_readings', 1, '个异常读数'),
+        ('meter_day_in_several_files', 'n_files_for_day', 2, '个文件')] %}
     union all
-    select 'meter_duplicate_readings', year(volume_date), region_code,
-           printf('%s %s: %d 条重复', station_code, volume_date, n_duplicate_readings)
-    from {{ ref('fct_meter_daily_withdrawal') }} where n_duplicate_readings > 0
-
-    union all
-    select 'meter_negative_increments', year(volume_date), region_code,
-           printf('%s %s: %d 次回退', station_code, volume_date, n_negative_increments)
-    from {{ ref('fct_meter_daily_withdrawal') }} where n_negative_increments > 0
-
-    union all
-    select 'meter_stuck', year(volume_date), region_code, printf('%s %s: %d 个时段', station_code, volume_date, n_stuck_intervals)
-    from {{ ref('fct_meter_daily_withdrawal') }} where n_stuck_intervals > 0
-
-    union all
-    select 'meter_outlier_readings', year(volume_date), region_code,
-           printf('%s %s: %d 个异常读数', station_code, volume_date, n_outlier_readings)
-    from {{ ref('fct_meter_daily_withdrawal') }} where n_outlier_readings > 0
-
-    union all
-    select 'meter_day_in_several_files', year(volume_date), region_code,
-           printf('%s %s: %d 个文件', station_code, volume_date, n_files_for_day)
-    from {{ ref('fct_meter_daily_withdrawal') }} where n_files_for_day > 1
+    select '{{ check }}', year(volume_date), region_code,
+           printf('%s %s: %d {{ unit }}', station_code, volume_date, {{ count }})
+    from {{ ref('fct_meter_daily_withdrawal') }} where {{ count }} >= {{ at_least }}
+    {%- endfor %}
 
     union all
     select 'station_without_permit', report_year, region_code, detail_zh
