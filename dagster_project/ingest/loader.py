@@ -18,9 +18,11 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from dagster_project.ingest.readers import ContractError, read_source_file
-from dagster_project.ingest.row_checks import REASONS_COLUMN, create_reference_tables, reasons_sql
+from dagster_project.ingest.row_checks import (PARSERS, REASONS_COLUMN, create_reference_tables, parsed,
+                                               parsed_sql, reasons_sql)
 from dagster_project.lib.contracts import SOURCES, Source
 from dagster_project.lib.partition_keys import file_partition_key, naming_rule
 
@@ -71,12 +73,27 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             status varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
             message varchar, quarantined_to varchar, run_id varchar, started_by varchar,
             logged_at timestamp default current_timestamp)""")
+    lineage = "_source_file varchar, _file_sha256 varchar, _loaded_at timestamp, _source_row_number bigint"
     for source in SOURCES:
-        cols = ", ".join(f'"{c}" varchar' for c in source.column_names())
-        lineage = "_source_file varchar, _file_sha256 varchar, _loaded_at timestamp, _source_row_number bigint"
-        con.execute(f"create table if not exists {source.table} ({lineage}, {cols})")
-        con.execute(f"create table if not exists {source.quarantine_table} ({lineage}, {cols}, "
-                    f"{REASONS_COLUMN} varchar[])")
+        typed = ", ".join(f'"{c}" {t}' for c, t in source.column_types().items())
+        text = ", ".join(f'"{c}" varchar' for c in source.column_names())
+        con.execute(f"create table if not exists {source.table} ({lineage}, {typed})")
+        con.execute(f"create table if not exists {source.quarantine_table} ({lineage}, {text}, "
+                    f"{REASONS_COLUMN} varchar[])")  # rejected rows stay text, exactly as received
+        if source.typed_raw:
+            _type_text_columns(con, source)
+
+
+def _type_text_columns(con, source: Source) -> None:
+    """A warehouse built when this source's raw rows were text: parse them in place, once."""
+    schema, table = source.table.split(".")
+    current = dict(con.execute("""select column_name, data_type from information_schema.columns
+                                  where table_schema = ? and table_name = ?""", [schema, table]).fetchall())
+    parsers = {c.name: PARSERS.get(c.kind, "trim") for c in source.columns}
+    for column, sql_type in source.column_types().items():
+        if sql_type != "varchar" and current.get(column) == "VARCHAR":
+            con.execute(f'alter table {source.table} alter "{column}" type {sql_type} '
+                        f'using {parsers[column]}("{column}")')
 
 
 def sha256_of(path: Path) -> str:
@@ -130,55 +147,103 @@ def reject_file(con, source: Source, path: Path, rel: str, run_id: str, quaranti
     return outcome
 
 
-def _land_rows(con, source: Source, rel: str, sha: str) -> tuple[int, int]:
-    """Split the registered `incoming` rows into raw (valid) and quarantine (with reasons)."""
+@dataclass
+class _Pending:
+    """A file read and accepted at file level, waiting to land with its batch."""
+    rel: str
+    sha: str
+    size: int
+    table: pa.Table
+    is_restatement: bool
+
+
+# Files are landed in batches of about this many rows: one parse, check and insert for many files
+# lets DuckDB use every core (a 240k-row day file alone keeps one busy) at bounded memory.
+BATCH_ROWS = 2_000_000
+
+
+def _land_batch(con, source: Source, batch: list[_Pending], run_id: str) -> list[FileOutcome]:
+    """Split the batch's rows into raw (valid) and quarantine (with reasons), in one transaction:
+    a restated path loses its earlier rows in the same commit that brings its new ones."""
     cols = ", ".join(f'"{c}"' for c in source.column_names())
-    con.execute(f"""create or replace temp table checked as
-                    select *, {reasons_sql(source)} as {REASONS_COLUMN} from incoming""")
-    if _ever_loaded(con, rel):  # a restatement: the path's earlier rows go (a new path has none to scan for)
-        for table in (source.table, source.quarantine_table):
-            con.execute(f"delete from {table} where _source_file = ?", [rel])
-    con.execute(f"""insert into {source.table} ({", ".join(LINEAGE_COLUMNS)}, {cols})
-                    select ?, ?, current_timestamp, _source_row_number, {cols}
-                    from checked where len({REASONS_COLUMN}) = 0""", [rel, sha])
-    con.execute(f"""insert into {source.quarantine_table} ({", ".join(LINEAGE_COLUMNS)}, {cols}, {REASONS_COLUMN})
-                    select ?, ?, current_timestamp, _source_row_number, {cols}, {REASONS_COLUMN}
-                    from checked where len({REASONS_COLUMN}) > 0""", [rel, sha])
-    loaded, quarantined = con.execute(f"""select count(*) filter (where len({REASONS_COLUMN}) = 0),
-                                                 count(*) filter (where len({REASONS_COLUMN}) > 0)
-                                          from checked""").fetchone()
-    con.execute("drop table checked")
-    return loaded, quarantined
-
-
-def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, raw_root: Path,
-              run_id: str = "manual", quarantine_root: Path | None = None) -> FileOutcome:
-    rel = path.relative_to(raw_root).as_posix()
-    sha, size = sha256_of(path), path.stat().st_size
-    if _already_loaded(con, rel, sha):
-        outcome = FileOutcome(rel, "unchanged")
-        _log(con, source, rel, sha, size, outcome, run_id)
-        return outcome
-    try:
-        table = read_source_file(path, source)
-    except ContractError as exc:
-        return reject_file(con, source, path, rel, run_id, quarantine_root, str(exc), sha)
-    con.register("incoming", table)
+    contract_columns = {c.name for c in source.columns}  # the *_unit columns come from headers, not rows
+    values = ", ".join(parsed(c) if source.typed_raw and c in contract_columns else f'"{c}"'
+                       for c in source.column_names())
+    lineage = ", ".join(LINEAGE_COLUMNS)
+    incoming = pa.concat_tables([p.table.append_column("_file_index", pa.array([i] * p.table.num_rows, pa.int32()))
+                                 for i, p in enumerate(batch)])
+    files = pa.table({"_file_index": pa.array(range(len(batch)), pa.int32()), "rel": [p.rel for p in batch],
+                      "sha": [p.sha for p in batch]})
+    con.register("incoming", incoming)
+    con.register("incoming_files", files)
     try:
         con.execute("begin transaction")
-        loaded, quarantined = _land_rows(con, source, rel, sha)
-        outcome = FileOutcome(rel, "loaded", rows_read=table.num_rows, rows_loaded=loaded,
-                              rows_quarantined=quarantined)
-        if loaded + quarantined != table.num_rows:  # cannot happen; refuse to commit if it does
-            raise RuntimeError(f"{rel}: {table.num_rows} rows read but {loaded} loaded + {quarantined} quarantined")
-        _log(con, source, rel, sha, size, outcome, run_id)
+        # parse once into a table, then check: a subquery would be inlined and parse once per rule
+        con.execute(f"create or replace temp table parsed_rows as select *, {parsed_sql(source)} from incoming")
+        con.execute(f"""create or replace temp table checked as
+                        select p.*, f.rel, f.sha, {reasons_sql(source)} as {REASONS_COLUMN}
+                        from parsed_rows as p join incoming_files as f using (_file_index)""")
+        con.execute("drop table parsed_rows")
+        restated = [p.rel for p in batch if p.is_restatement]  # a new path has no earlier rows to scan for
+        for table in (source.table, source.quarantine_table) if restated else ():
+            con.execute(f"delete from {table} where _source_file in (select unnest(?::varchar[]))", [restated])
+        con.execute(f"""insert into {source.table} ({lineage}, {cols})
+                        select rel, sha, current_timestamp, _source_row_number, {values}
+                        from checked where len({REASONS_COLUMN}) = 0""")
+        con.execute(f"""insert into {source.quarantine_table} ({lineage}, {cols}, {REASONS_COLUMN})
+                        select rel, sha, current_timestamp, _source_row_number, {cols}, {REASONS_COLUMN}
+                        from checked where len({REASONS_COLUMN}) > 0""")
+        counts = dict((i, (ok, bad)) for i, ok, bad in con.execute(f"""
+            select _file_index, count(*) filter (where len({REASONS_COLUMN}) = 0),
+                   count(*) filter (where len({REASONS_COLUMN}) > 0)
+            from checked group by 1""").fetchall())
+        con.execute("drop table checked")
+        outcomes = []
+        for i, p in enumerate(batch):
+            loaded, quarantined = counts.get(i, (0, 0))
+            if loaded + quarantined != p.table.num_rows:  # cannot happen; refuse to commit if it does
+                raise RuntimeError(f"{p.rel}: {p.table.num_rows} rows read but {loaded} loaded + "
+                                   f"{quarantined} quarantined")
+            outcome = FileOutcome(p.rel, "loaded", rows_read=p.table.num_rows, rows_loaded=loaded,
+                                  rows_quarantined=quarantined)
+            _log(con, source, p.rel, p.sha, p.size, outcome, run_id)
+            outcomes.append(outcome)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     finally:
         con.unregister("incoming")
-    return outcome
+        con.unregister("incoming_files")
+    return outcomes
+
+
+def load_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path], raw_root: Path,
+               run_id: str = "manual", quarantine_root: Path | None = None) -> list[FileOutcome]:
+    """Load each file unless its bytes are already loaded; reject (and move away) a file that
+    breaks its contract; land the accepted files in batches."""
+    outcomes: list[FileOutcome] = []
+    batch: list[_Pending] = []
+    for path in paths:
+        rel = path.relative_to(raw_root).as_posix()
+        sha, size = sha256_of(path), path.stat().st_size
+        if _already_loaded(con, rel, sha):
+            outcomes.append(FileOutcome(rel, "unchanged"))
+            _log(con, source, rel, sha, size, outcomes[-1], run_id)
+            continue
+        try:
+            table = read_source_file(path, source)
+        except ContractError as exc:
+            outcomes.append(reject_file(con, source, path, rel, run_id, quarantine_root, str(exc), sha))
+            continue
+        batch.append(_Pending(rel, sha, size, table, _ever_loaded(con, rel)))
+        if sum(p.table.num_rows for p in batch) >= BATCH_ROWS:
+            outcomes += _land_batch(con, source, batch, run_id)
+            batch = []
+    if batch:
+        outcomes += _land_batch(con, source, batch, run_id)
+    order = {path.relative_to(raw_root).as_posix(): i for i, path in enumerate(paths)}
+    return sorted(outcomes, key=lambda o: order[o.file])
 
 
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, raw_root: Path, run_id: str = "manual",
@@ -209,8 +274,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, raw_root: Path, 
                     f"{rel}: no partition for this file name ({naming_rule(source.name)}; "
                     f"partitions {first} … {last})"))
         present = [p for p in present if keys[p] in partition_keys]
-    for path in present:
-        summary.outcomes.append(load_file(con, source, path, raw_root, run_id, quarantine_root))
+    summary.outcomes += load_files(con, source, present, raw_root, run_id, quarantine_root)
     summary.outcomes += retract_removed_files(con, source, {rels[p] for p in present}, run_id, partition_keys)
     return summary
 

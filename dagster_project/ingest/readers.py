@@ -12,7 +12,6 @@ import unicodedata
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from dagster_project.lib.contracts import VOLUME_UNITS, Column, Source
@@ -127,14 +126,17 @@ def _to_table(source: Source, found: dict[str, int], headers: list[str], rows: l
 
 
 def read_csv(path: Path, source: Source) -> pa.Table:
-    text = decode(path.read_bytes(), path)
-    first_lines = text.splitlines()[:HEADER_SCAN_ROWS]
+    data = path.read_bytes()
+    text = decode(data, path)
+    # Arrow reads UTF-8: the file's own bytes when it is UTF-8 (BOM dropped), else re-encoded
+    utf8 = data.removeprefix(b"\xef\xbb\xbf") if _is_utf8(data) else text.encode("utf-8")
+    first_lines = text[: 1 << 16].splitlines()[:HEADER_SCAN_ROWS]
     # the header may sit below a title line or two, as in some platform exports
     skip, header, found = best_header([(i, next(csv.reader([line]), [])) for i, line in enumerate(first_lines)],
                                       source, path)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(utf8),
             read_options=pacsv.ReadOptions(skip_rows=skip),
             # every column as text, exactly as received (no timestamp/number inference)
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
@@ -149,10 +151,17 @@ def read_csv(path: Path, source: Source) -> pa.Table:
     cols = {"_source_row_number": pa.array(range(first_data_line, n + first_data_line), type=pa.int64())}
     for col in source.columns:
         idx = found.get(col.name)
-        arr = table.column(idx).cast(pa.string()) if idx is not None else pa.nulls(n, pa.string())
-        # full-width digits and signs → ASCII for typed columns, as the Excel path does
-        cols[col.name] = arr if col.kind == "text" else pc.utf8_normalize(arr, "NFKC")
+        # exactly as received; full-width digits are read by the ws_* parsers (sql/functions.sql)
+        cols[col.name] = table.column(idx).cast(pa.string()) if idx is not None else pa.nulls(n, pa.string())
     return pa.table(cols)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _merged_grid(ws, first: int, last: int) -> list[list]:

@@ -23,26 +23,40 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
                    from read_csv(?, all_varchar = true)""", [str(DBT_PROJECT_DIR / "seeds" / "regions.csv")])
 
 
+def parsed(column: str) -> str:
+    """The column holding a value's parsed form in parsed_sql() (text columns: trimmed)."""
+    return f'"_parsed_{column}"'
+
+
+def parsed_sql(source: Source) -> str:
+    """Every contract column parsed once, by the ws_* function of its kind, as _parsed_<name>.
+
+    The row checks and the typed raw insert read these columns, so each value is parsed once per
+    load, not once per rule (a timestamp has four rules)."""
+    return ", ".join(f'{PARSERS[c.kind]}("{c.name}") as {parsed(c.name)}' if c.kind in PARSERS
+                     else f'trim("{c.name}") as {parsed(c.name)}' for c in source.columns)
+
+
 def row_checks(source: Source) -> list[tuple[str, str]]:
-    """(reason code, SQL condition true when broken) for every rule on this source."""
+    """(reason code, SQL condition true when broken) for every rule on this source, over the raw
+    text columns and their parsed forms (parsed_sql)."""
     checks: list[tuple[str, str]] = []
     for c in source.columns:
-        col = f'"{c.name}"'
-        parser = PARSERS.get(c.kind)
+        col, value = f'"{c.name}"', parsed(c.name)
         if c.required:
             checks.append((f"missing:{c.name}", f"{col} is null"))
-        if parser:
-            checks.append((f"invalid_{c.kind}:{c.name}", f"{col} is not null and {parser}({col}) is null"))
+        if c.kind in PARSERS:
+            checks.append((f"invalid_{c.kind}:{c.name}", f"{col} is not null and {value} is null"))
         if c.min_value is not None:
-            checks.append((f"below_minimum:{c.name}", f"{parser}({col}) < {c.min_value}"))
+            checks.append((f"below_minimum:{c.name}", f"{value} < {c.min_value}"))
         if c.max_value is not None:
-            checks.append((f"above_maximum:{c.name}", f"{parser}({col}) > {c.max_value}"))
+            checks.append((f"above_maximum:{c.name}", f"{value} > {c.max_value}"))
         if c.kind in ("date", "timestamp"):
-            checks.append((f"date_out_of_range:{c.name}", f"{parser}({col}) < DATE '{EARLIEST_DATE}'"))
+            checks.append((f"date_out_of_range:{c.name}", f"{value} < DATE '{EARLIEST_DATE}'"))
         if c.kind == "timestamp":
             # the platform cannot report the future (CST wall clock, one day of tolerance)
             checks.append((f"future_timestamp:{c.name}",
-                           f"{parser}({col}) > current_timestamp::timestamp + interval 1 day"))
+                           f"{value} > current_timestamp::timestamp + interval 1 day"))
         if c.check == "uscc":
             checks.append(("bad_uscc", f"{col} is not null and not ws_is_valid_uscc(upper(trim({col})))"))
         if c.check == "region_code":

@@ -15,7 +15,13 @@ with intervals as (
     select * from {{ ref('int_meter_interval_volumes') }}
 ),
 
+-- Most intervals lie within one day and land on it whole; only those across midnight are split
+-- over the days they span (a list per interval for every reading would cost more than the rest).
 split as (
+    select *, (interval_end_at - interval 1 microsecond)::date as volume_date, interval_s as overlap_s
+    from intervals
+    where interval_start_at::date = (interval_end_at - interval 1 microsecond)::date
+    union all
     select
         i.*,
         d.day::date as volume_date,
@@ -26,6 +32,7 @@ split as (
         date_trunc('day', i.interval_start_at),
         date_trunc('day', i.interval_end_at - interval 1 microsecond),
         interval 1 day)) as d(day)
+    where i.interval_start_at::date <> (i.interval_end_at - interval 1 microsecond)::date
 ),
 
 days as (
@@ -49,17 +56,28 @@ days as (
     group by station_code, volume_date
 ),
 
+-- per reading day: outlier readings, and how many files the day's readings came in (a late or
+-- re-sent file, 补传), counted before duplicates are dropped
+files_per_day as (
+    select station_code, reading_at::date as volume_date, count(distinct source_file) as n_files_for_day
+    from {{ ref('stg_raw__meter_readings') }}
+    where reading_at is not null and totalizer_m3 is not null and station_code is not null
+      and {{ meter_readings_in_window('source_file', 'reading_at') }}
+      and {{ meter_days_in_window('reading_at::date') }}
+    group by all
+),
+
 reading_days as (
-    select
-        station_code,
-        reading_at::date as volume_date,
-        count(*) filter (where is_outlier_reading) as n_outlier_readings,
-        max(n_files_for_day) as n_files_for_day
+    select station_code, reading_at::date as volume_date, count(*) filter (where is_outlier_reading) as n_outlier_readings
     from {{ ref('int_meter_readings_clean') }}
     where {{ meter_days_in_window('reading_at::date') }}
     group by all
 )
 
-select d.*, coalesce(r.n_outlier_readings, 0) as n_outlier_readings, coalesce(r.n_files_for_day, 1) as n_files_for_day
+select
+    d.*,
+    coalesce(r.n_outlier_readings, 0) as n_outlier_readings,
+    coalesce(f.n_files_for_day, 1) as n_files_for_day
 from days as d
 left join reading_days as r using (station_code, volume_date)
+left join files_per_day as f using (station_code, volume_date)

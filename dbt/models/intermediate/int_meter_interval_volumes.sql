@@ -10,7 +10,8 @@
 --        flagged);
 --   stuck: no increment while the meter reports flow (kept, flagged).
 -- "Usual" and "median" are taken over the intervals ending the same day, so a day's result depends
--- only on the readings around it and a partitioned run gives what a full rebuild gives.
+-- only on the readings around it and a partitioned run gives what a full rebuild gives. Both
+-- medians come from one group-by joined back (a window per station-day would sort again).
 -- Ephemeral, like int_meter_readings_clean.
 {{ config(materialized='ephemeral', tags=['meter_daily']) }}
 
@@ -24,35 +25,6 @@ with sequenced as (
     window by_time as (partition by station_code order by reading_at)
 ),
 
-typical as (
-    select station_code, reading_at::date as end_date, median(epoch(reading_at - prev_reading_at)) as typical_interval_s
-    from sequenced
-    where prev_reading_at is not null
-    group by all
-),
-
-classified as (
-    select
-        s.*,
-        t.typical_interval_s,
-        epoch(s.reading_at - s.prev_reading_at) as interval_s,
-        pow(10, ceil(log10(greatest(s.prev_totalizer_m3, 0) + 1))) as register_capacity_m3,
-        s.totalizer_m3 - s.prev_totalizer_m3 as raw_delta_m3
-    from sequenced as s
-    join typical as t on s.station_code = t.station_code and s.reading_at::date = t.end_date
-    where s.prev_reading_at is not null
-),
-
-volumes as (
-    select
-        *,
-        raw_delta_m3 < 0
-            and totalizer_m3 + register_capacity_m3 - prev_totalizer_m3
-                <= {{ var('meter_rollover_max_fraction') }} * register_capacity_m3 as is_rollover,
-        interval_s > {{ var('meter_gap_factor') }} * typical_interval_s as has_gap
-    from classified
-),
-
 measured as (
     select
         *,
@@ -62,33 +34,56 @@ measured as (
             when is_reset then totalizer_m3
             else 0
         end as volume_m3
-    from (select *, raw_delta_m3 < 0 and not is_rollover
-                    and totalizer_m3 < {{ var('meter_reset_max_fraction') }} * prev_totalizer_m3 as is_reset
-          from volumes)
+    from (
+        select
+            *,
+            raw_delta_m3 < 0 and not is_rollover
+                and totalizer_m3 < {{ var('meter_reset_max_fraction') }} * prev_totalizer_m3 as is_reset
+        from (
+            select
+                *,
+                raw_delta_m3 < 0
+                    and totalizer_m3 + register_capacity_m3 - prev_totalizer_m3
+                        <= {{ var('meter_rollover_max_fraction') }} * register_capacity_m3 as is_rollover
+            from (
+                select
+                    *,
+                    reading_at::date as end_date,
+                    epoch(reading_at - prev_reading_at) as interval_s,
+                    pow(10, ceil(log10(greatest(prev_totalizer_m3, 0) + 1))) as register_capacity_m3,
+                    totalizer_m3 - prev_totalizer_m3 as raw_delta_m3
+                from sequenced
+                where prev_reading_at is not null
+            )
+        )
+    )
 ),
 
-with_median as (
-    select *, median(volume_m3) filter (where volume_m3 > 0) over (partition by station_code, reading_at::date)
-        as median_volume_m3
+station_days as (
+    select
+        station_code,
+        end_date,
+        median(interval_s) as typical_interval_s,
+        median(volume_m3) filter (where volume_m3 > 0) as median_volume_m3
     from measured
+    group by all
 )
 
 select
-    station_code,
-    intake_code,
-    prev_reading_at as interval_start_at,
-    reading_at as interval_end_at,
-    interval_s,
-    typical_interval_s,
-    volume_m3,
-    is_rollover,
-    is_reset,
-    raw_delta_m3 < 0 and not is_rollover and not is_reset as is_negative_increment,
-    has_gap,
-    volume_m3 > {{ var('meter_spike_factor') }} * median_volume_m3 * interval_s / typical_interval_s
-        and volume_m3 > 1 as is_spike,
-    volume_m3 = 0 and coalesce(flow_m3_per_h, 0) > 0 as is_stuck,
-    n_copies - 1 as n_duplicate_copies,
-    source_file,
-    source_row_number
-from with_median
+    m.station_code,
+    m.intake_code,
+    m.prev_reading_at as interval_start_at,
+    m.reading_at as interval_end_at,
+    m.interval_s,
+    d.typical_interval_s,
+    m.volume_m3,
+    m.is_rollover,
+    m.is_reset,
+    m.raw_delta_m3 < 0 and not m.is_rollover and not m.is_reset as is_negative_increment,
+    m.interval_s > {{ var('meter_gap_factor') }} * d.typical_interval_s as has_gap,
+    m.volume_m3 > {{ var('meter_spike_factor') }} * d.median_volume_m3 * m.interval_s / d.typical_interval_s
+        and m.volume_m3 > 1 as is_spike,
+    m.volume_m3 = 0 and coalesce(m.flow_m3_per_h, 0) > 0 as is_stuck,
+    m.n_copies - 1 as n_duplicate_copies
+from measured as m
+join station_days as d on m.station_code = d.station_code and m.end_date = d.end_date

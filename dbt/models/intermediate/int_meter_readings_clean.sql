@@ -3,52 +3,54 @@
 -- transmission spike, not a meter event. Rollovers and resets keep prev > next, so they are not
 -- mistaken for outliers. Ephemeral: inlined into int_meter_daily_volumes, so a partitioned run
 -- reads only the readings of its day window (macros/meter_window.sql).
+-- Copies of a reading are rare (a re-sent file, a duplicated row), and a window over every
+-- reading to find them costs more than the rest of the model: a group-by finds the duplicated
+-- keys, and only their rows are ranked. How many files a station-day came in (a late or re-sent
+-- file, 补传) is counted in int_meter_daily_volumes.
 {{ config(materialized='ephemeral', tags=['meter_daily']) }}
 
 with readings as (
-    select * from {{ ref('stg_raw__meter_readings') }}
+    select station_code, intake_code, reading_at, totalizer_m3, flow_m3_per_h, source_file,
+           source_row_number, loaded_at
+    from {{ ref('stg_raw__meter_readings') }}
     where reading_at is not null and totalizer_m3 is not null and station_code is not null
       and {{ meter_readings_in_window('source_file', 'reading_at') }}
 ),
 
--- a station-day spread over several files: a late or re-sent file (补传). A group-by and a join:
--- half the time of a windowed count(distinct) on millions of readings.
-files_per_day as (
-    select station_code, reading_at::date as reading_date, count(distinct source_file) as n_files_for_day
+duplicated_keys as (
+    select station_code, reading_at, count(*) as n_copies
     from readings
     group by all
+    having count(*) > 1
 ),
 
 ranked as (
+    select r.*, 1 as n_copies, 1 as copy_rank
+    from readings as r
+    anti join duplicated_keys as k using (station_code, reading_at)
+    union all
     select
         r.*,
-        f.n_files_for_day,
-        count(*) over (partition by r.station_code, r.reading_at) as n_copies,
-        row_number() over (
-            partition by r.station_code, r.reading_at
-            order by r.loaded_at desc, r.source_file desc, r.source_row_number
-        ) as copy_rank
+        k.n_copies,
+        row_number() over (partition by r.station_code, r.reading_at
+                           order by r.loaded_at desc, r.source_file desc, r.source_row_number) as copy_rank
     from readings as r
-    join files_per_day as f on r.station_code = f.station_code and r.reading_at::date = f.reading_date
+    join duplicated_keys as k using (station_code, reading_at)
 ),
 
 deduped as (
     select
-        * exclude (copy_rank),
+        * exclude (copy_rank, source_file, source_row_number, loaded_at),  -- a lean window payload
         lag(totalizer_m3) over by_time  as neighbour_before_m3,
         lead(totalizer_m3) over by_time as neighbour_after_m3
     from ranked
     where copy_rank = 1
     window by_time as (partition by station_code order by reading_at)
-),
-
-outliers as (
-    select
-        *,
-        coalesce(neighbour_before_m3 <= neighbour_after_m3
-                 and (totalizer_m3 > neighbour_after_m3 or totalizer_m3 < neighbour_before_m3), false)
-            as is_outlier_reading
-    from deduped
 )
 
-select * from outliers
+select
+    *,
+    coalesce(neighbour_before_m3 <= neighbour_after_m3
+             and (totalizer_m3 > neighbour_after_m3 or totalizer_m3 < neighbour_before_m3), false)
+        as is_outlier_reading
+from deduped
