@@ -128,15 +128,13 @@ def _to_table(source: Source, found: dict[str, int], headers: list[str], rows: l
 def read_csv(path: Path, source: Source) -> pa.Table:
     data = path.read_bytes()
     text = decode(data, path)
-    # Arrow reads UTF-8: the file's own bytes when it is UTF-8 (BOM dropped), else re-encoded
-    utf8 = data.removeprefix(b"\xef\xbb\xbf") if _is_utf8(data) else text.encode("utf-8")
     first_lines = text[: 1 << 16].splitlines()[:HEADER_SCAN_ROWS]
     # the header may sit below a title line or two, as in some platform exports
     skip, header, found = best_header([(i, next(csv.reader([line]), [])) for i, line in enumerate(first_lines)],
                                       source, path)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(utf8),
+            io.BytesIO(text.encode("utf-8")),  # Arrow reads UTF-8
             read_options=pacsv.ReadOptions(skip_rows=skip),
             # every column as text, exactly as received (no timestamp/number inference)
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
@@ -155,13 +153,6 @@ def read_csv(path: Path, source: Source) -> pa.Table:
         cols[col.name] = table.column(idx).cast(pa.string()) if idx is not None else pa.nulls(n, pa.string())
     return pa.table(cols)
 
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 def _merged_grid(ws, first: int, last: int) -> list[list]:

@@ -25,6 +25,34 @@ with sequenced as (
     window by_time as (partition by station_code order by reading_at)
 ),
 
+classified as (
+    select
+        *,
+        reading_at::date as end_date,
+        epoch(reading_at - prev_reading_at) as interval_s,
+        pow(10, ceil(log10(greatest(prev_totalizer_m3, 0) + 1))) as register_capacity_m3,
+        totalizer_m3 - prev_totalizer_m3 as raw_delta_m3
+    from sequenced
+    where prev_reading_at is not null
+),
+
+rollovers as (
+    select
+        *,
+        raw_delta_m3 < 0
+            and totalizer_m3 + register_capacity_m3 - prev_totalizer_m3
+                <= {{ var('meter_rollover_max_fraction') }} * register_capacity_m3 as is_rollover
+    from classified
+),
+
+resets as (
+    select
+        *,
+        raw_delta_m3 < 0 and not is_rollover
+            and totalizer_m3 < {{ var('meter_reset_max_fraction') }} * prev_totalizer_m3 as is_reset
+    from rollovers
+),
+
 measured as (
     select
         *,
@@ -34,29 +62,7 @@ measured as (
             when is_reset then totalizer_m3
             else 0
         end as volume_m3
-    from (
-        select
-            *,
-            raw_delta_m3 < 0 and not is_rollover
-                and totalizer_m3 < {{ var('meter_reset_max_fraction') }} * prev_totalizer_m3 as is_reset
-        from (
-            select
-                *,
-                raw_delta_m3 < 0
-                    and totalizer_m3 + register_capacity_m3 - prev_totalizer_m3
-                        <= {{ var('meter_rollover_max_fraction') }} * register_capacity_m3 as is_rollover
-            from (
-                select
-                    *,
-                    reading_at::date as end_date,
-                    epoch(reading_at - prev_reading_at) as interval_s,
-                    pow(10, ceil(log10(greatest(prev_totalizer_m3, 0) + 1))) as register_capacity_m3,
-                    totalizer_m3 - prev_totalizer_m3 as raw_delta_m3
-                from sequenced
-                where prev_reading_at is not null
-            )
-        )
-    )
+    from resets
 ),
 
 station_days as (
