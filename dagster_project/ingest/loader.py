@@ -21,8 +21,8 @@ import duckdb
 import pyarrow as pa
 
 from dagster_project.ingest.readers import ContractError, read_source_file
-from dagster_project.ingest.row_checks import (PARSERS, REASONS_COLUMN, create_reference_tables, parsed,
-                                               parsed_sql, reasons_sql)
+from dagster_project.ingest.row_checks import (PARSERS, REASONS_COLUMN, broken_sql, create_reference_tables,
+                                               parsed, parsed_sql, reasons_sql)
 from dagster_project.lib.contracts import SOURCES, Source
 from dagster_project.lib.partition_keys import file_partition_key, naming_rule
 
@@ -172,32 +172,28 @@ def _land_batch(con, source: Source, batch: list[_Pending], run_id: str) -> list
     lineage = ", ".join(LINEAGE_COLUMNS)
     incoming = pa.concat_tables([p.table.append_column("_file_index", pa.array([i] * p.table.num_rows, pa.int32()))
                                  for i, p in enumerate(batch)])
-    files = pa.table({"_file_index": pa.array(range(len(batch)), pa.int32()), "rel": [p.rel for p in batch],
-                      "sha": [p.sha for p in batch]})
+    # each row's file and checksum, looked up by _file_index in two list parameters (no join)
+    lineage_params = {"rels": [p.rel for p in batch], "shas": [p.sha for p in batch]}
+    file_lineage = "$rels[_file_index + 1], $shas[_file_index + 1], current_timestamp, _source_row_number"
     con.register("incoming", incoming)
-    con.register("incoming_files", files)
     try:
         con.execute("begin transaction")
-        # parse once into a table, then check: a subquery would be inlined and parse once per rule
+        # parse once into a table, then filter: a subquery would be inlined and parse once per rule
         con.execute(f"create or replace temp table parsed_rows as select *, {parsed_sql(source)} from incoming")
-        con.execute(f"""create or replace temp table checked as
-                        select p.*, f.rel, f.sha, {reasons_sql(source)} as {REASONS_COLUMN}
-                        from parsed_rows as p join incoming_files as f using (_file_index)""")
-        con.execute("drop table parsed_rows")
         restated = [p.rel for p in batch if p.is_restatement]  # a new path has no earlier rows to scan for
         for table in (source.table, source.quarantine_table) if restated else ():
             con.execute(f"delete from {table} where _source_file in (select unnest(?::varchar[]))", [restated])
+        broken = broken_sql(source)
         con.execute(f"""insert into {source.table} ({lineage}, {cols})
-                        select rel, sha, current_timestamp, _source_row_number, {values}
-                        from checked where len({REASONS_COLUMN}) = 0""")
+                        select {file_lineage}, {values} from parsed_rows where not {broken}""", lineage_params)
+        # reasons are spelled out for the broken rows alone (the filter runs before the projection)
         con.execute(f"""insert into {source.quarantine_table} ({lineage}, {cols}, {REASONS_COLUMN})
-                        select rel, sha, current_timestamp, _source_row_number, {cols}, {REASONS_COLUMN}
-                        from checked where len({REASONS_COLUMN}) > 0""")
+                        select {file_lineage}, {cols}, {reasons_sql(source)} from parsed_rows where {broken}""",
+                    lineage_params)
         counts = dict((i, (ok, bad)) for i, ok, bad in con.execute(f"""
-            select _file_index, count(*) filter (where len({REASONS_COLUMN}) = 0),
-                   count(*) filter (where len({REASONS_COLUMN}) > 0)
-            from checked group by 1""").fetchall())
-        con.execute("drop table checked")
+            select _file_index, count(*) filter (where not {broken}), count(*) filter (where {broken})
+            from parsed_rows group by 1""").fetchall())
+        con.execute("drop table parsed_rows")
         outcomes = []
         for i, p in enumerate(batch):
             loaded, quarantined = counts.get(i, (0, 0))
@@ -214,7 +210,6 @@ def _land_batch(con, source: Source, batch: list[_Pending], run_id: str) -> list
         raise
     finally:
         con.unregister("incoming")
-        con.unregister("incoming_files")
     return outcomes
 
 

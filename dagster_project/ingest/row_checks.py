@@ -72,6 +72,11 @@ def row_checks(source: Source) -> list[tuple[str, str]]:
     return checks
 
 
+def broken_sql(source: Source) -> str:
+    """TRUE when the row breaks any check: a plain filter, so valid rows never build a reasons list."""
+    return "coalesce(" + " or ".join(f"({cond})" for _, cond in row_checks(source)) + ", false)"
+
+
 def reasons_sql(source: Source) -> str:
     cases = ", ".join(f"case when coalesce({cond}, false) then '{reason}' end" for reason, cond in row_checks(source))
     return f"list_filter([{cases}]::varchar[], x -> x is not null)"
