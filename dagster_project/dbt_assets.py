@@ -13,9 +13,11 @@ import os
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from dagster_project.lib.partition_keys import day_chunks
 from dagster_project.partitions import meter_days
 from dagster_project.quality.dbt_results import record_dbt_results
 from dagster_project.resources import WarehouseResource, dbt_project
+from dagster_project.settings import meter_chunk_days
 
 METER_SELECTION = "tag:meter_daily"
 
@@ -55,9 +57,18 @@ def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
             backfill_policy=dg.BackfillPolicy.single_run(), dagster_dbt_translator=TRANSLATOR)
 def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     days = context.partition_key_range
-    window = {"meter_start_date": days.start, "meter_end_date": days.end}
-    context.log.info(f"Recomputing daily volumes for {days.start} … {days.end}")
-    yield from run_dbt_build(context, dbt, warehouse, ["--vars", json.dumps(window)])
+    chunks = day_chunks(days.start, days.end, meter_chunk_days())  # bounded memory
+    for i, (first, last) in enumerate(chunks, start=1):
+        window = ["--vars", json.dumps({"meter_start_date": first, "meter_end_date": last})]
+        context.log.info(f"Recomputing daily volumes for {first} … {last} (part {i} of {len(chunks)})")
+        if i < len(chunks):  # an earlier part: models only; the last part's build tests the whole table
+            os.environ["WATERSTAT_WAREHOUSE"] = warehouse.database
+            part = dbt.cli(["run", "--select", METER_SELECTION, *window], manifest=dbt_project.manifest_path,
+                           raise_on_error=False).wait()
+            if not part.is_successful():
+                raise dg.Failure(f"dbt run failed for meter days {first} … {last}: {part.get_error()}")
+        else:
+            yield from run_dbt_build(context, dbt, warehouse, window)
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, exclude=METER_SELECTION,

@@ -55,6 +55,13 @@ def memory_limit() -> str:
     return os.environ.get("WATERSTAT_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
 
 
+def meter_chunk_days() -> int:
+    """A long meter day range is rebuilt in parts of at most this many days (default 92, a quarter):
+    the per-station-day medians live in memory outside DuckDB's limit, so one statement over a year
+    of a province's readings peaks above 4 GB, a quarter near 3 GB. Parts give the same rows."""
+    return int(os.environ.get("WATERSTAT_METER_CHUNK_DAYS", "92"))
+
+
 @cache
 def dbt_vars() -> dict:
     """The rule variables in dbt/dbt_project.yml, so Python applies the same rules as the SQL."""

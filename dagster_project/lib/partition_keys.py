@@ -76,3 +76,14 @@ def changed_partitions(before: dict[str, list], after: dict[str, list],
         key = file_partition_key(source, rel) or fallback_key[source]
         changed.setdefault(source, set()).add(key)
     return changed
+
+
+def day_chunks(first: str, last: str, size: int) -> list[tuple[str, str]]:
+    """[first, last] cut into consecutive ranges of at most `size` days (the last one shorter)."""
+    lo, hi = date.fromisoformat(first), date.fromisoformat(last)
+    chunks = []
+    while lo <= hi:
+        end = min(hi, lo + timedelta(days=size - 1))
+        chunks.append((lo.isoformat(), end.isoformat()))
+        lo = end + timedelta(days=1)
+    return chunks

@@ -1,4 +1,5 @@
-from dagster_project.lib.partition_keys import affected_day_ranges, changed_partitions, file_partition_key
+from dagster_project.lib.partition_keys import (affected_day_ranges, changed_partitions, day_chunks,
+                                                file_partition_key)
 
 
 def test_meter_files_are_keyed_by_their_leading_day():
@@ -36,3 +37,11 @@ def test_changed_partitions_between_two_scans():
     # industrial_2021 was removed: its year is re-run so its rows are withdrawn
     assert changed_partitions(before, after, {"meter_readings": "2022-12-31", "industrial_returns": "2026"}) == {
         "meter_readings": {"2022-12-30", "2022-12-01"}, "industrial_returns": {"2021", "2026"}}
+
+
+def test_a_long_day_range_is_cut_into_chunks_that_cover_it_exactly():
+    assert day_chunks("2022-01-01", "2022-12-31", 92) == [
+        ("2022-01-01", "2022-04-02"), ("2022-04-03", "2022-07-03"),
+        ("2022-07-04", "2022-10-03"), ("2022-10-04", "2022-12-31")]
+    assert day_chunks("2022-12-30", "2023-01-02", 92) == [("2022-12-30", "2023-01-02")]
+    assert day_chunks("2022-03-01", "2022-03-01", 1) == [("2022-03-01", "2022-03-01")]
