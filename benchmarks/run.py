@@ -196,8 +196,9 @@ def report(night: dict, meter: list[dict], memory_limit: str, quick: bool) -> st
         "fused query over the files, with no stored, checked copy of each reading and no second window; "
         "that gives up the row-level audit trail and the quarantine the rest of the design rests on.",
         "- DuckDB's memory limit bounds its buffer manager, not every allocation: the per-station-day "
-        "medians (exact, holistic aggregates) keep their values outside it, about 3.7 GB for a year of "
-        "these readings in one statement. A long backfill therefore rebuilds its daily volumes in parts of "
+        "medians (exact, holistic aggregates) keep their values outside it: with a 1.5 GB limit, a year of "
+        "these readings in one dbt statement peaked at 4.3 GB in the dbt process. A long backfill "
+        "therefore rebuilds its daily volumes in parts of "
         "`WATERSTAT_METER_CHUNK_DAYS` days (92 by default), so the 10× row's peak is a quarter's, at a few "
         "seconds of dbt start-up per extra part.",
         "",
