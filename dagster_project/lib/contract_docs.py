@@ -32,6 +32,9 @@ General rules for every source:
   column lists the header texts accepted. Extra columns are ignored.
 - **Values** are kept as text exactly as received (lineage: file, SHA-256, load time, row number)
   and typed in dbt staging. Full-width digits and thousands separators are normalised.
+  The exception is meter readings (a province sends tens of millions a year): each row is parsed
+  once at load, by the same `ws_*` SQL functions staging uses, and stored typed (timestamp,
+  double); a row that does not parse is quarantined with its text exactly as received.
 - **Units**: where the header carries the unit (`许可水量(万m³/年)`), the unit is read from it;
   survey returns carry a `计量单位` column (m³ or 万m³) that applies to every volume on the row.
 - **Files being written** must use a temporary name (`*.part`, `~$*`, `.*`) until complete.
