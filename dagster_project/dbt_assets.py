@@ -39,10 +39,22 @@ class WaterstatTranslator(DagsterDbtTranslator):
 TRANSLATOR = WaterstatTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
-                  extra_args: list[str]):
+def point_dbt_at(warehouse: WarehouseResource) -> None:
     # dbt's profile reads WATERSTAT_WAREHOUSE: point it at the file this run's resource names.
     os.environ["WATERSTAT_WAREHOUSE"] = warehouse.database
+
+
+def run_dbt_models(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str]) -> None:
+    """`dbt run` outside Dagster's event stream: a part of a longer run whose final build reports."""
+    point_dbt_at(warehouse)
+    part = dbt.cli(["run", *args], manifest=dbt_project.manifest_path, raise_on_error=False).wait()
+    if not part.is_successful():
+        raise dg.Failure(f"dbt run failed ({' '.join(args)}): {part.get_error()}")
+
+
+def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                  extra_args: list[str]):
+    point_dbt_at(warehouse)
     invocation = dbt.cli(["build", *extra_args], context=context, raise_on_error=False)
     yield from invocation.stream()
     # keep every node's outcome (tests included) for the quality gate and the DQ report
@@ -62,11 +74,7 @@ def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
         window = ["--vars", json.dumps({"meter_start_date": first, "meter_end_date": last})]
         context.log.info(f"Recomputing daily volumes for {first} … {last} (part {i} of {len(chunks)})")
         if i < len(chunks):  # an earlier part: models only; the last part's build tests the whole table
-            os.environ["WATERSTAT_WAREHOUSE"] = warehouse.database
-            part = dbt.cli(["run", "--select", METER_SELECTION, *window], manifest=dbt_project.manifest_path,
-                           raise_on_error=False).wait()
-            if not part.is_successful():
-                raise dg.Failure(f"dbt run failed for meter days {first} … {last}: {part.get_error()}")
+            run_dbt_models(dbt, warehouse, ["--select", METER_SELECTION, *window])
         else:
             yield from run_dbt_build(context, dbt, warehouse, window)
 
