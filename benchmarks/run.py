@@ -9,7 +9,8 @@ and writes docs/benchmarks.md (figures also in docs/benchmarks.json).
    steady state the 60 s target is about). Both are `waterstat run`, timed from outside.
 2. The meter path (raw files → daily volumes: `waterstat backfill meter`) against the bare
    DuckDB floor (benchmarks/floor.py) on 10,000 points read hourly, for 37, 110 and 365 days
-   (1×, 3×, 10×), each in a fresh warehouse, with DuckDB's memory limit set.
+   (1×, 3×, 10×), each in a fresh warehouse, with DuckDB's memory limit set; and the rules floor:
+   the meter path's dbt model in one statement over the same files (what the rules alone cost).
 Peak memory is the resident set of the whole process tree (dbt included), sampled every 50 ms.
 """
 from __future__ import annotations
@@ -74,8 +75,37 @@ def night_benchmark(work: Path, points: int, memory_limit: str) -> dict:
     return {"points": points, "readings_per_night": readings, "night1": night1, "night2": night2}
 
 
+def compiled_daily_volumes_model(work: Path) -> Path:
+    """int_meter_daily_volumes compiled for a full rebuild (no day window), for the rules floor."""
+    env = {"WATERSTAT_WAREHOUSE": str(work / "compile.duckdb")}
+    checked(measure([str(Path(sys.executable).parent / "dbt"), "compile", "--quiet", "--select", "int_meter_daily_volumes",
+                     "--target-path", str(work / "dbt_compiled")], env, cwd=REPO_ROOT / "dbt"), "dbt compile")
+    return next((work / "dbt_compiled" / "compiled").rglob("int_meter_daily_volumes.sql"))
+
+
+def floor_run(work: Path, files: list[Path], memory_limit: str, label: str, model: Path | None = None) -> dict:
+    """One floor statement in its own process; the daily rows and volume it wrote, or None if it failed."""
+    db, file_list = work / f"floor_{label}.duckdb", work / f"files_{label}.txt"
+    file_list.write_text("\n".join(map(str, files)))
+    m = measure([sys.executable, "-m", "benchmarks.floor", str(file_list), str(db), memory_limit]
+                + ([str(model)] if model else []))
+    totals = None
+    if m.returncode == 0:
+        with duckdb.connect(str(db), read_only=True) as con:
+            totals = con.execute("select count(*), sum(volume_m3) from floor_daily_volumes").fetchone()
+    db.unlink(missing_ok=True)
+    return {"run": m, "totals": totals, "error": None if m.returncode == 0 else failure_line(m.output)}
+
+
+def failure_line(output: str) -> str:
+    """The error a failed floor statement printed (DuckDB's message, e.g. out of memory)."""
+    errors = [line for line in output.splitlines() if "Error" in line]
+    return errors[-1].strip() if errors else output.strip().splitlines()[-1]
+
+
 def meter_path_benchmark(work: Path, points: int, memory_limit: str) -> list[dict]:
     data = work / "meter_data"
+    model = compiled_daily_volumes_model(work)
     total_days = SCALES[-1][1]
     print(f"Writing {points:,} points × 24 × {total_days} days of meter files …", flush=True)
     write_meter_days(data, FIRST_DAY, total_days, points, 60)
@@ -90,27 +120,33 @@ def meter_path_benchmark(work: Path, points: int, memory_limit: str) -> list[dic
         env = home_env(home, memory_limit)
         print(f"{scale}×: meter path over {days} days …", flush=True)
         path = checked(measure([WATERSTAT, "backfill", "meter", str(FIRST_DAY), str(last)], env), f"meter path {scale}×")
-        print(f"{scale}×: floor …", flush=True)
-        floor_db = work / f"floor_{scale}x.duckdb"
-        file_list = work / f"files_{scale}x.txt"
-        file_list.write_text("\n".join(map(str, files)))
-        floor = checked(measure([sys.executable, "-m", "benchmarks.floor", str(file_list), str(floor_db), memory_limit]),
-                        f"floor {scale}×")
+        print(f"{scale}×: floors …", flush=True)
+        bare = floor_run(work, files, memory_limit, f"bare_{scale}x")
+        checked(bare["run"], f"bare floor {scale}×")
+        rules = floor_run(work, files, memory_limit, f"rules_{scale}x", model)
         with duckdb.connect(str(home / "warehouse" / "build" / "waterstat.duckdb"), read_only=True) as con:
             ours = con.execute("select count(*), sum(volume_m3) from intermediate.int_meter_daily_volumes").fetchone()
-        with duckdb.connect(str(floor_db), read_only=True) as con:
-            bare = con.execute("select count(*), sum(volume_m3) from floor_daily_volumes").fetchone()
-        results.append({"scale": scale, "days": days, "readings": points * 24 * days, "path": path, "floor": floor,
-                        "ours": ours, "bare": bare})
+        results.append({"scale": scale, "days": days, "readings": points * 24 * days, "path": path,
+                        "floor": bare["run"], "ours": ours, "bare": bare["totals"], "rules": rules})
         shutil.rmtree(home)
-        floor_db.unlink()
     return results
 
 
 def figures(result: dict) -> dict:
     """A result without the captured output: wall, peak memory and seconds per step."""
-    return {k: ({"wall_s": round(v.wall_s, 1), "peak_rss_gb": round(v.peak_rss_gb, 2), "steps": step_times(v.output)}
-                if isinstance(v, Measurement) else v) for k, v in result.items()}
+    def plain(v):
+        if isinstance(v, Measurement):
+            return {"wall_s": round(v.wall_s, 1), "peak_rss_gb": round(v.peak_rss_gb, 2), "steps": step_times(v.output)}
+        return {k: plain(x) for k, x in v.items()} if isinstance(v, dict) else v
+    return plain(result)
+
+
+def rules_floor_cell(r: dict) -> str:
+    rules = r["rules"]
+    if rules["error"]:
+        return f"failed after {rules['run'].wall_s:.0f} s: {rules['error'][:90]}"
+    return (f"{rules['run'].wall_s:.0f} s ({rules['run'].wall_s / r['floor'].wall_s:.1f}× the bare floor, "
+            f"{rules['run'].peak_rss_gb:.2f} GB)")
 
 
 def verdict(ok: bool) -> str:
@@ -149,10 +185,12 @@ def report(night: dict, meter: list[dict], memory_limit: str, quick: bool) -> st
         "",
         "Meter path: `waterstat backfill meter FIRST LAST` (contract checks, row rules, lineage, dedupe, "
         "rollover/reset/gap handling, proration across midnight, daily volumes). Floor: one DuckDB statement "
-        "over the same files: per-station deltas summed per day (benchmarks/floor.py).",
+        "over the same files: per-station deltas summed per day (benchmarks/floor.py). Rules floor: the meter "
+        "path's own dbt model (int_meter_daily_volumes, compiled) in one statement over the same files, its raw "
+        "table swapped for them: the same rules without the load.",
         "",
-        "| scale | days | readings | meter path | of which: load files, dbt, GE | floor | ratio (target ≤ 1.5) | peak RSS, path | peak RSS, floor | daily rows (path / floor) | volume m³ (path / floor) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| scale | days | readings | meter path | of which: load files, dbt, GE | floor | ratio (target ≤ 1.5) | peak RSS, path | peak RSS, floor | daily rows (path / floor) | volume m³ (path / floor) | rules floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in meter:
         ratio = r["path"].wall_s / r["floor"].wall_s
@@ -162,7 +200,7 @@ def report(night: dict, meter: list[dict], memory_limit: str, quick: bool) -> st
         lines.append(f"| {r['scale']}× | {r['days']} | {r['readings']:,} | {r['path'].wall_s:.0f} s | {split} | {r['floor'].wall_s:.0f} s "
                      f"| {ratio:.2f}: {verdict(ratio <= TARGETS['floor_ratio'])} | {r['path'].peak_rss_gb:.2f} GB "
                      f"| {r['floor'].peak_rss_gb:.2f} GB | {r['ours'][0]:,} / {r['bare'][0]:,} "
-                     f"| {r['ours'][1]:,.0f} / {r['bare'][1]:,.0f} |")
+                     f"| {r['ours'][1]:,.0f} / {r['bare'][1]:,.0f} | {rules_floor_cell(r)} |")
     lines += [
         "",
         "## Targets",
@@ -189,12 +227,13 @@ def report(night: dict, meter: list[dict], memory_limit: str, quick: bool) -> st
         "medians, the proration across midnight and an exact decimal sum: the dbt share, which includes "
         "about 5–7 s of dbt start-up and parse per run; (c) validates a 200,000-row sample with Great "
         "Expectations.",
-        "- Why 1.5× is out of reach with this design: writing the checked rows with their lineage costs about "
-        "as much as the whole floor query (about 1 s per million readings), and in the dbt model, whose "
-        "DuckDB CPU time is about twice its wall time, the two window sorts take about 35% and the "
-        "duplicate-key and median group-bys about 20%. A path within 1.5× of the floor would have to be one "
-        "fused query over the files, with no stored, checked copy of each reading and no second window; "
-        "that gives up the row-level audit trail and the quarantine the rest of the design rests on.",
+        "- What the rules cost, against the 1.5× target: the rules floor (the same dbt "
+        "model in one statement over the files: no load, no checks, no stored copy, no dbt) took "
+        + "; ".join(f"{r['scale']}× {rules_floor_cell(r)}" for r in meter) + ". "
+        "The bare floor runs one window and one aggregate; the METHODS rules need a second window (outliers "
+        "are found before the intervals), per-station-day medians (gap and spike tests) and the proration "
+        "across midnight. On top of that, writing the checked rows with their lineage costs about as much "
+        "as the whole bare floor (about 1 s per million readings).",
         "- DuckDB's memory limit bounds its buffer manager, not every allocation: the per-station-day "
         "medians (exact, holistic aggregates) keep their values outside it: with a 1.5 GB limit, a year of "
         "these readings in one dbt statement peaked at 4.3 GB in the dbt process. A long backfill "
