@@ -8,6 +8,7 @@ nothing but its result:
 
     python -m benchmarks.floor <file listing the CSV paths> <database file> <memory limit> [<compiled model>]
 """
+import re
 import sys
 from pathlib import Path
 
@@ -16,7 +17,8 @@ import duckdb
 # the benchmark files' columns (benchmarks/meter_data.py), typed by DuckDB's CSV reader
 CSV_COLUMNS = {'测站编码': 'varchar', '测站名称': 'varchar', '取水口编码': 'varchar', '时间': 'varchar',
                '累计流量(m³)': 'double', '瞬时流量(m³/h)': 'double', '数据标识': 'varchar'}
-STAGING_RELATION = '"waterstat"."staging"."stg_raw__meter_readings"'
+# the staging view as the compiled model names it ("<database>"."staging"."stg_raw__meter_readings")
+STAGING_RELATION = re.compile(r'"[^"]+"\."staging"\."stg_raw__meter_readings"')
 
 
 def csv_scan(files: list[str], filename: bool = False) -> str:
@@ -43,14 +45,14 @@ def bare_sql(files: list[str]) -> str:
 
 def rules_sql(files: list[str], compiled_model: str) -> str:
     """The compiled model reading the files where it read staging (file name as lineage, no row numbers)."""
-    if STAGING_RELATION not in compiled_model:
-        raise ValueError(f"the compiled model does not read {STAGING_RELATION}")
+    if not STAGING_RELATION.search(compiled_model):
+        raise ValueError(f"the compiled model does not read {STAGING_RELATION.pattern}")
     staged = f"""(select "测站编码" as station_code, "测站名称" as station_name, "取水口编码" as intake_code,
         strptime("时间", '%Y-%m-%d %H:%M') as reading_at, "累计流量(m³)" as totalizer_m3,
         "瞬时流量(m³/h)" as flow_m3_per_h, "数据标识" as quality_flag, filename as source_file,
         0::bigint as source_row_number, current_timestamp as loaded_at
         from {csv_scan(files, filename=True)})"""
-    return compiled_model.replace(STAGING_RELATION, staged)
+    return STAGING_RELATION.sub(lambda _: staged, compiled_model)
 
 
 def main(file_list: str, database: str, memory_limit: str, compiled_model: str | None = None) -> None:

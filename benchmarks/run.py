@@ -145,8 +145,11 @@ def rules_floor_cell(r: dict) -> str:
     rules = r["rules"]
     if rules["error"]:
         return f"failed after {rules['run'].wall_s:.0f} s: {rules['error'][:90]}"
+    (rows, volume), (our_rows, our_volume) = rules["totals"], r["ours"]
+    same = rows == our_rows and abs(volume - our_volume) < 1e-3
     return (f"{rules['run'].wall_s:.0f} s ({rules['run'].wall_s / r['floor'].wall_s:.1f}× the bare floor, "
-            f"{rules['run'].peak_rss_gb:.2f} GB)")
+            f"{rules['run'].peak_rss_gb:.2f} GB, "
+            + ("the path's daily rows and volume)" if same else f"**differs from the path**: {rows:,} rows, {volume:,.0f} m³)"))
 
 
 def verdict(ok: bool) -> str:
