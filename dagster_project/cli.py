@@ -98,10 +98,15 @@ def execute_runs(paths: Paths, steps: list[tuple[str, str | None, str | None]]) 
     from dagster_project.definitions import build_definitions
     from dagster_project.jobs import day_range_tags
 
+    from dagster_project.run_health import close_interrupted_runs, process_tags
+
     definitions = build_definitions(paths)
-    tags = {"started_by": getpass.getuser(), "trigger": "waterstat-cli"}
+    tags = {"started_by": getpass.getuser(), "trigger": "waterstat-cli", **process_tags()}
     started = time.monotonic()
     with dg.DagsterInstance.get() as instance:
+        for run in close_interrupted_runs(instance):
+            print(f"Run {run.run_id[:8]} ({run.job_name}) was interrupted before it finished: recorded as failed; "
+                  "this run redoes its work", flush=True)
         for job, first, last in steps:
             print(f"\n== {job}" + (f" {first} … {last}" if first else ""), flush=True)
             result = definitions.resolve_job_def(job).execute_in_process(
@@ -215,17 +220,25 @@ def cmd_check(args: argparse.Namespace) -> int:
 JOBS = ("meter_daily_load", "annual_sources_load", "build_and_publish")
 
 
-def print_recent_runs() -> None:
-    """The latest run of each job from the Dagster instance (CLI, schedule, sensors, UI alike)."""
+def print_recent_runs() -> int:
+    """The latest run of each job from the Dagster instance (CLI, schedule, sensors, UI alike);
+    returns how many need attention (interrupted or failed)."""
     import dagster as dg
 
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
     if not (home / "dagster.yaml").exists():
         print(f"No Dagster runs recorded in {home}")
-        return
+        return 0
+    from dagster_project.run_health import PID_TAG, interrupted_runs
+
     failed = []
     print("Latest runs:")
     with dg.DagsterInstance.get() as instance:
+        interrupted = interrupted_runs(instance)
+        for run in interrupted:
+            print(f"  NEVER FINISHED {run.job_name} run {run.run_id[:8]}: its process ({run.tags[PID_TAG]}) "
+                  "ended without finishing (killed or crashed)\n"
+                  "           → `waterstat run` redoes it (re-runs are idempotent) and records it as failed")
         for job in JOBS:
             records = instance.get_run_records(dg.RunsFilter(job_name=job), limit=1)
             if not records:
@@ -242,6 +255,7 @@ def print_recent_runs() -> None:
     if failed:
         print(f"  → {', '.join(failed)} failed: open the run in the UI (make ui) or run `waterstat check`, "
               "fix the cause, then `waterstat run` (or `waterstat backfill …` for the failed days).")
+    return len(interrupted) + len(failed)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -250,7 +264,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     from dagster_project.analyst import NoSnapshotError, connect_read_only
 
     paths = Paths.from_env()
-    print_recent_runs()
+    attention = print_recent_runs()
+    for problem in paths.permission_problems():
+        print(f"  PERMISSIONS {problem}")
+        attention += 1
     try:
         con = connect_read_only(paths.published)
     except NoSnapshotError as exc:
@@ -294,7 +311,7 @@ def cmd_status(args: argparse.Namespace) -> int:
               "then waterstat run")
     if quarantined:
         print("  Quarantined rows are listed with their reasons in the DQ report (waterstat check).")
-    if not rejected and not blocked:
+    if not rejected and not blocked and not attention:
         print("  Nothing to do: every file loaded and every year passed its blocking checks.")
     return 0
 

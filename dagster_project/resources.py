@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
-from dagster_project.settings import DBT_PROJECT_DIR, Paths, memory_limit
+from dagster_project.settings import DBT_PROJECT_DIR, Paths, ensure_private_dir, memory_limit
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -31,7 +31,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(Path(self.database).parent)
         con = duckdb.connect(self.database, read_only=read_only, config={"memory_limit": memory_limit()})
         try:
             yield con

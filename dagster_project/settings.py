@@ -44,9 +44,28 @@ class Paths:
         return {"WATERSTAT_WAREHOUSE": str(self.warehouse), "WATERSTAT_RAW": str(self.raw),
                 "WATERSTAT_EXPORTS": str(self.exports), "WATERSTAT_MEMORY_LIMIT": memory_limit()}
 
+    def private_dirs(self) -> tuple[Path, ...]:
+        """Directories holding data analysts must not read (the build file with its raw rows and
+        personal data; rejected files): the pipeline's user only."""
+        return self.warehouse.parent, self.quarantine
+
     def ensure_dirs(self) -> None:
-        for d in (self.raw, self.warehouse.parent, self.published.parent, self.exports):
+        for d in (self.raw, self.published.parent, self.exports):
             d.mkdir(parents=True, exist_ok=True)
+        for d in self.private_dirs():
+            ensure_private_dir(d)
+
+    def permission_problems(self) -> list[str]:
+        """Each private directory that others can enter or read, with the fix."""
+        return [f"{d} can be read by other users (mode {d.stat().st_mode & 0o777:o}): chmod 700 {d}"
+                for d in self.private_dirs() if d.exists() and d.stat().st_mode & 0o077]
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """A directory only its owner (the pipeline's user) can enter: mode 700, whatever the umask."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
 
 
 def memory_limit() -> str:

@@ -120,8 +120,9 @@ def test_rerun_is_idempotent(demo_run):
     con = duckdb.connect(str(paths.published), read_only=True)
     after = con.execute("select count(*), sum(total_m3) from marts.mart_water_use_by_region").fetchone()
     statuses = con.execute("select status, count(*) from raw.load_log group by 1").fetchall()
-    raw_rows = con.execute("select count(*) from raw.meter_readings").fetchone()[0]
     con.close()
+    with duckdb.connect(str(paths.warehouse), read_only=True) as build:  # raw rows stay in the build file
+        raw_rows = build.execute("select count(*) from raw.meter_readings").fetchone()[0]
     assert before[0] == after[0] and before[1] == pytest.approx(after[1], rel=1e-12)  # float sum order
     assert dict(statuses)["unchanged"] > 0
     # 60 stations x 24 hours x 5 days, minus the 6-hour gap, plus stations 0 and 40 duplicated for a day,
@@ -145,13 +146,62 @@ def test_planted_defects_appear_in_the_dq_report(demo_run):
 
 def test_personal_data_never_reaches_the_published_snapshot(demo_run):
     paths, _ = demo_run
-    build = duckdb.connect(str(paths.warehouse), read_only=True)
-    assert build.execute("select count(contact_phone) from raw.permits").fetchone()[0] > 0  # it was received
-    build.close()
+    with duckdb.connect(str(paths.warehouse), read_only=True) as build:
+        people = build.execute("""select distinct x from (select unnest([contact_name, contact_phone]) as x
+                                  from raw.permits) where x is not null""").fetchall()
+    people = [p[0].encode("utf-8") for p in people]
+    assert len(people) > 100  # it was received: names and phone numbers of the permit holders' contacts
+    build_bytes, snapshot = paths.warehouse.read_bytes(), paths.published.read_bytes()
+    assert sum(p in build_bytes for p in people) > len(people) // 2  # the scan finds them where they are
+    assert [p.decode() for p in people if p in snapshot] == []  # and not one byte of them is published
     con = duckdb.connect(str(paths.published), read_only=True)
     leaked = con.execute("""select table_schema, table_name, column_name from information_schema.columns
                             where column_name in ('contact_name', 'contact_phone')""").fetchall()
+    schemas = {r[0] for r in con.execute("select table_schema from information_schema.tables").fetchall()}
+    con.close()
     assert leaked == []
+    assert schemas == {"marts", "intermediate", "ref", "quality", "raw"}  # raw: the load log only
+
+
+ESCAPES = {
+    "attach_build_writable": "attach '{build}' as b (read_only false); create table b.main.x(i int)",
+    "copy_to_file": "copy (select 1) to '{out}'",
+    "export_database": "export database '{out_dir}'",
+    "read_csv_outside": "select * from read_csv('/etc/passwd')",
+    "read_text_outside": "select * from read_text('{build}')",
+    "glob_home": "select * from glob('{home}/*')",
+    "load_extension": "load '{out}.duckdb_extension'",
+    "install_extension": "install httpfs",
+    "unlock_access": "set enable_external_access = true",
+    "write_snapshot": "create table marts.x as select 1 as i",
+}
+
+
+@pytest.mark.parametrize("escape", ESCAPES)
+def test_analyst_sql_cannot_reach_beyond_the_snapshot(escape, demo_run, tmp_path, capsys):
+    paths, _ = demo_run
+    out = tmp_path / "escaped.csv"
+    before = paths.warehouse.read_bytes()
+    sql = ESCAPES[escape].format(build=paths.warehouse, out=out, out_dir=tmp_path / "export", home=tmp_path.parent)
+    assert cli.main(["sql", sql]) == 1
+    err = capsys.readouterr().err
+    assert "error:" in err and ("out of reach" in err or "read-only" in err), err
+    assert list(tmp_path.iterdir()) == []  # nothing written anywhere
+    assert paths.warehouse.read_bytes() == before  # the build file untouched
+
+
+def test_private_directories_are_the_pipelines_alone(demo_run, capsys):
+    paths, _ = demo_run
+    for private in paths.private_dirs():
+        assert private.stat().st_mode & 0o777 == 0o700, private
+    paths.warehouse.parent.chmod(0o755)
+    try:
+        cli.main(["status"])
+        out = capsys.readouterr().out
+        assert f"PERMISSIONS {paths.warehouse.parent} can be read by other users (mode 755)" in out
+        assert "Nothing to do" not in out
+    finally:
+        paths.warehouse.parent.chmod(0o700)
 
 
 def test_assessment_workbook_reads_back(demo_run):
@@ -250,6 +300,6 @@ def test_a_blocking_failure_holds_back_only_its_year(demo_run):
     assert "报表行数低于预期" in note
     assert not (paths.exports / "水资源公报表_2022.xlsx").exists()
     assert (paths.exports / "水资源公报表_2021.xlsx").exists() and (paths.exports / "水资源公报表_2020.xlsx").exists()
-    con = duckdb.connect(str(paths.published), read_only=True)  # unaffected assets still ran
+    con = duckdb.connect(str(paths.warehouse), read_only=True)  # unaffected assets still ran
     rows = con.execute("select count(*) from raw.industrial_returns where _source_file like '%2022%'").fetchone()[0]
     assert rows == 10

@@ -1,14 +1,12 @@
 """Export assets: the bulletin workbooks and the published read-only snapshot."""
 
-import os
-import shutil
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from dagster_project.exports.bulletin import available_years
 from dagster_project.exports.publication import publish
+from dagster_project.exports.snapshot import publish_snapshot
 from dagster_project.quality.gate import blocking_failures, reasons_for_year
 from dagster_project.quality.report import build_report
 from dagster_project.resources import WarehouseResource
@@ -75,32 +73,9 @@ def dq_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
                                               {str(k): v for k, v in summary.blocked_years.items()})})
 
 
-PERSONAL_DATA = ("raw.permits", "raw.permits__quarantine")  # tables with contact names and phone numbers
-
-
-def publish_snapshot(build: Path, published: Path) -> Path:
-    """Copy the closed build file next to the published one, then swap it in atomically.
-
-    Readers that still hold the old file keep their consistent (older) view; new readers see
-    the new one; nobody ever opens the file the pipeline writes.
-    """
-    con = duckdb.connect(str(build))
-    con.execute("checkpoint")
-    con.close()
-    published.parent.mkdir(parents=True, exist_ok=True)
-    tmp = published.with_name(published.name + ".part")
-    shutil.copyfile(build, tmp)
-    with duckdb.connect(str(tmp)) as snap:
-        for table in PERSONAL_DATA:  # personal data never reaches analysts (staging drops it too)
-            snap.execute(f"alter table {table} drop column contact_name")
-            snap.execute(f"alter table {table} drop column contact_phone")
-        snap.execute("checkpoint")
-    os.replace(tmp, published)
-    return published
-
-
 @dg.asset(group_name="exports", deps=[bulletin_workbooks, dq_report], kinds={"duckdb"},
-          description="Read-only snapshot of the warehouse for analysts (waterstat sql).")
+          description="Read-only snapshot for analysts (waterstat sql): a new file with the analyst tables "
+                      "only (marts, intermediate, ref, quality, raw.load_log), personal-data columns left out.")
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     path = publish_snapshot(Path(warehouse.database), Path(warehouse.published_database))
     context.log.info(f"Published {path}")

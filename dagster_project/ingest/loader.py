@@ -25,6 +25,7 @@ from dagster_project.ingest.row_checks import (PARSERS, REASONS_COLUMN, broken_s
                                                parsed, parsed_sql, reasons_sql)
 from dagster_project.lib.contracts import SOURCES, Source
 from dagster_project.lib.partition_keys import file_partition_key, naming_rule
+from dagster_project.settings import ensure_private_dir
 
 FUNCTIONS_SQL = Path(__file__).resolve().parent.parent / "sql" / "functions.sql"
 
@@ -130,7 +131,7 @@ def _log(con, source: Source, rel: str, sha: str, size: int, outcome: FileOutcom
 
 def quarantine_file(path: Path, rel: str, quarantine_root: Path, message: str) -> Path:
     """Move a rejected file out of raw/ (so it is not retried until someone fixes it) with its reason."""
-    target = quarantine_root / "files" / datetime.now().strftime("%Y%m%dT%H%M%S") / rel
+    target = ensure_private_dir(quarantine_root) / "files" / datetime.now().strftime("%Y%m%dT%H%M%S") / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), target)
     target.with_name(target.name + ".reason.txt").write_text(message + "\n", encoding="utf-8")

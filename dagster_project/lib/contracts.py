@@ -19,6 +19,7 @@ class Column:
     min_value: float | None = None  # numbers below it are quarantined (volumes: 0)
     max_value: float | None = None
     check: str = ""  # a named extra check: uscc | region_code | volume_unit
+    personal: bool = False  # personal data (a person's name, phone): never in the analyst snapshot
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,8 @@ SOURCES: tuple[Source, ...] = (
             C("valid_from", ("有效期起", "有效期/起", "有效期-起"), kind="date"),
             C("valid_to", ("有效期止", "有效期/止", "有效期-止"), kind="date"),
             C("status", ("状态", "证照状态")),
-            C("contact_name", ("联系人",), required=False, description="personal data: never published"),
-            C("contact_phone", ("联系电话",), required=False, description="personal data: never published"),
+            C("contact_name", ("联系人",), required=False, personal=True, description="personal data: never published"),
+            C("contact_phone", ("联系电话",), required=False, personal=True, description="personal data: never published"),
         ),
     ),
     Source(
@@ -328,3 +329,5 @@ SOURCES: tuple[Source, ...] = (
 )
 
 SOURCES_BY_NAME = {s.name: s for s in SOURCES}
+# Column names that carry personal data in any source: the analyst snapshot leaves them out of every table.
+PERSONAL_COLUMNS = frozenset(c.name for s in SOURCES for c in s.columns if c.personal)
