@@ -177,7 +177,7 @@ KILL_POINTS = {
 
 @pytest.mark.parametrize("kill_point", KILL_POINTS)
 def test_sigkill_mid_load_then_rerun_gives_the_uninterrupted_warehouse(kill_point, reference, demo_raw,
-                                                                      tmp_path, monkeypatch):
+                                                                      tmp_path, monkeypatch, capsys):
     _, uninterrupted = reference
     paths = isolate(monkeypatch, tmp_path)
     shutil.copytree(demo_raw, paths.raw, dirs_exist_ok=True)
@@ -192,5 +192,11 @@ def test_sigkill_mid_load_then_rerun_gives_the_uninterrupted_warehouse(kill_poin
             os.killpg(proc.pid, signal.SIGKILL)  # the whole group: dbt dies too, like a crashed host
             break
     assert proc.wait(timeout=60) == -signal.SIGKILL, "".join(seen[-20:])
+    capsys.readouterr()
+    cli.main(["status"])
+    status = capsys.readouterr().out
+    assert re.search(r"NEVER FINISHED \w+ run \w{8}: its process", status) and "Nothing to do" not in status, status
     assert cli.run_pipeline(paths)
     assert fingerprint(paths) == uninterrupted
+    cli.main(["status"])
+    assert "NEVER FINISHED" not in capsys.readouterr().out  # the re-run recorded the killed run as failed
