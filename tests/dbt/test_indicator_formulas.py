@@ -121,7 +121,7 @@ def warehouse(tmp_path_factory):
     insert_raw(con, "inspection_scores", [
         inspection("G5999", 29.99, 30), inspection("G60", 30, 30), inspection("G7999", 39.99, 40),
         inspection("G80", 40, 40), inspection("G8999", 44.99, 45), inspection("G90", 45, 45),
-        inspection("GVETO", 50, 50, veto="是")])
+        inspection("G90TIE", 40, 50), inspection("GVETO", 50, 50, veto="是")])
     con.close()
     proc = subprocess.run([dbt_executable(), "build", "--project-dir", str(project), "--profiles-dir", str(project),
                            "--target-path", str(tmp / "target")], env={"WATERSTAT_WAREHOUSE": str(db),
@@ -218,7 +218,14 @@ def test_grade_boundaries_are_lower_inclusive(warehouse):
     grades = dict(warehouse.execute(
         "select region_code, grade_zh from marts.fct_assessment_scores where report_year = 2030").fetchall())
     assert grades == {"G5999": "不合格", "G60": "合格", "G7999": "合格", "G80": "良好", "G8999": "良好",
-                      "G90": "优秀", "GVETO": "不合格"}
+                      "G90": "优秀", "G90TIE": "优秀", "GVETO": "不合格"}
+
+
+def test_ranks_count_each_unit_once_and_share_a_rank_on_ties(warehouse):
+    ranks = dict(warehouse.execute(
+        "select region_code, rank_in_year from marts.fct_assessment_scores where report_year = 2030").fetchall())
+    # totals 100 (vetoed, still ranked by points), 90, 90, 89.99, 80, 79.99, 60, 59.99: standard competition ranks
+    assert ranks == {"GVETO": 1, "G90": 2, "G90TIE": 2, "G8999": 4, "G80": 5, "G7999": 6, "G60": 7, "G5999": 8}
 
 
 def test_assessment_caliber_rule_excludes_unconventional_and_adds_normal_year(warehouse):

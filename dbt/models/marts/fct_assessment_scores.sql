@@ -30,12 +30,16 @@ graded as (
     from scored as sc
     join {{ ref('assessment_grades') }} as g on sc.total_score >= g.min_score
     qualify row_number() over (partition by sc.region_code, sc.report_year order by g.min_score desc) = 1
+),
+
+tiered as (
+    select gr.*, t.tier_zh
+    from graded as gr
+    join {{ ref('assessment_tiers') }} as t on gr.total_score >= t.min_score
+    qualify row_number() over (partition by gr.region_code, gr.report_year order by t.min_score desc) = 1
 )
 
-select
-    gr.*,
-    t.tier_zh,
-    rank() over (partition by gr.report_year order by gr.total_score desc) as rank_in_year
-from graded as gr
-join {{ ref('assessment_tiers') }} as t on gr.total_score >= t.min_score
-qualify row_number() over (partition by gr.region_code, gr.report_year order by t.min_score desc) = 1
+-- ranked after the tier join has been reduced to one row per unit: a rank taken over the joined
+-- rows counted every unit once per tier it cleared (1, 4, 4, 10 … instead of 1, 2, 2, 4 …)
+select *, rank() over (partition by report_year order by total_score desc) as rank_in_year
+from tiered
