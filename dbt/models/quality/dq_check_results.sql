@@ -5,6 +5,98 @@ with use_ as (
     select * from {{ ref('mart_water_use_by_region') }}
 ),
 
+{#- Magnitude checks (var dq_magnitude_factor): a figure more than that factor above or below its
+    reference is a unit error until shown otherwise (万元 under a 亿元 header, m³ values labelled
+    万m³). Both are long format, one row per (source, unit, figure, year). -#}
+magnitude_figures as (
+    -- what a bulletin is built from: each return's volume in m³ after its 计量单位, each region's
+    -- yearbook figures; reference = the same unit's figure the year before
+    select source_name, unit_id, any_value(label) as label, any_value(region_code) as region_code, figure,
+           report_year, sum(value) as value
+    from (
+        select 'industrial_returns' as source_name, uscc as unit_id, unit_name as label, region_code,
+               'new_water_m3' as figure, report_year,
+               {{ to_m3('coalesce(new_water_surface, 0) + coalesce(new_water_ground, 0) + coalesce(new_water_tap, 0)'
+                        ' + coalesce(new_water_unconventional, 0)', 'volume_unit') }} as value
+        from {{ ref('stg_raw__industrial_returns') }}
+        union all
+        select 'supply_returns', uscc, unit_name, region_code, 'system_input_m3', report_year, system_input_m3
+        from {{ ref('int_public_supply_balance') }}
+        union all
+        select 'irrigation_returns', district_code, district_name, region_code, 'gross_water_m3', report_year,
+               {{ to_m3('coalesce(gross_water_surface, 0) + coalesce(gross_water_ground, 0)', 'volume_unit') }}
+        from {{ ref('stg_raw__irrigation_returns') }}
+        union all
+        select 'county_summary_returns', region_code, '区县用水汇总表', region_code, 'volume_m3', report_year,
+               {{ to_m3('volume', 'volume_unit') }}
+        from {{ ref('stg_raw__county_summary_returns') }}
+        union all
+        select 'economic_statistics', e.region_code, r.region_name_zh, e.region_code, v.figure, e.report_year, v.value
+        from {{ ref('int_region_economy') }} as e
+        join {{ ref('regions') }} as r using (region_code),
+        lateral (values
+            {%- for col in ['gdp_100m_yuan', 'industry_va_100m_yuan', 'population_avg_10k', 'population_urban_10k',
+                            'population_rural_10k', 'irrigated_area_effective_10k_mu', 'irrigated_area_actual_10k_mu'] %}
+            ('{{ col }}', e.{{ col }}){% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as v(figure, value)
+    )
+    group by source_name, unit_id, figure, report_year
+),
+
+magnitude_intensities as (
+    -- ratios that are comparable between units of one kind (peer_group), whatever their size;
+    -- reference = the median of the group that year (the unit included), if it has >= 3 other units
+    select 'regions under ' || r.parent_code as peer_group, e.region_code as unit_id, r.region_name_zh as label,
+           e.region_code, v.figure, e.report_year, v.value
+    from {{ ref('int_region_economy') }} as e
+    join {{ ref('regions') }} as r using (region_code)
+    left join use_ as u using (region_code, report_year),
+    lateral (values
+        ('gdp_per_capita_10k_yuan', e.gdp_100m_yuan / nullif(e.population_avg_10k, 0)),
+        ('water_use_m3_per_10k_yuan_gdp', u.total_m3 / nullif(e.gdp_100m_yuan * 1e4, 0)),
+        ('industry_va_share_of_gdp', e.industry_va_100m_yuan / nullif(e.gdp_100m_yuan, 0)),
+        ('farmland_irrigation_m3_per_mu', u.farmland_irrigation_m3 / nullif(e.irrigated_area_actual_10k_mu * 1e4, 0))
+    ) as v(figure, value)
+    where r.parent_code is not null
+    union all
+    -- a return's volume per unit of its own size, against returns of its kind that year: a firm's
+    -- new water per 万元 VA (same 行业大类, once-through cooling apart), a district's gross m³ per
+    -- 亩, a supplier's m³ per km of DN75+ pipe (1 / CJJ 92's A, benchmark 1 / 0.0693 km per 万m³)
+    select d.peer_group, f.unit_id, f.label, f.region_code, d.figure, f.report_year, f.value / nullif(d.size, 0)
+    from magnitude_figures as f
+    join (
+        select 'industrial_returns' as source_name, uscc as unit_id, report_year,
+               'industry ' || left(industry_code, 3) || case when is_once_through_cooling then ' cooling' else '' end
+                   as peer_group, 'new_water_m3_per_10k_yuan_va' as figure, sum(value_added_10k_yuan) as size
+        from {{ ref('stg_raw__industrial_returns') }} group by all
+        union all
+        select 'irrigation_returns', district_code, report_year, 'irrigation districts', 'gross_water_m3_per_mu',
+               sum(irrigated_area_10k_mu) * 1e4
+        from {{ ref('stg_raw__irrigation_returns') }} group by all
+        union all
+        select 'supply_returns', uscc, report_year, 'public suppliers', 'system_input_m3_per_pipe_km',
+               sum(pipe_length_dn75_km)
+        from {{ ref('int_public_supply_balance') }} group by all
+    ) as d using (source_name, unit_id, report_year)
+),
+
+magnitude as (
+    select 'magnitude_vs_previous_year' as check_name, f.report_year, f.region_code, f.label, f.unit_id, f.figure,
+           f.value, p.value as ref_value, printf('%d年', p.report_year) as ref_label
+    from magnitude_figures as f
+    join magnitude_figures as p
+        on p.source_name = f.source_name and p.unit_id = f.unit_id and p.figure = f.figure
+       and p.report_year = f.report_year - 1
+    union all
+    select 'magnitude_vs_peers', report_year, region_code, label, unit_id, figure, value, ref_value,
+           printf('同类%d个单位中位数', n_units)
+    from (select *, median(value) over peers as ref_value, count(*) over peers as n_units
+          from magnitude_intensities where value > 0
+          window peers as (partition by peer_group, figure, report_year))
+    where n_units >= 4
+),
+
 failures as (
     select 'sectors_sum_to_total' as check_name, report_year, region_code,
            printf('合计 %.0f m³，分行业之和 %.0f m³', total_m3,
@@ -88,6 +180,19 @@ failures as (
       and abs(total_m3 / prev_total_m3 - 1) * 100 > {{ var('dq_yoy_max_change_pct') }}
 
     union all
+    select check_name, report_year, region_code,
+           printf('%s(%s) %s: %s，%s %s，为其%s倍', label, unit_id, figure,
+                  {%- for x in ['value', 'ref_value'] %}
+                  printf(case when abs({{ x }}) >= 1000 then '%,.0f' when abs({{ x }}) >= 1 then '%.2f' else '%.3g' end, {{ x }}),
+                  {%- if loop.first %} ref_label,{% endif %}
+                  {%- endfor %}
+                  case when value >= ref_value then printf('%.1f', value / ref_value)
+                       else printf('1/%.1f', ref_value / value) end)
+    from magnitude
+    where value > 0 and ref_value > 0
+      and (value > {{ var('dq_magnitude_factor') }} * ref_value or ref_value > {{ var('dq_magnitude_factor') }} * value)
+
+    union all
     select 'tap_sales_mismatch', s.report_year, s.region_code,
            printf('售工业 %.0f m³，企业自来水 %.0f m³', s.sales_m3, t.tap_m3)
     from (select report_year, region_code, sum(sales_industry_m3) as sales_m3
@@ -154,8 +259,13 @@ attributed as (
 ),
 
 expected as (
-    -- every check is reported for every report year, passing or not, plus once for year null
-    select c.check_name, c.severity, c.scope, c.description_zh, c.description, y.report_year
+    -- every check is reported for every report year, passing or not, plus once for year null;
+    -- {dq_magnitude_factor} in the wording is the rule's value
+    select c.check_name, c.severity, c.scope,
+           {%- for col in ['description_zh', 'description'] %}
+           replace(c.{{ col }}, '{dq_magnitude_factor}', '{{ var("dq_magnitude_factor") }}') as {{ col }},
+           {%- endfor %}
+           y.report_year
     from {{ ref('dq_checks') }} as c
     cross join (select report_year from years union all select null) as y
     where c.scope = 'year' or y.report_year is null
