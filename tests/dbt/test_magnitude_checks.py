@@ -4,6 +4,8 @@ One small warehouse, three years. 2020 and 2021 are plausible, with changes up t
 (which is not *more* than the factor); 2022 carries the tester's defects: GDP in 万元 under the
 亿元 header, returns in m³ labelled 万m³, and a region with no previous year whose GDP is in 万元.
 """
+import json
+
 import duckdb
 import pytest
 
@@ -27,7 +29,7 @@ def in_10k_m3(row: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def dq(tmp_path_factory):
+def built(tmp_path_factory) -> Paths:
     tmp = tmp_path_factory.mktemp("magnitude")
     paths = Paths(raw=tmp / "raw", warehouse=tmp / "build" / "w.duckdb", published=tmp / "published" / "w.duckdb",
                   exports=tmp / "exports", quarantine=tmp / "quarantine")
@@ -50,7 +52,12 @@ def dq(tmp_path_factory):
     con.close()
     proc = run_dbt(["build"], paths)
     assert proc.returncode == 0, proc.stdout[-4000:]
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def dq(built):
+    con = duckdb.connect(str(built.warehouse), read_only=True)
     yield con
     con.close()
 
@@ -99,3 +106,19 @@ def test_the_gate_holds_back_only_the_year_with_the_magnitude_failures(dq):
     assert f"{zh['magnitude_vs_previous_year']}（3项）" in reasons_for_year(failures, 2022)
     assert any(r.startswith(zh["magnitude_vs_peers"]) for r in reasons_for_year(failures, 2022))
     assert not any(r.startswith(tuple(zh.values())) for r in reasons_for_year(failures, 2021))
+
+
+def test_an_accepted_item_is_reported_but_no_longer_blocks(built, tmp_path):
+    paths = Paths(raw=built.raw, warehouse=tmp_path / "w.duckdb", published=built.published, exports=built.exports,
+                  quarantine=built.quarantine)
+    paths.warehouse.write_bytes(built.warehouse.read_bytes())
+    accepted = [{"check": "magnitude_vs_previous_year", "year": 2022, "unit": "F1", "figure": "new_water_m3",
+                 "accepted_by": "统计科", "reason": "新生产线投产（经现场核实）"}]
+    proc = run_dbt(["run", "--select", "dq_check_results", "--vars", json.dumps({"dq_accepted_items": accepted})], paths)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        passed, _, n, items = check(con, "magnitude_vs_previous_year", 2022)
+        assert (passed, n) == (False, 2) and not any(i.startswith("F1") for i in items)  # the other two still block
+        passed, severity, n, items = check(con, "magnitude_accepted", 2022)
+        assert (passed, severity, n) == (False, "warning", 1)
+        assert items == {"F1(F1) new_water_m3: 90,000,000，2021年 9,000，为其10000.0倍；已由统计科确认：新生产线投产（经现场核实）"}

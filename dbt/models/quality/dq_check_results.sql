@@ -97,6 +97,22 @@ magnitude as (
     where n_units >= 4
 ),
 
+magnitude_accepted as (
+    -- figures beyond the factor that are real (a new plant, a merged district): var dq_accepted_items
+    {%- set accepted = var('dq_accepted_items') %}
+    select check_name, cast(year_text as integer) as report_year, unit_id, figure, accepted_by, accepted_reason
+    from (values
+        {%- for a in accepted %}
+        ({% for k in ['check', 'year', 'unit', 'figure', 'accepted_by', 'reason'] -%}
+         '{{ a[k] | string | replace("'", "''") }}'{{ ', ' if not loop.last }}
+         {%- endfor %}){{ ',' if not loop.last }}
+        {%- else %}
+        (null, null, null, null, null, null)
+        {%- endfor %}
+    ) as a(check_name, year_text, unit_id, figure, accepted_by, accepted_reason)
+    where check_name is not null
+),
+
 failures as (
     select 'sectors_sum_to_total' as check_name, report_year, region_code,
            printf('合计 %.0f m³，分行业之和 %.0f m³', total_m3,
@@ -180,7 +196,8 @@ failures as (
       and abs(total_m3 / prev_total_m3 - 1) * 100 > {{ var('dq_yoy_max_change_pct') }}
 
     union all
-    select check_name, report_year, region_code,
+    -- an item the office has examined and accepted (var dq_accepted_items) is reported, not blocking
+    select case when accepted_by is null then check_name else 'magnitude_accepted' end, report_year, region_code,
            printf('%s(%s) %s: %s，%s %s，为其%s倍', label, unit_id, figure,
                   {%- for x in ['value', 'ref_value'] %}
                   printf(case when abs({{ x }}) >= 1000 then '%,.0f' when abs({{ x }}) >= 1 then '%.2f' else '%.3g' end, {{ x }}),
@@ -188,7 +205,9 @@ failures as (
                   {%- endfor %}
                   case when value >= ref_value then printf('%.1f', value / ref_value)
                        else printf('1/%.1f', ref_value / value) end)
+               || coalesce('；已由' || accepted_by || '确认：' || accepted_reason, '')
     from magnitude
+    left join magnitude_accepted using (check_name, report_year, unit_id, figure)
     where value > 0 and ref_value > 0
       and (value > {{ var('dq_magnitude_factor') }} * ref_value or ref_value > {{ var('dq_magnitude_factor') }} * value)
 
