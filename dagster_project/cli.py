@@ -51,15 +51,15 @@ def loaded_files(paths: Paths) -> list[tuple[str, str]]:
     """(source, path under raw/) of every file whose rows are in the build database now."""
     import duckdb
 
+    from dagster_project.ingest.loader import CURRENT_FILES_SQL
+
     if not paths.warehouse.exists():
         return []
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         if not con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
                            "and table_name = 'load_log'").fetchone()[0]:
             return []
-        return con.execute("""select source_name, source_file from raw.load_log
-                              qualify row_number() over (partition by source_file order by logged_at desc) = 1
-                                 and status in ('loaded', 'unchanged')""").fetchall()
+        return con.execute(f"select source_name, source_file from ({CURRENT_FILES_SQL})").fetchall()
 
 
 def catch_up_runs(paths: Paths) -> list[tuple[str, str, str]]:
@@ -301,7 +301,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"Last load of {family}: run {run_id} by {user}, {started:%Y-%m-%d %H:%M} – {ended:%H:%M}")
         print(f"  files: {counts.get('loaded', 0)} loaded, {counts.get('unchanged', 0)} unchanged, "
               f"{counts.get('rejected', 0)} rejected, {counts.get('removed', 0)} withdrawn, "
-              f"{counts.get('deferred', 0)} waiting for their day")
+              f"{counts.get('deferred', 0)} waiting for their day, {counts.get('waiting', 0)} still being written")
         print(f"  rows:  {rows[0]:,} loaded, {rows[1]:,} quarantined")
         quarantined += rows[1]
     for f, message, moved in rejected:

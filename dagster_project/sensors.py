@@ -8,28 +8,27 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.ingest.loader import source_files
+from dagster_project.ingest.raw_files import inventory, settle_seconds, still_being_written
 from dagster_project.jobs import annual_sources_load, build_and_publish, day_range_tags, meter_daily_load
 from dagster_project.lib.contracts import SOURCES
 from dagster_project.lib.partition_keys import affected_day_ranges, changed_partitions, is_daily
 from dagster_project.partitions import meter_days, report_years
 from dagster_project.settings import Paths
 
-# A file must sit unchanged this long before it is read: a copy still in progress under its
-# final name (not *.part) is left for the next tick.
-SETTLE_SECONDS = 30
 
-
-def scan_raw(raw: Path, now: float, settle_seconds: float = SETTLE_SECONDS) -> tuple[dict, set[str]]:
-    """{path under raw/: [source, size, mtime_ns]} of the settled files, and the paths still settling."""
+def scan_raw(raw: Path, now: float, settle: float | None = None) -> tuple[dict, set[str]]:
+    """{path under raw/: [source, size, mtime_ns]} of the complete files (every file a load handles,
+    stray ones included, so a new .xls starts the run that rejects it), and the paths still being
+    written: a copy in progress under its final name is left for a later tick, by the same rule
+    the load applies (raw_file_settle_seconds, or a completion marker)."""
+    settle = settle_seconds() if settle is None else settle
     files, settling = {}, set()
-    for source in SOURCES:
-        for path in source_files(raw, source):
-            stat, rel = path.stat(), path.relative_to(raw).as_posix()
-            if now - stat.st_mtime < settle_seconds:
-                settling.add(rel)
-            else:
-                files[rel] = [source.name, stat.st_size, stat.st_mtime_ns]
+    for f in inventory(raw):
+        if still_being_written(f.path, now, settle):
+            settling.add(f.rel)
+        else:
+            stat = f.path.stat()
+            files[f.rel] = [f.source.name, stat.st_size, stat.st_mtime_ns]
     return files, settling
 
 

@@ -7,16 +7,21 @@ Defects of the meter logic (duplicates, reset, rollover, gap, spike, stuck meter
 increment) are cases in tests/dbt/test_meter_to_daily.py; restated GDP and a re-issued permit in
 tests/dbt/test_indicator_formulas.py.
 """
+import io
+import re
+import struct
+import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from dagster_project.demo.generator import write_sheet
 from dagster_project.ingest.loader import load_source
 from dagster_project.lib.contracts import SOURCES_BY_NAME
+from dagster_project.lib.partition_keys import today_cst
 
 GOOD_USCC = "91350100M000100Y43"
 METER_HEADER = "测站编码,测站名称,取水口编码,时间,累计流量(m³),瞬时流量(m³/h),数据标识"
@@ -62,6 +67,7 @@ class Case:
     expect: str = ""  # rule (rejected), reason (quarantined) or a value check (loaded)
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    note: str = ""  # (loaded) the message the load log keeps for the file
 
 
 def csv_bytes(*lines: str, encoding: str = "utf-8") -> bytes:
@@ -88,6 +94,77 @@ def empty_workbook(path):
     Workbook().save(path)
 
 
+def hidden_stale_sheet_first(path, formula: str | None = None):
+    """The current sheet, with last year's copy kept hidden in front of it (and, optionally, an
+    uncomputed formula in the current one)."""
+    write_sheet(path, "2021年度工业企业用水统计调查表", INDUSTRIAL_HEADERS, [firm()])
+    wb = load_workbook(path)
+    current = wb.active
+    stale = wb.copy_worksheet(current)
+    stale.title, stale.sheet_state, stale["C4"] = "旧表", "hidden", "旧厂"
+    wb.move_sheet(stale, offset=-1)
+    current.title = "2021年"
+    if formula:
+        current["H4"] = formula
+    wb.active = 1
+    wb.save(path)
+
+
+def no_visible_sheet(path):
+    write_sheet(path, "2021年度工业企业用水统计调查表", INDUSTRIAL_HEADERS, [firm()])
+    wb = load_workbook(path)
+    wb.active.sheet_state = "hidden"
+    wb.create_sheet("说明")
+    wb.save(path)
+    # Excel and openpyxl refuse to hide the last visible sheet, some exporters do not: patch workbook.xml
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'state="visible"', b'state="veryHidden"')
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def cfb_bytes(stream: str = "Workbook", size: int = 4096) -> bytes:
+    """A minimal OLE2 compound file (version 3, 512-byte sectors) with one stream, the container of
+    an Excel 97-2003 .xls: header, one FAT sector, one directory sector, the stream's sectors."""
+    end, free, fat_sect, no_stream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    n = -(-size // 512)
+    fat = [fat_sect, end, *range(3, 2 + n), end]
+    header = struct.pack("<8s16s5H6s9I", bytes.fromhex("d0cf11e0a1b11ae1"), bytes(16), 0x3E, 3, 0xFFFE, 9, 6,
+                         bytes(6), 0, 1, 1, 0, 4096, end, 0, end, 0) + struct.pack("<109I", 0, *[free] * 108)
+
+    def entry(name, kind, child, start, length):
+        encoded = (name + "\0").encode("utf-16-le") if name else b""
+        return struct.pack("<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1, no_stream, no_stream, child,
+                           bytes(16), 0, 0, 0, start, length)
+
+    directory = entry("Root Entry", 5, 1, end, 0) + entry(stream, 2, no_stream, 2, size) + entry("", 0, no_stream, 0, 0) * 2
+    return header + struct.pack("<128I", *fat, *[free] * (128 - len(fat))) + directory + bytes(n * 512)
+
+
+def password_protected(path):
+    """The workbook as Excel saves it with 文件 → 信息 → 用密码进行加密 (agile encryption)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    write_sheet(path, "某市取水许可证台账", PERMIT_HEADERS, [permit()])
+    encrypted = io.BytesIO()
+    OOXMLFile(io.BytesIO(path.read_bytes())).encrypt("secret", encrypted)
+    path.write_bytes(encrypted.getvalue())
+
+
+def xlsx_bytes(path):
+    sheet(PERMIT_HEADERS, [permit()])(path)
+
+
+# the UTF-8 part, in headers of even length, reads as GB18030 without error: mojibake, before this rule
+EVEN_HEADER = "站点编码,站点名称,intake_code,采集时间,累计流量(m3),瞬时流量(m3/h),数据标识"
+GBK_ROW = "ST2,西站,Q2,2022-12-26 02:00,101.5,3.2,N"
+# GBK bytes that are valid UTF-8 by chance (they read as 壶洼): a pure GBK file all the same
+GBK_VALID_AS_UTF8 = "ST3,澹舵醇,Q3,2022-12-26 01:00,100.5,3.2,N"
+FUTURE_DAY = today_cst() + timedelta(days=40)
+
+
 CASES = {
     # --- whole-file defects: one clear message, the file moves to quarantine, nothing loads ---
     "zero_byte_file": Case("meter_readings", "d.csv", b"", "rejected", "empty_file"),
@@ -105,6 +182,34 @@ CASES = {
     "empty_workbook": Case("industrial_returns", "industrial_2021.xlsx", empty_workbook, "rejected", "missing_column"),
     "formula_without_value": Case("industrial_returns", "industrial_2021.xlsx", workbook_with_formula, "rejected",
                                   "formula_without_value"),
+    "no_visible_sheet": Case("industrial_returns", "industrial_2021.xlsx", no_visible_sheet, "rejected",
+                             "no_visible_sheet"),
+    "uncomputed_formula_behind_a_hidden_sheet": Case("industrial_returns", "industrial_2021.xlsx",
+                                                     lambda p: hidden_stale_sheet_first(p, "=1000+0"), "rejected",
+                                                     "formula_without_value"),
+    "xls_bytes_named_xlsx": Case("industrial_returns", "industrial_2021.xlsx", cfb_bytes(), "rejected", "xls_format"),
+    "password_protected_workbook": Case("permits", "p.xlsx", password_protected, "rejected", "encrypted_workbook"),
+    "xlsx_bytes_named_csv": Case("meter_readings", "d.csv", xlsx_bytes, "rejected", "workbook_not_csv"),
+    "xls_in_permit_folder": Case("permits", "p.xls", cfb_bytes(), "rejected", "unsupported_format"),
+    "wps_et_in_survey_folder": Case("industrial_returns", "industrial_2021.et", cfb_bytes(), "rejected",
+                                    "unsupported_format"),
+    "numbers_file": Case("economic_statistics", "e.numbers", b"PK\x03\x04numbers", "rejected", "unsupported_format"),
+    "xlsb_workbook": Case("water_use_plans", "计划用水_2021.xlsb", b"PK\x03\x04xlsb", "rejected", "unsupported_format"),
+    "ods_spreadsheet": Case("inspection_scores", "考核_2021.ods", b"PK\x03\x04ods", "rejected", "unsupported_format"),
+    "workbook_in_csv_folder": Case("meter_readings", "20221226.xlsx", xlsx_bytes, "rejected", "unsupported_format"),
+    "text_export_in_csv_folder": Case("meter_readings", "20221226.txt", csv_bytes(METER_HEADER, METER_ROW), "rejected",
+                                      "unsupported_format"),
+    "unknown_name_in_shared_survey_folder": Case("industrial_returns", "汇总表.xlsx", sheet(INDUSTRIAL_HEADERS, [firm()]),
+                                                 "rejected", "unrecognised_file"),
+    "utf8_with_gbk_tail": Case("meter_readings", "d.csv", csv_bytes(EVEN_HEADER, "ST1,东站,Q1,2022-12-26 01:00,100.5,3.2,N")
+                               + csv_bytes(GBK_ROW, encoding="gbk"), "rejected", "mixed_encoding"),
+    "gbk_with_utf8_tail": Case("meter_readings", "d.csv", csv_bytes(METER_HEADER.replace("m³", "m3"), METER_ROW,
+                                                                    encoding="gbk") + csv_bytes(METER_ROW),
+                               "rejected", "mixed_encoding"),
+    "future_dated_meter_file": Case("meter_readings", f"{FUTURE_DAY:%Y%m%d}.csv", csv_bytes(METER_HEADER, METER_ROW),
+                                    "rejected", "future_dated"),
+    "future_report_year": Case("industrial_returns", f"industrial_{FUTURE_DAY.year + 1}.xlsx",
+                               sheet(INDUSTRIAL_HEADERS, [firm()]), "rejected", "future_dated"),
     "volume_header_without_unit": Case("permits", "p.xlsx", sheet(
         [h.replace("许可水量(万m³/年)", "许可水量") if isinstance(h, str) else h for h in PERMIT_HEADERS], [permit()]),
         "rejected", "unit_missing"),
@@ -158,6 +263,14 @@ CASES = {
     "notes_under_yearbook_table": Case("economic_statistics", "e.xlsx", sheet(
         ECONOMY_HEADERS, [["全市", "１１０２６.９", 108.9, 4500, 111.7, 772.7, 556, 216, 600, 540]],
         title="2021年分地区主要指标", notes=["注：地区生产总值按当年价格计算。"]), "loaded", "11026.9", 1),
+    "hidden_stale_sheet_before_the_current_one": Case("industrial_returns", "industrial_2021.xlsx",
+                                                      hidden_stale_sheet_first, "loaded", "甲厂", 1,
+                                                      note="skipped hidden sheet(s): 旧表"),
+    "gbk_bytes_valid_as_utf8_by_chance": Case("meter_readings", "d.csv", csv_bytes(
+        METER_HEADER.replace("m³", "m3"), GBK_VALID_AS_UTF8, METER_ROW, encoding="gbk"), "loaded", "澹舵醇", 2),
+    "quoted_line_break_and_blank_line": Case("meter_readings", "d.csv", csv_bytes(
+        METER_HEADER, 'ST1,"一号\n站",Q1,2022-12-26 01:00,100.5,3.2,N', "", "ST1,一号站,Q1,2022-12-26 02:00,101,3.2,N"),
+        "loaded", "一号\n站", 2),
 }
 
 
@@ -174,7 +287,7 @@ def test_corpus_case(case_id, tmp_path):
     else:
         case.content(path)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    summary = load_source(con, source, raw, run_id="corpus", quarantine_root=quarantine)
+    summary = load_source(con, source, raw, run_id="corpus", quarantine_root=quarantine, settle_seconds=0)
     (outcome,) = summary.outcomes
     raw_rows = con.execute(f"select count(*) from {source.table}").fetchone()[0]
     quarantined = con.execute(f"select count(*) from {source.quarantine_table}").fetchone()[0]
@@ -201,7 +314,135 @@ def test_corpus_case(case_id, tmp_path):
     elif case.expect:
         values = con.execute(f"select * from {source.table}").fetchall()[0]
         assert case.expect in [str(v) for v in values]
+    if case.note:
+        assert case.note in outcome.message and log[0][4] == outcome.message
 
 
 def test_corpus_is_at_least_25_distinct_defects():
     assert len(CASES) >= 25
+
+
+# --- file-level mechanisms beyond one file per case ---
+
+def _load_all(raw, tmp_path, **kw):
+    """Every source's load, as the two nightly jobs run them: outcome per file, across sources."""
+    from dagster_project.lib.contracts import SOURCES
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    outcomes = [o for s in SOURCES for o in load_source(con, s, raw, run_id="all", settle_seconds=0, **kw).outcomes]
+    return con, outcomes
+
+
+def test_every_file_in_raw_is_reported_once_and_temporary_files_never(tmp_path):
+    from dagster_project.ingest.loader import source_files
+    from dagster_project.lib.contracts import SOURCES
+
+    raw, quarantine = tmp_path / "raw", tmp_path / "quarantine"
+    stray = {  # path under raw/ → the rule it is rejected with
+        "permits/取水许可台账.xls": "unsupported_format", "survey/supply_2021.et": "unsupported_format",
+        "survey/汇总表.xlsx": "unrecognised_file", "notes.txt": "unrecognised_file",
+        "meter/20221226.csv": "unrecognised_file", "permits/2020/p.xlsx": "unrecognised_file",
+    }
+    ignored = ["permits/~$p.xlsx", "permits/.DS_Store", "meter_readings/20221226.csv.part", "survey/Thumbs.db",
+               "meter_readings/20221226.csv.done", "README.md", ".snapshot/x.csv"]
+    for rel in [*stray, *ignored]:
+        (raw / rel).parent.mkdir(parents=True, exist_ok=True)
+        (raw / rel).write_bytes(b"x")
+    listed = [p.relative_to(raw).as_posix() for s in SOURCES for p in source_files(raw, s)]
+    assert sorted(listed) == sorted(stray), "each stray file belongs to exactly one source; temporary ones to none"
+
+    con, outcomes = _load_all(raw, tmp_path, quarantine_root=quarantine)
+    assert sorted((o.file, o.status) for o in outcomes) == sorted((rel, "rejected") for rel in stray)
+    for o in outcomes:
+        assert f"[{stray[o.file]}]" in o.message and not (raw / o.file).exists()
+    assert "save as .xlsx (Excel 工作簿), then put it back in raw/permits/" in next(
+        o.message for o in outcomes if o.file.endswith(".xls"))
+    assert "open it in WPS" in next(o.message for o in outcomes if o.file.endswith(".et"))
+    assert "raw/survey/industrial_*.xlsx" in next(o.message for o in outcomes if o.file == "survey/汇总表.xlsx")
+    assert con.execute("select count(*) from raw.load_log").fetchone()[0] == len(stray)
+    assert all((raw / rel).exists() for rel in ignored)
+    (tmp_path / "again").mkdir()
+    _, again = _load_all(raw, tmp_path / "again")
+    assert again == [], "quarantined once: the next night has nothing left to say about them"
+
+
+def test_a_partitioned_meter_run_rejects_a_new_xls_that_the_sensor_saw(tmp_path):
+    from dagster_project.lib.partition_keys import changed_partitions
+    from dagster_project.sensors import scan_raw
+
+    raw, quarantine = tmp_path / "raw", tmp_path / "quarantine"
+    (raw / "meter_readings").mkdir(parents=True)
+    (raw / "meter_readings" / "20221229.csv").write_bytes(csv_bytes(METER_HEADER, METER_ROW))
+    before, _ = scan_raw(raw, now=4e9)
+    (raw / "meter_readings" / "20221229.xls").write_bytes(cfb_bytes())
+    after, _ = scan_raw(raw, now=4e9)
+    assert changed_partitions(before, after, {"meter_readings": "2022-12-31"}) == {"meter_readings": {"2022-12-29"}}
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    days = {f"2022-12-{d:02d}" for d in range(1, 32)}
+    meter = SOURCES_BY_NAME["meter_readings"]
+    first = load_source(con, meter, raw, run_id="r1", quarantine_root=quarantine, partition_keys={"2022-12-05"},
+                        known_keys=days, settle_seconds=0)
+    assert [(o.file, o.status) for o in first.outcomes] == [("meter_readings/20221229.xls", "rejected")]
+    assert "[unsupported_format]" in first.outcomes[0].message  # by any partitioned run, like a badly named file
+    second = load_source(con, meter, raw, run_id="r2", quarantine_root=quarantine, partition_keys={"2022-12-29"},
+                         known_keys=days, settle_seconds=0)
+    assert [(o.file, o.status) for o in second.outcomes] == [("meter_readings/20221229.csv", "loaded")]
+
+
+def test_a_file_still_being_written_waits_in_raw_until_settled_or_marked(tmp_path):
+    import os
+    import time
+
+    from dagster_project.ingest.raw_files import settle_seconds
+    from dagster_project.settings import dbt_vars
+    from dagster_project.sensors import scan_raw
+
+    assert settle_seconds() == dbt_vars()["raw_file_settle_seconds"] > 0  # one rule, in dbt_project.yml
+    raw, meter = tmp_path / "raw", SOURCES_BY_NAME["meter_readings"]
+    (raw / "meter_readings").mkdir(parents=True)
+    path = raw / "meter_readings" / "20221229.csv"
+    path.write_bytes(csv_bytes(METER_HEADER, METER_ROW))
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+
+    (outcome,) = load_source(con, meter, raw, run_id="r1", quarantine_root=tmp_path / "q").outcomes
+    assert outcome.status == "waiting" and path.exists()
+    assert re.fullmatch(rf"still being written \(modified \d+ s ago\); it is read when unchanged for "
+                        rf"{settle_seconds():g} s or when 20221229\.csv\.done exists", outcome.message)
+    assert con.execute("select status, message from raw.load_log").fetchall() == [("waiting", outcome.message)]
+    assert scan_raw(raw, time.time()) == ({}, {"meter_readings/20221229.csv"})  # the sensor: the same rule
+
+    marker = path.with_name("20221229.csv.done")
+    marker.touch()
+    old = path.stat().st_mtime - 60
+    os.utime(marker, (old, old))  # left over from an earlier copy: vouches for nothing
+    assert load_source(con, meter, raw, run_id="r2").outcomes[0].status == "waiting"
+    marker.touch()  # written after the file: the sender says it is whole
+    assert "meter_readings/20221229.csv" in scan_raw(raw, time.time())[0]
+    assert [o.status for o in load_source(con, meter, raw, run_id="r3").outcomes] == ["loaded"]
+
+    # re-sent while loaded: the old rows stay while the new copy is written, and leave with the file
+    path.write_bytes(csv_bytes(METER_HEADER, METER_ROW, METER_ROW.replace("01:00", "02:00")))
+    assert [o.status for o in load_source(con, meter, raw, run_id="r4").outcomes] == ["waiting"]
+    assert con.execute("select count(*) from raw.meter_readings").fetchone()[0] == 1
+    path.unlink()
+    assert [o.status for o in load_source(con, meter, raw, run_id="r5").outcomes] == ["removed"]
+    assert con.execute("select count(*) from raw.meter_readings").fetchone()[0] == 0
+
+
+def test_a_file_named_for_a_future_day_is_rejected_and_one_for_today_waits_for_its_day(tmp_path):
+    raw, meter = tmp_path / "raw", SOURCES_BY_NAME["meter_readings"]
+    (raw / "meter_readings").mkdir(parents=True)
+    today = today_cst()
+    for day in (today, today + timedelta(days=1)):
+        (raw / "meter_readings" / f"{day:%Y%m%d}.csv").write_bytes(csv_bytes(METER_HEADER, METER_ROW))
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    yesterday = (today - timedelta(days=1)).isoformat()  # the last meter partition
+    summary = load_source(con, meter, raw, run_id="r1", quarantine_root=tmp_path / "q", partition_keys={yesterday},
+                          known_keys={yesterday}, settle_seconds=0)
+    outcomes = {o.file: o for o in summary.outcomes}
+    assert outcomes[f"meter_readings/{today:%Y%m%d}.csv"].status == "deferred"
+    future = outcomes[f"meter_readings/{today + timedelta(days=1):%Y%m%d}.csv"]
+    assert future.status == "rejected" and future.message.endswith(
+        f"[future_dated] named for {today + timedelta(days=1)}, a day that has not happened yet: check the file "
+        "name or the exporting machine's clock")

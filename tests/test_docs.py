@@ -22,6 +22,6 @@ def test_every_sample_file_meets_its_contract(tmp_path):
         folder.mkdir(parents=True, exist_ok=True)
         name = source.file_glob.split("/")[1].replace("*", "sample")
         shutil.copyfile(REPO_ROOT / "docs" / "samples" / sample_name(source), folder / name)
-        summary = load_source(con, source, tmp_path / "raw")
+        summary = load_source(con, source, tmp_path / "raw", settle_seconds=0)
         assert [o.status for o in summary.outcomes] == ["loaded"], (source.name, summary.outcomes)
         assert summary.rows_loaded > 0 and summary.rows_quarantined == 0, source.name

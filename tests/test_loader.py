@@ -17,14 +17,14 @@ def test_same_file_twice_loads_once_and_a_changed_file_replaces_its_rows(tmp_pat
     raw = tmp_path / "raw"
     _write(raw, "d1.csv", "S,s,Q,2022-01-01 00:00,1,1,N\nS,s,Q,2022-01-01 01:00,2,1,N\n")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    first = load_source(con, METER, raw, run_id="r1")
-    second = load_source(con, METER, raw, run_id="r2")
+    first = load_source(con, METER, raw, run_id="r1", settle_seconds=0)
+    second = load_source(con, METER, raw, run_id="r2", settle_seconds=0)
     assert [o.status for o in first.outcomes] == ["loaded"]
     assert [o.status for o in second.outcomes] == ["unchanged"]
     assert con.execute("select count(*) from raw.meter_readings").fetchone()[0] == 2
 
     _write(raw, "d1.csv", "S,s,Q,2022-01-01 00:00,1,1,N\nS,s,Q,2022-01-01 01:00,2,1,N\nS,s,Q,2022-01-01 02:00,4,1,N\n")
-    third = load_source(con, METER, raw, run_id="r3")
+    third = load_source(con, METER, raw, run_id="r3", settle_seconds=0)
     assert third.outcomes[0].status == "loaded"
     assert con.execute("select count(*) from raw.meter_readings").fetchone()[0] == 3  # replaced, not added
     lineage = con.execute("""select _source_file, _source_row_number, length(_file_sha256)
@@ -39,7 +39,7 @@ def test_a_rejected_file_is_logged_and_the_others_still_load(tmp_path):
     (raw / "meter_readings" / "b_bad.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
     (raw / "meter_readings" / "c_partial.csv.part").write_text("being written", encoding="utf-8")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    summary = load_source(con, METER, raw, run_id="r1")
+    summary = load_source(con, METER, raw, run_id="r1", settle_seconds=0)
     assert {o.file: o.status for o in summary.outcomes} == {
         "meter_readings/a_good.csv": "loaded", "meter_readings/b_bad.csv": "rejected"}
     log = con.execute("""select source_file, status, rows_read, rows_loaded, message
@@ -53,9 +53,9 @@ def test_a_file_taken_out_of_raw_withdraws_its_rows(tmp_path):
     _write(raw, "a.csv", "S,s,Q,2022-01-01 00:00,1,1,N\n")
     _write(raw, "b.csv", "T,t,Q2,2022-01-01 00:00,1,1,N\n")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    load_source(con, METER, raw, run_id="r1")
+    load_source(con, METER, raw, run_id="r1", settle_seconds=0)
     (raw / "meter_readings" / "b.csv").rename(raw / "meter_readings" / "b_renamed.csv")
-    summary = load_source(con, METER, raw, run_id="r2")
+    summary = load_source(con, METER, raw, run_id="r2", settle_seconds=0)
     assert {o.file: o.status for o in summary.outcomes} == {
         "meter_readings/a.csv": "unchanged", "meter_readings/b_renamed.csv": "loaded",
         "meter_readings/b.csv": "removed"}

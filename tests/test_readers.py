@@ -73,3 +73,67 @@ def test_yearbook_layout_takes_year_from_title_and_stops_at_notes(tmp_path):
     assert len(rows) == 1, "the note under the table is not a data row"
     assert rows[0]["report_year"] == "2021"
     assert rows[0]["gdp_100m_yuan"] == "11026.9"  # full-width digits normalised
+
+
+METER_HEADER = "测站编码,测站名称,取水口编码,时间,累计流量(m³),瞬时流量(m³/h),数据标识"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_row_numbers_are_the_lines_a_text_editor_shows(tmp_path, newline):
+    lines = ["某平台导出 2022-12-26",  # 1
+             METER_HEADER,  # 2
+             'ST1,"一号', '站",Q1,2022-12-26 01:00,1,1,N',  # 3–4: a quoted station name over two lines
+             "",  # 5: blank, skipped by the reader
+             'ST2,"二号""站""",Q2,2022-12-26 01:00,1,1,N',  # 6: escaped quotes
+             'ST3,"三号', "", '站",Q3,2022-12-26 01:00,1,1,N',  # 7–9: a blank line inside quotes is data
+             "ST4,四号站,Q4,2022-12-26 01:00,1,1,N",  # 10
+             "", ""]
+    path = tmp_path / "20221226.csv"
+    path.write_bytes(newline.join(lines).encode("utf-8"))
+    rows = read_source_file(path, METER).to_pylist()
+    assert [(r["station_code"], r["_source_row_number"]) for r in rows] == [
+        ("ST1", 3), ("ST2", 6), ("ST3", 7), ("ST4", 10)]
+    assert rows[0]["station_name"] == f"一号{newline}站" and rows[1]["station_name"] == '二号"站"'
+
+
+def test_row_numbers_with_quotes_inside_unquoted_fields(tmp_path):
+    """5"管 (inches) is a literal quote: the quote-parity count does not apply; the csv module counts."""
+    path = tmp_path / "20221226.csv"
+    path.write_text("\n".join([METER_HEADER, 'ST1,5"管,Q1,2022-12-26 01:00,1,1,N', "",
+                               'ST2,"二号', '站",Q2,2022-12-26 01:00,1,1,N', "ST3,三号站,Q3,2022-12-26 01:00,1,1,N"]),
+                    encoding="utf-8")
+    rows = read_source_file(path, METER).to_pylist()
+    assert [(r["station_name"], r["_source_row_number"]) for r in rows] == [('5"管', 2), ("二号\n站", 4), ("三号站", 6)]
+
+
+def test_mixed_encoding_names_the_lines_that_are_not_utf8(tmp_path):
+    path = tmp_path / "20221226.csv"
+    utf8 = [METER_HEADER, "ST1,一号站,Q1,2022-12-26 01:00,1,1,N"]
+    gbk = [f"ST{i},二号站,Q2,2022-12-26 0{i}:00,1,1,N" for i in range(2, 9)]
+    path.write_bytes(("\n".join(utf8) + "\n").encode() + ("\n".join(gbk) + "\n").encode("gbk"))
+    with pytest.raises(ContractError) as err:
+        read_source_file(path, METER)
+    assert err.value.rule == "mixed_encoding"
+    assert "line 1 is UTF-8 but line(s) 3, 4, 5, 6, 7 … (7 in all) are not" in str(err.value)
+
+
+def test_the_first_visible_sheet_is_read_and_the_hidden_ones_are_named(tmp_path):
+    from openpyxl import load_workbook
+
+    from dagster_project.ingest.readers import read_file
+
+    path = tmp_path / "yearbook.xlsx"
+    write_sheet(path, "2021年分地区主要经济社会指标", ["地区", ("地区生产总值", ["现价(亿元)", "指数(上年=100)"]),
+                ("工业增加值", ["现价(亿元)", "指数(上年=100)"]), "年平均常住人口(万人)", "城镇人口(万人)",
+                "乡村人口(万人)", "有效灌溉面积(万亩)", "耕地实际灌溉面积(万亩)"],
+                [["全市", 11026.9, 108.9, 4500, 111.7, 772.7, 556, 216, 600, 540]])
+    wb = load_workbook(path)
+    for title, state in (("旧表", "hidden"), ("底稿", "veryHidden")):
+        stale = wb.copy_worksheet(wb["Sheet1"])
+        stale.title, stale.sheet_state, stale["B4"] = title, state, 1.0
+        wb.move_sheet(stale, offset=-wb.index(stale))
+    wb.active = wb.index(wb["Sheet1"])
+    wb.save(path)
+    table, note = read_file(path, ECONOMY)
+    assert table.column("gdp_100m_yuan").to_pylist() == ["11026.9"]
+    assert note == "skipped hidden sheet(s): 底稿, 旧表; read sheet Sheet1"

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from dagster_project.lib.codes import USCC_ALPHABET, uscc_check_char
+from dagster_project.lib.partition_keys import CST
 from dagster_project.settings import DBT_PROJECT_DIR
 
 YEARS = (2020, 2021, 2022)
@@ -557,4 +560,20 @@ class DemoCity:
 
 def generate(out: Path, seed: int = 20211231, points: int = 2000, interval_minutes: int = 60,
              days: int = METER_DAYS) -> dict:
-    return DemoCity(out, seed, points, interval_minutes, days).generate()
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    info = DemoCity(out, seed, points, interval_minutes, days).generate()
+    stamp_as_received([p for p in out.rglob("*") if p.is_file() and before.get(p) != p.stat().st_mtime_ns])
+    return info
+
+
+def stamp_as_received(paths: list[Path]) -> None:
+    """Date each written file when it would have arrived: a meter export just after the last day in
+    its name, everything else the morning after the last meter day. A real raw/ holds files that
+    finished arriving long ago, which the loader's settle rule (raw_file_settle_seconds) reads at
+    once; files written this second would wait for it."""
+    for path in paths:
+        days = re.findall(r"(?<!\d)(20\d{6})(?!\d)", path.name) if path.parent.name == "meter_readings" else []
+        day = datetime.strptime(days[-1], "%Y%m%d").date() if days else METER_LAST_DAY
+        when = datetime.combine(day + timedelta(days=1), datetime.min.time(), CST) + timedelta(
+            minutes=30 if days else 9 * 60)
+        os.utime(path, (when.timestamp(), when.timestamp()))

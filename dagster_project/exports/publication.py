@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from dagster_project.exports.bulletin import NOTES, ROUNDING_NOTES, assessment_tables, bulletin_tables
 from dagster_project.exports.charts import bulletin_charts
 from dagster_project.exports.workbook import TableSpec, write_workbook
+from dagster_project.ingest.loader import CURRENT_FILES_SQL
 from dagster_project.lib.fingerprint import canonical_select
 from dagster_project.lib.rounding import round_for_bulletin
 
@@ -157,9 +158,7 @@ def build_outputs(inputs: Path, year: int, out: Path, rounding_mode: str) -> lis
 
 def _input_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The raw files (and their SHA-256) the warehouse holds now: the 'why' of a diff."""
-    return dict(con.execute("""select source_file, file_sha256 from raw.load_log
-                               qualify row_number() over (partition by source_file order by logged_at desc) = 1
-                               and status in ('loaded', 'unchanged') order by 1""").fetchall())
+    return dict(con.execute(f"select source_file, file_sha256 from ({CURRENT_FILES_SQL}) order by 1").fetchall())
 
 
 def _diff(previous: Path, current: Path, prev_manifest: dict, manifest: dict) -> Path:

@@ -51,7 +51,8 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
                          f"{summary.count('loaded')} file(s) loaded "
                          f"({summary.rows_loaded:,} rows, {summary.rows_quarantined:,} quarantined), "
                          f"{summary.count('unchanged')} unchanged, {len(summary.rejected)} rejected, "
-                         f"{summary.count('removed')} withdrawn, {summary.count('deferred')} waiting for their day")
+                         f"{summary.count('removed')} withdrawn, {summary.count('deferred')} waiting for their day, "
+                         f"{summary.count('waiting')} still being written")
         yield dg.MaterializeResult(asset_key=key, metadata={
             "files_loaded": summary.count("loaded"),
             "files_unchanged": summary.count("unchanged"),
@@ -78,6 +79,6 @@ raw_assets = [build_raw_asset(s) for s in SOURCES]
 
 load_log = dg.AssetSpec(
     key=dg.AssetKey(["raw", "load_log"]), group_name="ingest", kinds={"duckdb"},
-    description="One row per file per load attempt (loaded / unchanged / rejected, rows read, loaded and "
-                "quarantined, run id, who started it); every ingestion asset appends to it.",
+    description="One row per file per load attempt (loaded / unchanged / rejected / removed / deferred / waiting, "
+                "rows read, loaded and quarantined, run id, who started it); every ingestion asset appends to it.",
 )

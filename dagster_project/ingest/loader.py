@@ -13,6 +13,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,22 +21,31 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from dagster_project.ingest.readers import ContractError, read_source_file
+from dagster_project.ingest.raw_files import markers, owned_files, still_being_written
+from dagster_project.ingest.raw_files import settle_seconds as settle_rule
+from dagster_project.ingest.readers import ContractError, read_file
 from dagster_project.ingest.row_checks import (PARSERS, REASONS_COLUMN, broken_sql, create_reference_tables,
                                                parsed, parsed_sql, reasons_sql)
 from dagster_project.lib.contracts import SOURCES, Source
-from dagster_project.lib.partition_keys import file_partition_key, naming_rule
+from dagster_project.lib.partition_keys import file_partition_key, is_daily, is_future, naming_rule, today_cst
 from dagster_project.settings import ensure_private_dir
 
 FUNCTIONS_SQL = Path(__file__).resolve().parent.parent / "sql" / "functions.sql"
 
 LINEAGE_COLUMNS = ("_source_file", "_file_sha256", "_loaded_at", "_source_row_number")
+# The files whose rows the raw tables hold now: each file's latest outcome that changed them. A
+# 'waiting' or 'deferred' file was not read, so a file loaded before and being rewritten keeps
+# its rows (and they leave if the file does).
+CURRENT_FILES_SQL = """select source_name, source_file, file_sha256, file_bytes from raw.load_log
+                       where status not in ('waiting', 'deferred')
+                       qualify row_number() over (partition by source_file order by logged_at desc) = 1
+                           and status in ('loaded', 'unchanged')"""
 
 
 @dataclass
 class FileOutcome:
     file: str
-    status: str  # loaded | unchanged | rejected | removed | deferred
+    status: str  # loaded | unchanged | rejected | removed | deferred (its day is not over) | waiting (being written)
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -106,9 +116,9 @@ def sha256_of(path: Path) -> str:
 
 
 def source_files(raw_root: Path, source: Source) -> list[Path]:
-    # Files still being written are expected under a temporary name (*.part, ~$*) and skipped.
-    return sorted(p for p in raw_root.glob(source.file_glob)
-                  if p.is_file() and not p.name.startswith(("~$", ".")) and not p.name.endswith(".part"))
+    """Every file the source's load handles: its data files and the stray files it rejects
+    (dagster_project/ingest/raw_files.py); temporary files and completion markers are not among them."""
+    return [f.path for f in owned_files(raw_root, source)]
 
 
 def _already_loaded(con, rel: str, sha: str) -> bool:
@@ -134,6 +144,9 @@ def quarantine_file(path: Path, rel: str, quarantine_root: Path, message: str) -
     target = ensure_private_dir(quarantine_root) / "files" / datetime.now().strftime("%Y%m%dT%H%M%S") / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), target)
+    for marker in markers(path):  # its completion marker goes with it, or it would vouch for the next copy
+        if marker.exists():
+            shutil.move(str(marker), target.with_name(marker.name))
     target.with_name(target.name + ".reason.txt").write_text(message + "\n", encoding="utf-8")
     return target
 
@@ -156,6 +169,7 @@ class _Pending:
     size: int
     table: pa.Table
     is_restatement: bool
+    note: str = ""  # how the file was read (e.g. hidden sheets skipped): the loaded file's message
 
 
 # Files are landed in batches of about this many rows: one parse, check and insert for many files
@@ -202,7 +216,7 @@ def _land_batch(con, source: Source, batch: list[_Pending], run_id: str) -> list
                 raise RuntimeError(f"{p.rel}: {p.table.num_rows} rows read but {loaded} loaded + "
                                    f"{quarantined} quarantined")
             outcome = FileOutcome(p.rel, "loaded", rows_read=p.table.num_rows, rows_loaded=loaded,
-                                  rows_quarantined=quarantined)
+                                  rows_quarantined=quarantined, message=p.note)
             _log(con, source, p.rel, p.sha, p.size, outcome, run_id)
             outcomes.append(outcome)
         con.execute("commit")
@@ -228,11 +242,11 @@ def load_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path]
             _log(con, source, rel, sha, size, outcomes[-1], run_id)
             continue
         try:
-            table = read_source_file(path, source)
+            table, note = read_file(path, source)
         except ContractError as exc:
             outcomes.append(reject_file(con, source, path, rel, run_id, quarantine_root, str(exc), sha))
             continue
-        batch.append(_Pending(rel, sha, size, table, _ever_loaded(con, rel)))
+        batch.append(_Pending(rel, sha, size, table, _ever_loaded(con, rel), note))
         if sum(p.table.num_rows for p in batch) >= BATCH_ROWS:
             outcomes += _land_batch(con, source, batch, run_id)
             batch = []
@@ -244,35 +258,60 @@ def load_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path]
 
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, raw_root: Path, run_id: str = "manual",
                 quarantine_root: Path | None = None, partition_keys: set[str] | None = None,
-                known_keys: set[str] | None = None) -> LoadSummary:
+                known_keys: set[str] | None = None, settle_seconds: float | None = None) -> LoadSummary:
     """Load the source's files; with `partition_keys`, only the files of those partitions (and
-    withdraw only their removed files). A file whose name carries no partition key, or one outside
-    `known_keys` (every partition there is), is rejected by every partitioned run: quarantined with
-    the naming rule, never silently left out."""
+    withdraw only their removed files). Every run rejects the source's files that cannot be its
+    data (raw_files.py) and the files named for a day or year after today; a partitioned run also
+    rejects a file whose name carries no partition key or one outside `known_keys` (every
+    partition there is): quarantined with the rule, never silently left out. A file is touched
+    only once it is complete (`settle_seconds`, default: the rule raw_file_settle_seconds)."""
     ensure_raw_schema(con)
     create_reference_tables(con)
     summary = LoadSummary(source.name)
-    present = source_files(raw_root, source)
-    rels = {p: p.relative_to(raw_root).as_posix() for p in present}
-    if partition_keys is not None:
-        keys = {p: file_partition_key(source.name, rels[p]) for p in present}
-        first, last = (min(known_keys), max(known_keys)) if known_keys else (None, None)
-        for path in present:
-            key, rel = keys[path], rels[path]
+    settle = settle_rule() if settle_seconds is None else settle_seconds
+    now, today = time.time(), today_cst()
+    first, last = (min(known_keys), max(known_keys)) if known_keys else (None, None)
+    to_load, present = [], set()
+    for f in owned_files(raw_root, source):
+        key, deferred = file_partition_key(source.name, f.rel), ""
+        problem = str(f.problem) if f.problem else ""
+        if not problem and is_future(source.name, key, today):
+            problem = _future_dated(f.path, source, key)
+        if not problem and partition_keys is not None:
             if key is not None and last is not None and key > last:  # a day or year not closed yet
-                outcome = FileOutcome(rel, "deferred", message=f"partition {key} does not exist yet "
-                                                              f"(last: {last}); the file waits in raw/")
-                _log(con, source, rel, sha256_of(path), path.stat().st_size, outcome, run_id)
-                summary.outcomes.append(outcome)
+                deferred = f"partition {key} does not exist yet (last: {last}); the file waits in raw/"
             elif key is None or (known_keys is not None and key not in known_keys):
-                summary.outcomes.append(reject_file(
-                    con, source, path, rel, run_id, quarantine_root,
-                    f"{rel}: no partition for this file name ({naming_rule(source.name)}; "
-                    f"partitions {first} … {last})"))
-        present = [p for p in present if keys[p] in partition_keys]
-    summary.outcomes += load_files(con, source, present, raw_root, run_id, quarantine_root)
-    summary.outcomes += retract_removed_files(con, source, {rels[p] for p in present}, run_id, partition_keys)
+                problem = (f"{f.rel}: no partition for this file name ({naming_rule(source.name)}; "
+                           f"partitions {first} … {last})")
+            elif key not in partition_keys:
+                continue  # another partition's file
+        if waiting := still_being_written(f.path, now, settle):
+            present.add(f.rel)  # its earlier rows stay until the new copy is read
+            summary.outcomes.append(_log_kept(con, source, f.path, FileOutcome(f.rel, "waiting", message=waiting),
+                                              run_id, sha=None))  # not worth hashing a partial file
+        elif problem:
+            summary.outcomes.append(reject_file(con, source, f.path, f.rel, run_id, quarantine_root, problem))
+        elif deferred:
+            summary.outcomes.append(_log_kept(con, source, f.path, FileOutcome(f.rel, "deferred", message=deferred),
+                                              run_id, sha256_of(f.path)))
+        else:
+            to_load.append(f.path)
+            present.add(f.rel)
+    summary.outcomes += load_files(con, source, to_load, raw_root, run_id, quarantine_root)
+    summary.outcomes += retract_removed_files(con, source, present, run_id, partition_keys)
     return summary
+
+
+def _future_dated(path: Path, source: Source, key: str) -> str:
+    when = f"{key}, a {'day that has not happened' if is_daily(source.name) else 'year that has not begun'} yet"
+    return str(ContractError(path, "future_dated", f"named for {when}: check the file name or the exporting "
+                                                   "machine's clock"))
+
+
+def _log_kept(con, source: Source, path: Path, outcome: FileOutcome, run_id: str, sha: str | None) -> FileOutcome:
+    """Log a file that stays in raw/ unread this run."""
+    _log(con, source, outcome.file, sha, path.stat().st_size, outcome, run_id)
+    return outcome
 
 
 def retract_removed_files(con, source: Source, present: set[str], run_id: str,
@@ -280,9 +319,8 @@ def retract_removed_files(con, source: Source, present: set[str], run_id: str,
     """raw/ is the source of truth: rows of a file taken out of raw/ (withdrawn or renamed) leave too,
     so a renamed copy is never counted twice. Logged as 'removed'. A partitioned run looks only at
     the files of its own partitions."""
-    loaded = con.execute("""select source_file, file_sha256, file_bytes from raw.load_log where source_name = ?
-                            qualify row_number() over (partition by source_file order by logged_at desc) = 1
-                               and status in ('loaded', 'unchanged')""", [source.name]).fetchall()
+    loaded = con.execute(f"select source_file, file_sha256, file_bytes from ({CURRENT_FILES_SQL}) "
+                         "where source_name = ?", [source.name]).fetchall()
     if partition_keys is not None:
         loaded = [row for row in loaded if file_partition_key(source.name, row[0]) in partition_keys]
     outcomes = []

@@ -14,40 +14,21 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from dagster_project.lib.contracts import VOLUME_UNITS, Column, Source
+from dagster_project.ingest.csv_text import data_row_lines, decode, decode_csv, physical_lines
+from dagster_project.ingest.raw_files import conversion_advice
+from dagster_project.lib.contracts import VOLUME_UNITS, Column, ContractError, Source
+
+__all__ = ["ContractError", "decode", "read_file", "read_source_file"]
 
 HEADER_SCAN_ROWS = 12
-
-
-class ContractError(Exception):
-    """A file that breaks its input contract; the message names file, row, column and rule."""
-
-    def __init__(self, file: Path | str, rule: str, detail: str, row: int | None = None,
-                 column: str | None = None):
-        self.file, self.rule, self.detail, self.row, self.column = str(file), rule, detail, row, column
-        where = f" row {row}" if row is not None else ""
-        where += f" column {column!r}" if column else ""
-        super().__init__(f"{Path(self.file).name}{where}: [{rule}] {detail}")
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # Compound File Binary: .xls, .et, and encrypted OOXML
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (and .ods, .xlsb)
 
 
 def normalise(text: object) -> str:
     """Header/value normal form: NFKC (full-width → ASCII, m³ → m3), no spaces, lower case."""
     s = unicodedata.normalize("NFKC", str(text)).strip().lower()
     return re.sub(r"\s+", "", s).replace("（", "(").replace("）", ")")
-
-
-def decode(data: bytes, file: Path) -> str:
-    if not data.strip():
-        raise ContractError(file, "empty_file", "the file is empty (0 bytes or only whitespace)")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
-        # GB18030 would "decode" UTF-16 into nonsense; say what it is instead
-        raise ContractError(file, "encoding", "UTF-16 (or binary) text; save the file as UTF-8 or GBK")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ContractError(file, "encoding", "neither UTF-8 nor GBK/GB18030")
 
 
 def unit_in_header(header: str) -> str | None:
@@ -127,15 +108,17 @@ def _to_table(source: Source, found: dict[str, int], headers: list[str], rows: l
 
 def read_csv(path: Path, source: Source) -> pa.Table:
     data = path.read_bytes()
-    text = decode(data, path)
-    first_lines = text[: 1 << 16].splitlines()[:HEADER_SCAN_ROWS]
+    text, encoded = decode_csv(data, path)  # Arrow reads UTF-8
+    first_lines = physical_lines(text[: 1 << 16])[:HEADER_SCAN_ROWS]
     # the header may sit below a title line or two, as in some platform exports
     skip, header, found = best_header([(i, next(csv.reader([line]), [])) for i, line in enumerate(first_lines)],
                                       source, path)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),  # Arrow reads UTF-8
+            io.BytesIO(encoded),
             read_options=pacsv.ReadOptions(skip_rows=skip),
+            # a quoted field may hold a line break: then Arrow must not cut blocks at line ends
+            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in encoded),
             # every column as text, exactly as received (no timestamp/number inference)
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                                  strings_can_be_null=True),
@@ -145,14 +128,15 @@ def read_csv(path: Path, source: Source) -> pa.Table:
     n = table.num_rows
     if n == 0:
         raise ContractError(path, "no_rows", "header present but no data rows")
-    first_data_line = skip + 2  # 1-based line number of the first row after the header
-    cols = {"_source_row_number": pa.array(range(first_data_line, n + first_data_line), type=pa.int64())}
+    lines = data_row_lines(encoded, text, skip, n, path)  # the file's own line numbers
+    if len(lines) != n:  # cannot happen for a file Arrow parsed; never record wrong lineage if it does
+        raise ContractError(path, "malformed_csv", f"{n} records read but {len(lines)} found by line")
+    cols = {"_source_row_number": pa.array(lines, type=pa.int64())}
     for col in source.columns:
         idx = found.get(col.name)
         # exactly as received; full-width digits are read by the ws_* parsers (sql/functions.sql)
         cols[col.name] = table.column(idx).cast(pa.string()) if idx is not None else pa.nulls(n, pa.string())
     return pa.table(cols)
-
 
 
 def _merged_grid(ws, first: int, last: int) -> list[list]:
@@ -182,7 +166,9 @@ def _candidate_headers(grid: list[list], i: int) -> list[list[str]]:
     return out
 
 
-def read_xlsx(path: Path, source: Source) -> pa.Table:
+def read_xlsx(path: Path, source: Source) -> tuple[pa.Table, str]:
+    """The table of the first visible sheet, and a note naming the hidden sheets skipped before it
+    (a stale copy kept hidden in front of the current one)."""
     from openpyxl import load_workbook  # imported lazily: the CSV path does not need it
 
     if path.stat().st_size == 0:
@@ -191,7 +177,14 @@ def read_xlsx(path: Path, source: Source) -> pa.Table:
         wb = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged zip/xml
         raise ContractError(path, "unreadable_xlsx", f"not a readable .xlsx workbook ({exc})") from exc
-    ws = wb.worksheets[0]
+    visible = [i for i, w in enumerate(wb.worksheets) if w.sheet_state == "visible"]  # not hidden/veryHidden
+    if not visible:
+        raise ContractError(path, "no_visible_sheet", f"no visible worksheet to read (hidden: "
+                            f"{', '.join(wb.sheetnames)}): unhide the current one (右键工作表标签 → 取消隐藏) "
+                            "and send it again")
+    ws = wb.worksheets[visible[0]]
+    skipped = [w.title for w in wb.worksheets[: visible[0]]]
+    note = f"skipped hidden sheet(s): {', '.join(skipped)}; read sheet {ws.title}" if skipped else ""
     scan = _merged_grid(ws, 1, min(HEADER_SCAN_ROWS, ws.max_row))
     # candidates: each row alone (height 1) or with the row below it as child headers (height 2)
     candidates = [(i * 2 + h, headers) for i in range(len(scan))
@@ -216,18 +209,18 @@ def read_xlsx(path: Path, source: Source) -> pa.Table:
         rows.append((r, values))
     if not rows:
         raise ContractError(path, "no_rows", "header found but no data rows")
-    _reject_uncomputed_formulas(path, rows, header_row + height)
-    return _to_table(source, found, headers, rows, path, defaults)
+    _reject_uncomputed_formulas(path, ws.title, rows, header_row + height)
+    return _to_table(source, found, headers, rows, path, defaults), note
 
 
-def _reject_uncomputed_formulas(path: Path, rows: list[tuple[int, list]], first_data_row: int) -> None:
+def _reject_uncomputed_formulas(path: Path, sheet: str, rows: list[tuple[int, list]], first_data_row: int) -> None:
     """A formula whose value Excel never computed reads as empty: say so instead of losing the value."""
     from openpyxl import load_workbook
 
     empty = {(r, j) for r, values in rows for j, v in enumerate(values) if v is None}
     if not empty:
         return
-    ws = load_workbook(path, data_only=False).worksheets[0]
+    ws = load_workbook(path, data_only=False)[sheet]  # the sheet read, not the first
     for row in ws.iter_rows(min_row=first_data_row):
         for cell in row:
             if (cell.row, cell.column - 1) in empty and isinstance(cell.value, str) and cell.value.startswith("="):
@@ -237,7 +230,42 @@ def _reject_uncomputed_formulas(path: Path, rows: list[tuple[int, list]], first_
                                     column=cell.column_letter)
 
 
-def read_source_file(path: Path, source: Source) -> pa.Table:
+def _reject_other_formats(path: Path, source: Source) -> None:
+    """What a file is comes from its first bytes, not its name: an .xls renamed .xlsx and a
+    password-protected workbook (Office keeps the encrypted .xlsx inside an OLE2 compound file)
+    would otherwise both read as "File is not a zip file"."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head == OLE2_MAGIC:
+        if _is_encrypted_package(path):
+            raise ContractError(path, "encrypted_workbook", "the workbook is password-protected: remove the "
+                                "password (文件→信息→保护工作簿) and send it again")
+        raise ContractError(path, "xls_format", f"{conversion_advice('.xls', source)} (its name says "
+                            f"{path.suffix or 'nothing'}, its content is an Excel 97-2003 file)")
+    if source.file_format == "csv" and head.startswith(ZIP_MAGIC):
+        raise ContractError(path, "workbook_not_csv", f"{conversion_advice('.xlsx', source)} (its name says "
+                            f"{path.suffix or 'nothing'}, its content is a workbook)")
+
+
+def _is_encrypted_package(path: Path) -> bool:
+    """An encrypted Office document is a compound file with an EncryptionInfo stream ([MS-OFFCRYPTO]
+    2.3.4); olefile reads the directory properly instead of searching the bytes for the name."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptionInfo")
+    except Exception:  # damaged (OSError, struct.error …): not a readable workbook either way, said as .xls
+        return False
+
+
+def read_file(path: Path, source: Source) -> tuple[pa.Table, str]:
+    """The file's rows as text columns, and a note on how it was read ("" if nothing to say)."""
+    _reject_other_formats(path, source)
     if source.file_format == "csv":
-        return read_csv(path, source)
+        return read_csv(path, source), ""
     return read_xlsx(path, source)
+
+
+def read_source_file(path: Path, source: Source) -> pa.Table:
+    return read_file(path, source)[0]

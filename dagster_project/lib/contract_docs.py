@@ -23,21 +23,33 @@ a test fails when the two disagree, so what is written here is what the readers 
 
 General rules for every source:
 
-- **Encodings**: UTF-8 (with or without BOM), GBK or GB18030. Anything else is rejected.
-- **Excel**: the first sheet is read; title rows above the header are skipped; a header may span
-  two rows with merged parent cells (`取用新水量` over `地表水 / 地下水 …` is read as
-  `取用新水量/地表水`); notes below the table (rows starting with 注, 资料来源, 说明) end it.
-  Formulas are read as their cached values.
+- **Encodings**: UTF-8 (with or without BOM), GBK or GB18030, one per file. Anything else is
+  rejected; so is a file mixing them (`mixed_encoding`, naming the lines that are not UTF-8).
+- **Excel**: the first visible sheet is read (hidden sheets before it are skipped and named in the
+  load log; no visible sheet: `no_visible_sheet`); title rows above the header are skipped; a
+  header may span two rows with merged parent cells (`取用新水量` over `地表水 / 地下水 …` is read
+  as `取用新水量/地表水`); notes below the table (rows starting with 注, 资料来源, 说明) end it.
+  Formulas are read as their cached values. A password-protected workbook (`encrypted_workbook`),
+  an Excel 97-2003 file under an .xlsx or .csv name (`xls_format`) and a workbook named .csv
+  (`workbook_not_csv`) are rejected with what to do.
+- **Every file in `raw/` is accounted for**: a file in a source's folder in another format (.xls,
+  .et, .numbers, .xlsb, .ods, .txt …) is rejected (`unsupported_format`) with how to convert it;
+  a file that matches no source's name or folder (`survey/汇总表.xlsx`, a file directly in `raw/`)
+  is rejected (`unrecognised_file`). A file named for a day or report year after today (China
+  Standard Time) is rejected (`future_dated`).
 - **Headers** are matched after normalising full-width characters, spaces and `m³`/`m3`; each
   column lists the header texts accepted. Extra columns are ignored.
-- **Values** are kept as text exactly as received (lineage: file, SHA-256, load time, row number)
+- **Values** are kept as text exactly as received (lineage: file, SHA-256, load time, row number:
+  the line where the record starts in the file, a quoted value may span lines)
   and typed in dbt staging. Full-width digits and thousands separators are normalised.
   The exception is meter readings (a province sends tens of millions a year): each row is parsed
   once at load, by the same `ws_*` SQL functions staging uses, and stored typed (timestamp,
   double); a row that does not parse is quarantined with its text exactly as received.
 - **Units**: where the header carries the unit (`许可水量(万m³/年)`), the unit is read from it;
   survey returns carry a `计量单位` column (m³ or 万m³) that applies to every volume on the row.
-- **Files being written** must use a temporary name (`*.part`, `~$*`, `.*`) until complete.
+- **Files being written** use a temporary name (`*.part`, `~$*`, `.*`) until complete, or are
+  read only once unchanged for `raw_file_settle_seconds` (docs/rules.md) or once `<file name>.done`
+  (or `.ok`) is written after them; until then they are logged `waiting` and stay in `raw/`.
 - A file that breaks its contract (encoding, header, required column, unit in a header, empty or
   truncated) is **rejected as a whole** with one message naming the file, row, column and rule,
   logged in `raw.load_log` and moved to `quarantine/files/<time>/` with a `.reason.txt`; the rest

@@ -6,6 +6,18 @@ new header variant is added in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ContractError(Exception):
+    """A file that breaks its input contract; the message names file, row, column and rule."""
+
+    def __init__(self, file: Path | str, rule: str, detail: str, row: int | None = None,
+                 column: str | None = None):
+        self.file, self.rule, self.detail, self.row, self.column = str(file), rule, detail, row, column
+        where = f" row {row}" if row is not None else ""
+        where += f" column {column!r}" if column else ""
+        super().__init__(f"{Path(self.file).name}{where}: [{rule}] {detail}")
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ report year as the last four-digit number in the name: `survey/industrial_2021.x
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 DAILY_SOURCES = frozenset({"meter_readings"})
+CST = timezone(timedelta(hours=8))  # China Standard Time: the day a meter file reports
 _DAY = re.compile(r"^(\d{4})(\d{2})(\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
@@ -31,6 +32,15 @@ def file_partition_key(source_name: str, file_name: str) -> str | None:
             return None
     years = _YEAR.findall(stem)
     return years[-1] if years else None
+
+
+def today_cst() -> date:
+    return datetime.now(CST).date()
+
+
+def is_future(source_name: str, key: str | None, today: date) -> bool:
+    """Whether the file is named for a day (or report year) after today: no export can report it yet."""
+    return key is not None and key > (today.isoformat() if is_daily(source_name) else str(today.year))
 
 
 def naming_rule(source_name: str) -> str:

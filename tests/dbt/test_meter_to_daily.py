@@ -65,7 +65,7 @@ def daily(waterstat_env):
     (waterstat_env.raw / "meter_readings").mkdir(parents=True)
     (waterstat_env.raw / "meter_readings" / "cases.csv").write_text(HEADER + READINGS, encoding="utf-8")
     con = duckdb.connect(str(waterstat_env.warehouse))
-    load_source(con, SOURCES_BY_NAME["meter_readings"], waterstat_env.raw)
+    load_source(con, SOURCES_BY_NAME["meter_readings"], waterstat_env.raw, settle_seconds=0)
     con.close()
     proc = run_dbt(["build", "--select", "+int_meter_daily_volumes"], waterstat_env)
     assert proc.returncode == 0, proc.stdout[-3000:]
