@@ -17,7 +17,7 @@ ROUNDING_NOTES = {"half_even": "按GB/T 8170-2008修约一次(四舍六入五成
 SUPPRESSION_NOTE = f"“{SUPPRESSED}”表示该数据仅涉及个别调查单位或由单一单位主导，按统计法不予公布。"
 
 REGION_ORDER_SQL = """
-    select r.region_code, case when r.unit_type = 'city' then '全市' else r.region_name_zh end as region_label,
+    select r.region_code, case when r.is_top_level then r.short_name_zh else r.region_name_zh end as region_label,
            r.sort_order
     from marts.dim_regions r
 """

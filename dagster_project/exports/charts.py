@@ -61,14 +61,14 @@ def _save(fig, path: Path) -> Path:
 
 def sector_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> Path:
     plt = _pyplot()
-    row = con.execute(f"""select {', '.join(SECTOR_LABELS)} from marts.mart_water_use_by_region u
+    *row, label = con.execute(f"""select {', '.join(SECTOR_LABELS)}, r.short_name_zh from marts.mart_water_use_by_region u
                           join marts.dim_regions r using (region_code)
-                          where r.unit_type = 'city' and u.report_year = ?""", [year]).fetchone()
+                          where r.is_top_level and u.report_year = ?""", [year]).fetchone()
     fig, ax = plt.subplots(figsize=(6.4, 4))
     values = [v / 1e8 for v in row]
     bars = ax.bar(list(SECTOR_LABELS.values()), values, color=["#4e79a7", "#f28e2b", "#59a14f", "#76b7b2"])
     ax.bar_label(bars, labels=[f"{v:.2f}" for v in values])
-    ax.set_title(f"{year}年全市分行业用水量")
+    ax.set_title(f"{year}年{label}分行业用水量")  # the top unit's short name in the register: 全市, 全省 …
     ax.set_ylabel("用水量（亿m³）")
     return _save(fig, out / f"图1_分行业用水量_{year}.png")
 
@@ -76,10 +76,10 @@ def sector_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> Path:
 def intensity_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> Path:
     plt = _pyplot()
     series = con.execute("""select i.report_year, i.value from marts.fct_indicators i join marts.dim_regions r using (region_code)
-                            where r.unit_type = 'city' and i.indicator_code = 'water_use_per_10k_gdp_decline_vs_base'
+                            where r.is_top_level and i.indicator_code = 'water_use_per_10k_gdp_decline_vs_base'
                               and i.caliber = 'statistical' and i.report_year <= ? order by 1""", [year]).fetchall()
     target = con.execute("""select t.target_value from ref.assessment_targets t join marts.dim_regions r using (region_code)
-                            where r.unit_type = 'city' and t.report_year = ?
+                            where r.is_top_level and t.report_year = ?
                               and t.indicator_code = 'water_use_per_10k_gdp_decline_vs_base'""", [year]).fetchone()
     base_year = con.execute("select min(report_year) from marts.fct_indicators").fetchone()[0]
     series = [(base_year, 0.0)] + [(y, v) for y, v in series if y != base_year]  # the base year is 0 by definition
