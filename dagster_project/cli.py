@@ -322,8 +322,8 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
 
     from dagster_project.exports.assets import hold_back
     from dagster_project.exports.publication import publish
+    from dagster_project.lib.deployment import setting
     from dagster_project.quality.gate import blocking_failures, reasons_for_year
-    from dagster_project.settings import dbt_vars
 
     paths = Paths.from_env()
     if not paths.warehouse.exists():
@@ -340,7 +340,8 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
             print(f"{args.year} not published: blocking quality failures:\n  " + "\n  ".join(reasons)
                   + f"\n  ({note}; details: waterstat check)", file=sys.stderr)
             return 1
-        pub = publish(con, args.year, paths.exports, args.rounding or dbt_vars()["bulletin_rounding_mode"])
+        pub = publish(con, args.year, paths.exports, args.rounding or setting(con, "rules.bulletin_rounding_mode"),
+                      args.unit)
     state = "new version" if pub.is_new else "unchanged inputs: the existing version"
     print(f"{args.year}: v{pub.version:03d} ({state}) in {pub.directory}")
     for f in pub.files:
@@ -378,6 +379,19 @@ def format_table(columns: list[str], rows: list[tuple], limit: int = 200) -> str
     return "\n".join(out)
 
 
+def cmd_init_deployment(args: argparse.Namespace) -> int:
+    """Write the deployment templates (docs/deploying.md walks through filling them in)."""
+    from dagster_project.lib.deployment import write_templates
+    try:
+        written = write_templates(args.directory)
+    except FileExistsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"Wrote {len(written)} template files to {args.directory}; fill them in (docs/deploying.md), then\n"
+          f"  export WATERSTAT_DEPLOYMENT={args.directory.resolve()}\n  waterstat run")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="waterstat", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -401,7 +415,11 @@ def main(argv: list[str] | None = None) -> int:
     bulletin = sub.add_parser("bulletin", help="publish a year's bulletin and assessment workbooks, charts, extracts")
     bulletin.add_argument("--year", type=int, required=True)
     bulletin.add_argument("--rounding", choices=["half_even", "half_up"], help="override the rounding rule")
+    bulletin.add_argument("--unit", help="a child unit's region code (default: the deployment's top unit)")
     bulletin.set_defaults(func=cmd_bulletin)
+    init = sub.add_parser("init-deployment", help="write the templates of a new office's deployment folder")
+    init.add_argument("directory", type=Path)
+    init.set_defaults(func=cmd_init_deployment)
     status = sub.add_parser("status", help="the last load, its failures and what to do next")
     status.set_defaults(func=cmd_status)
     check = sub.add_parser("check", help="write the data-quality report; exit 1 if a blocking check fails")

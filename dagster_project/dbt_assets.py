@@ -9,10 +9,12 @@ Two selections of the one dbt project:
 """
 import json
 import os
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from dagster_project.lib.deployment import deployment_rules
 from dagster_project.lib.partition_keys import day_chunks
 from dagster_project.partitions import meter_days
 from dagster_project.quality.dbt_results import record_dbt_results
@@ -44,6 +46,13 @@ def point_dbt_at(warehouse: WarehouseResource) -> None:
     os.environ["WATERSTAT_WAREHOUSE"] = warehouse.database
 
 
+def with_rules(warehouse: WarehouseResource, window: dict | None = None) -> list[str]:
+    """--vars for a dbt call: the deployment's rules (defaults overridden by deployment.yml) and
+    any per-run values such as a meter day window."""
+    rules = deployment_rules(Path(warehouse.deployment_dir))
+    return ["--vars", json.dumps({**rules, **(window or {})}, ensure_ascii=False)]
+
+
 def run_dbt_models(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str]) -> None:
     """`dbt run` outside Dagster's event stream: a part of a longer run whose final build reports."""
     point_dbt_at(warehouse)
@@ -71,7 +80,7 @@ def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     days = context.partition_key_range
     chunks = day_chunks(days.start, days.end, meter_chunk_days())  # bounded memory
     for i, (first, last) in enumerate(chunks, start=1):
-        window = ["--vars", json.dumps({"meter_start_date": first, "meter_end_date": last})]
+        window = with_rules(warehouse, {"meter_start_date": first, "meter_end_date": last})
         context.log.info(f"Recomputing daily volumes for {first} … {last} (part {i} of {len(chunks)})")
         if i < len(chunks):  # an earlier part: models only; the last part's build tests the whole table
             run_dbt_models(dbt, warehouse, ["--select", METER_SELECTION, *window])
@@ -82,4 +91,4 @@ def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, exclude=METER_SELECTION,
             dagster_dbt_translator=TRANSLATOR)
 def waterstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    yield from run_dbt_build(context, dbt, warehouse, [])
+    yield from run_dbt_build(context, dbt, warehouse, with_rules(warehouse))

@@ -23,11 +23,13 @@ class WarehouseResource(dg.ConfigurableResource):
     raw_dir: str
     exports_dir: str
     quarantine_dir: str
+    deployment_dir: str
 
     @classmethod
     def from_paths(cls, paths: Paths) -> "WarehouseResource":
         return cls(database=str(paths.warehouse), published_database=str(paths.published),
-                   raw_dir=str(paths.raw), exports_dir=str(paths.exports), quarantine_dir=str(paths.quarantine))
+                   raw_dir=str(paths.raw), exports_dir=str(paths.exports), quarantine_dir=str(paths.quarantine),
+                   deployment_dir=str(paths.deployment))
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

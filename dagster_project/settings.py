@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-import yaml
+
+from dagster_project.lib.deployment import deployment_dir, deployment_rules
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
@@ -24,6 +24,7 @@ class Paths:
     published: Path  # the read-only snapshot analysts query
     exports: Path
     quarantine: Path
+    deployment: Path  # the office's reference data and rules (lib/deployment.py)
 
     @classmethod
     def from_env(cls) -> "Paths":
@@ -37,12 +38,14 @@ class Paths:
         ).resolve()
         exports = Path(os.environ.get("WATERSTAT_EXPORTS", home / "exports")).resolve()
         return cls(raw=raw, warehouse=warehouse, published=published, exports=exports,
-                   quarantine=Path(os.environ.get("WATERSTAT_QUARANTINE", home / "quarantine")).resolve())
+                   quarantine=Path(os.environ.get("WATERSTAT_QUARANTINE", home / "quarantine")).resolve(),
+                   deployment=deployment_dir())
 
     def as_env(self) -> dict[str, str]:
         """The variables a dbt subprocess needs to open the same files with the same limits."""
         return {"WATERSTAT_WAREHOUSE": str(self.warehouse), "WATERSTAT_RAW": str(self.raw),
-                "WATERSTAT_EXPORTS": str(self.exports), "WATERSTAT_MEMORY_LIMIT": memory_limit()}
+                "WATERSTAT_EXPORTS": str(self.exports), "WATERSTAT_DEPLOYMENT": str(self.deployment),
+                "WATERSTAT_MEMORY_LIMIT": memory_limit()}
 
     def private_dirs(self) -> tuple[Path, ...]:
         """Directories holding data analysts must not read (the build file with its raw rows and
@@ -81,8 +84,7 @@ def meter_chunk_days() -> int:
     return int(os.environ.get("WATERSTAT_METER_CHUNK_DAYS", "92"))
 
 
-@cache
 def dbt_vars() -> dict:
-    """The rule variables in dbt/dbt_project.yml, so Python applies the same rules as the SQL."""
-    with open(DBT_PROJECT_DIR / "dbt_project.yml", encoding="utf-8") as f:
-        return yaml.safe_load(f)["vars"]
+    """The rules, as dbt sees them: the defaults in dbt/dbt_project.yml overridden by the
+    deployment's deployment.yml `rules` (validated), so Python applies the same rules as the SQL."""
+    return deployment_rules(deployment_dir())

@@ -1,7 +1,7 @@
 """Deterministic demo data for a city modelled on Nantong 2020–2022, in the formats offices receive.
 
 Calibration: each unit's 2021 total equals the figure published in seed 000 (the reference seed
-table dbt/seeds/published_reference_figures.csv), and the city's economic series are derived so
+table dagster_project/demo/deployment/reference_figures.csv), and the city's economic series are derived so
 that 万元GDP用水量, 万元工业增加值用水量 and their declines land on the published values.
 Every survey record is drawn at random and then rescaled so the parts sum to those totals.
 
@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Font
 
 from dagster_project.lib.codes import USCC_ALPHABET, uscc_check_char
 from dagster_project.lib.partition_keys import CST
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.lib.deployment import DEMO_DEPLOYMENT
 
 YEARS = (2020, 2021, 2022)
 BASE_YEAR, CALIBRATION_YEAR = 2020, 2021
@@ -62,6 +62,7 @@ RURAL_SELF_SUPPLIED_SHARE = 0.3  # of county domestic use: village wells, quota-
 SEED_000_TIERS = {"320682": 1, "320681": 1, "320612": 1, "320614": 2, "320623": 2, "320685": 2,
                   "320671": 2, "320673": 2, "320672": 3}
 METER_LAST_DAY = date(2022, 12, 31)
+CENTRAL_DISTRICT = "320613"  # 崇川区
 
 
 @dataclass
@@ -73,12 +74,21 @@ class Region:
     published_total_100m_m3: float | None = None
 
 
+def unit_profile(level: str, code: str) -> str:
+    """The demo's kind of unit, which shapes its generated data: the city, the central district
+    (崇川), development zones, and counties (county-level cities and suburban districts alike)."""
+    if code == CENTRAL_DISTRICT:
+        return "central_city"
+    return {"city": "city", "zone": "development_zone"}.get(level, "county")
+
+
 def load_regions() -> list[Region]:
-    seeds = DBT_PROJECT_DIR / "seeds"
-    with open(seeds / "regions.csv", encoding="utf-8") as f:
-        regions = [Region(r["region_code"], r["region_name_zh"], r["short_name_zh"], r["unit_type"])
-                   for r in csv.DictReader(f)]
-    with open(seeds / "published_reference_figures.csv", encoding="utf-8") as f:
+    """The units of the demo deployment's register in use in the demo years (not replaced codes)."""
+    with open(DEMO_DEPLOYMENT / "regions.csv", encoding="utf-8") as f:
+        regions = [Region(r["region_code"], r["region_name_zh"], r["short_name_zh"],
+                          unit_profile(r["level"], r["region_code"]))
+                   for r in csv.DictReader(f) if not r["successor_code"]]
+    with open(DEMO_DEPLOYMENT / "reference_figures.csv", encoding="utf-8") as f:
         totals = {r["region_code"]: float(r["value"]) for r in csv.DictReader(f)
                   if r["indicator_code"] == "total_water_use" and r["report_year"] == "2021"}
     for r in regions:
@@ -87,7 +97,7 @@ def load_regions() -> list[Region]:
 
 
 def published_indicator(code: str) -> float:
-    with open(DBT_PROJECT_DIR / "seeds" / "published_reference_figures.csv", encoding="utf-8") as f:
+    with open(DEMO_DEPLOYMENT / "reference_figures.csv", encoding="utf-8") as f:
         return next(float(r["value"]) for r in csv.DictReader(f)
                     if r["indicator_code"] == code and r["region_code"] == "320600")
 

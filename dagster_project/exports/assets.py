@@ -10,7 +10,7 @@ from dagster_project.exports.snapshot import publish_snapshot
 from dagster_project.quality.gate import blocking_failures, reasons_for_year
 from dagster_project.quality.report import build_report
 from dagster_project.resources import WarehouseResource
-from dagster_project.settings import dbt_vars
+from dagster_project.lib.deployment import setting
 
 MART_DEPS = [dg.AssetKey(["marts", name]) for name in
              ("mart_water_use_by_region", "fct_indicators", "dim_regions")]
@@ -18,8 +18,8 @@ DQ_RESULTS = dg.AssetKey(["quality", "dq_check_results"])
 
 
 class BulletinConfig(dg.Config):
-    # default from dbt var bulletin_rounding_mode (GB/T 8170 half_even); overridable per run
-    rounding_mode: str = dbt_vars()["bulletin_rounding_mode"]
+    # default (None): the deployment's rule bulletin_rounding_mode (GB/T 8170 half_even); overridable per run
+    rounding_mode: str | None = None
 
 
 @dg.asset(group_name="exports", deps=[*MART_DEPS, DQ_RESULTS], kinds={"excel"},
@@ -41,9 +41,13 @@ def bulletin_workbooks(context: dg.AssetExecutionContext, config: BulletinConfig
                 context.log.error(f"Bulletin {year} not published: " + "; ".join(reasons))
                 continue
             (exports / f"水资源公报表_{year}.blocked.txt").unlink(missing_ok=True)
-            pub = publish(con, year, exports, config.rounding_mode)
-            published[year] = f"v{pub.version:03d}" + (" (new)" if pub.is_new else " (unchanged)")
-            context.log.info(f"{year}: {published[year]} in {pub.directory}")
+            rounding = config.rounding_mode or setting(con, "rules.bulletin_rounding_mode")
+            # the top unit's bulletin, then one per child unit the deployment asks for
+            for unit in [None, *setting(con, "bulletin.child_units")]:
+                pub = publish(con, year, exports, rounding, unit)
+                label = f"{year}" if unit is None else f"{year} {unit}"
+                published[label] = f"v{pub.version:03d}" + (" (new)" if pub.is_new else " (unchanged)")
+                context.log.info(f"{label}: {published[label]} in {pub.directory}")
     yield dg.MaterializeResult(metadata={"versions": dg.MetadataValue.json(published),
                                          "blocked_years": dg.MetadataValue.json(blocked)})
     yield dg.AssetCheckResult(check_name="every_year_exported", passed=not blocked,

@@ -6,21 +6,53 @@ from its own inputs.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 
 from dagster_project.exports.workbook import SUPPRESSED, Col, TableSpec
-from dagster_project.settings import dbt_vars
+from dagster_project.lib.deployment import setting
 
-VOLUME_DECIMALS = 2  # 亿m³ to two decimals, as the city notice (seed 000) publishes unit totals
-BASE_YEAR = dbt_vars()["base_year"]
+VOLUME_DECIMALS = 2  # 亿m³ to two decimals, as national and city bulletins publish totals
 ROUNDING_NOTES = {"half_even": "按GB/T 8170-2008修约一次(四舍六入五成双)", "half_up": "四舍五入修约一次"}
 SUPPRESSION_NOTE = f"“{SUPPRESSED}”表示该数据仅涉及个别调查单位或由单一单位主导，按统计法不予公布。"
 
-REGION_ORDER_SQL = """
-    select r.region_code, case when r.is_top_level then r.short_name_zh else r.region_name_zh end as region_label,
-           r.sort_order
+
+
+def top_unit(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("select region_code from marts.dim_regions where is_top_level").fetchone()[0]
+
+
+def region_order_sql(unit: str, year: int) -> str:
+    """The rows of a unit's tables: the unit itself (by its short name: 全市, 全省 …) first, then its
+    direct children in register order, each only in the years its code is in use."""
+    assert unit.isdigit() and isinstance(year, int)  # inlined into SQL: a register code and a year only
+    return f"""
+    select r.region_code, case when r.region_code = '{unit}' then r.short_name_zh else r.region_name_zh end
+               as region_label,
+           case when r.region_code = '{unit}' then -1 else r.sort_order end as sort_order
     from marts.dim_regions r
-"""
+    where (r.region_code = '{unit}' or r.parent_code = '{unit}')
+      and coalesce(r.valid_from_year, {year}) <= {year} and coalesce(r.valid_to_year, {year}) >= {year}"""
+
+
+def base_year(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
+    """The base year of the plan period the report year falls in (deployment.base_years)."""
+    row = con.execute("select base_year from deployment.base_years where ? between first_year and last_year",
+                      [year]).fetchone()
+    return row[0] if row else None
+
+
+class Precision:
+    """Decimals per table and figure: the deployment's precision table (an exact table beats '*'),
+    else the table's own default (the national bulletin's)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.rules = {(t, f): d for t, f, d in con.execute(
+            "select table_code, figure_code, decimals from deployment.precision").fetchall()}
+
+    def __call__(self, table: str, figure: str, default: int) -> int:
+        return self.rules.get((table, figure), self.rules.get(("*", figure), default))
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -43,14 +75,14 @@ def suppress(con, year: int, table_rows: list[dict], cell_of_column: dict[str, s
     return n
 
 
-def use_by_sector(con, year: int) -> TableSpec:
+def use_by_sector(con, year: int, unit: str) -> TableSpec:
     table = rows(con, f"""
         select u.region_code, g.region_label, u.total_m3 / 1e8 as total, u.agriculture_m3 / 1e8 as agriculture,
                u.farmland_irrigation_m3 / 1e8 as farmland, (u.agriculture_m3 - u.farmland_irrigation_m3) / 1e8 as other_agri,
                u.industry_m3 / 1e8 as industry, u.once_through_cooling_m3 / 1e8 as cooling,
                u.domestic_m3 / 1e8 as domestic, u.residential_m3 / 1e8 as residential, u.public_m3 / 1e8 as public,
                u.ecological_m3 / 1e8 as ecological
-        from marts.mart_water_use_by_region u join ({REGION_ORDER_SQL}) g using (region_code)
+        from marts.mart_water_use_by_region u join ({region_order_sql(unit, year)}) g using (region_code)
         where u.report_year = ? order by g.sort_order""", [year])
     n = suppress(con, year, table, {"total": "total", "agriculture": "agriculture", "farmland": "farmland_irrigation",
                                     "industry": "industry", "cooling": "once_through_cooling",
@@ -69,7 +101,7 @@ def use_by_sector(con, year: int) -> TableSpec:
         rows=table, notes=notes + ([SUPPRESSION_NOTE] if n else []))
 
 
-def use_by_source(con, year: int) -> TableSpec:
+def use_by_source(con, year: int, unit: str) -> TableSpec:
     types = [r["t"] for r in rows(con, """select distinct unconventional_type_zh as t from marts.fct_unconventional_water
                                           where report_year = ? order by 1""", [year])]
     pivot = ", ".join(f"sum(volume_m3) filter (where unconventional_type_zh = '{t}') / 1e8 as \"u_{t}\"" for t in types)
@@ -78,7 +110,7 @@ def use_by_source(con, year: int) -> TableSpec:
                u.ground_m3 / 1e8 as ground, u.unconventional_m3 / 1e8 as unconventional,
                u.unconventional_m3 / nullif(u.total_m3, 0) * 100 as unconventional_share
                {', ' + ', '.join(f'x."u_{t}"' for t in types) if types else ''}
-        from marts.mart_water_use_by_region u join ({REGION_ORDER_SQL}) g using (region_code)
+        from marts.mart_water_use_by_region u join ({region_order_sql(unit, year)}) g using (region_code)
         left join (select region_code {', ' + pivot if types else ''} from marts.fct_unconventional_water
                    where report_year = ? group by region_code) x using (region_code)
         where u.report_year = ? order by g.sort_order""", [year, year])
@@ -95,55 +127,74 @@ def use_by_source(con, year: int) -> TableSpec:
         + ([SUPPRESSION_NOTE] if n else []))
 
 
-INDICATOR_COLUMNS = [
+NOT_AVAILABLE = "—"
+NOT_AVAILABLE_NOTE = f"“{NOT_AVAILABLE}”表示缺少计算该指标所需的基础数据(如仅报送汇总数、未提供人口或灌溉面积)，不予计算。"
+
+
+def indicator_columns(base: int | None) -> list[tuple[str, tuple[str, str]]]:
+    since = f"较{base}年(%)" if base else "较基准年(%)"
+    return [
     ("water_use_per_capita", ("人均综合用水量", "m³/人")),
     ("water_use_per_10k_gdp", ("万元GDP用水量", "m³/万元")),
-    ("water_use_per_10k_gdp_decline_vs_base", ("万元GDP用水量下降率", f"较{BASE_YEAR}年(%)")),
+    ("water_use_per_10k_gdp_decline_vs_base", ("万元GDP用水量下降率", since)),
     ("water_use_per_10k_gdp_decline_yoy", ("万元GDP用水量下降率", "较上年(%)")),
     ("water_use_per_10k_industry_va", ("万元工业增加值用水量", "m³/万元")),
-    ("water_use_per_10k_industry_va_decline_vs_base", ("万元工业增加值用水量下降率", f"较{BASE_YEAR}年(%)")),
+    ("water_use_per_10k_industry_va_decline_vs_base", ("万元工业增加值用水量下降率", since)),
     ("water_use_per_10k_industry_va_decline_yoy", ("万元工业增加值用水量下降率", "较上年(%)")),
     ("farmland_irrigation_per_mu", ("耕地实际灌溉亩均用水量", "m³/亩")),
     ("domestic_per_capita", ("人均生活用水量(含公共)", "L/(人·d)")),
     ("residential_per_capita", ("城乡居民人均生活用水量", "L/(人·d)")),
     ("irrigation_efficiency_coefficient", ("农田灌溉水有效利用系数", "")),
-]
+    ]
 
 
-def indicators(con, year: int) -> TableSpec:
+def indicators(con, year: int, unit: str) -> TableSpec:
     long = rows(con, f"""
-        select i.region_code, g.region_label, g.sort_order, i.indicator_code, i.value, i.bulletin_decimals
-        from marts.fct_indicators i join ({REGION_ORDER_SQL}) g using (region_code)
-        where i.report_year = ? and i.caliber = 'statistical' order by g.sort_order""", [year])
-    decimals = {r["indicator_code"]: r["bulletin_decimals"] for r in long}
+        select g.region_code, g.region_label, g.sort_order, i.indicator_code, i.value, i.bulletin_decimals
+        from ({region_order_sql(unit, year)}) g
+        left join marts.fct_indicators i on i.region_code = g.region_code and i.report_year = ?
+             and i.caliber = 'statistical'
+        order by g.sort_order""", [year])
+    decimals = {r["indicator_code"]: r["bulletin_decimals"] for r in long if r["indicator_code"]}
+    columns = [Col("region_label", "地区")] + [
+        Col(code, header if header[1] else (header[0],), decimals.get(code, 2))
+        for code, header in indicator_columns(base_year(con, year))]
     by_region: dict[str, dict] = {}
     for r in long:
-        by_region.setdefault(r["region_code"], {"region_code": r["region_code"], "region_label": r["region_label"]})[
-            r["indicator_code"]] = r["value"]
-    columns = [Col("region_label", "地区")] + [
-        Col(code, header if header[1] else (header[0],), decimals.get(code, 2)) for code, header in INDICATOR_COLUMNS]
+        row = by_region.setdefault(r["region_code"], {"region_code": r["region_code"], "region_label": r["region_label"]})
+        if r["indicator_code"]:
+            row[r["indicator_code"]] = r["value"]
+    # a unit with figures this year gets every column; one its inputs do not support is marked
+    # (e.g. no population for a summary-only unit), never left blank or filled
+    table = [row for row in by_region.values() if len(row) > 2]
+    missing = 0
+    for row in table:
+        for c in columns[1:]:
+            if row.get(c.key) is None:
+                row[c.key], missing = NOT_AVAILABLE, missing + 1
     return TableSpec(
         sheet="表3 主要用水指标", title=f"表3  {year}年各地区主要用水指标", unit_line="",
-        columns=columns, rows=list(by_region.values()),
+        columns=columns, rows=table,
         notes=["注：1.万元GDP用水量、万元工业增加值用水量按当年价计算；下降率按可比价计算(地区生产总值、工业增加值指数连乘)。",
                "2.人均指标按年平均常住人口计算；人均生活用水量含居民生活和公共用水。",
-               "3.农田灌溉水有效利用系数按首尾测算分析法，样点灌区→灌区类型→地区按毛灌溉用水量加权。"])
+               "3.农田灌溉水有效利用系数按首尾测算分析法，样点灌区→灌区类型→地区按毛灌溉用水量加权。"]
+        + ([f"4.{NOT_AVAILABLE_NOTE}"] if missing else []))
 
 
-def leakage(con, year: int) -> TableSpec:
+def leakage(con, year: int, unit: str) -> TableSpec:
     suppliers = rows(con, f"""
         select l.region_code, g.region_label || ' ' || l.unit_name as region_label, g.sort_order,
                l.system_input_m3 / 1e4 as system_input, l.authorized_m3 / 1e4 as authorized,
                l.comprehensive_loss_rate_pct as comprehensive, l.r1_household_metering_pct as r1,
                l.r2_pipe_length_pct as r2, l.r3_pressure_pct as r3, l.r4_frost_depth_pct as r4,
                l.leakage_rate_pct as rate, l.leakage_grade_zh as grade
-        from marts.fct_public_supply_leakage l join ({REGION_ORDER_SQL}) g using (region_code)
+        from marts.fct_public_supply_leakage l join ({region_order_sql(unit, year)}) g using (region_code)
         where l.report_year = ? order by g.sort_order, l.unit_name""", [year])
     regional = rows(con, f"""
         select i.region_code, g.region_label || ' (地区加权)' as region_label,
                max(i.value) filter (where indicator_code = 'comprehensive_loss_rate') as comprehensive,
                max(i.value) filter (where indicator_code = 'network_leakage_rate') as rate
-        from marts.fct_indicators i join ({REGION_ORDER_SQL}) g using (region_code)
+        from marts.fct_indicators i join ({region_order_sql(unit, year)}) g using (region_code)
         where i.report_year = ? and i.caliber = 'statistical'
           and i.indicator_code in ('comprehensive_loss_rate', 'network_leakage_rate')
         group by all order by any_value(g.sort_order)""", [year])
@@ -159,11 +210,11 @@ def leakage(con, year: int) -> TableSpec:
                "漏损率≤10%为一级、≤12%为二级；地区漏损率按供水总量加权。"])
 
 
-def industrial_reuse(con, year: int) -> TableSpec:
+def industrial_reuse(con, year: int, unit: str) -> TableSpec:
     table = rows(con, f"""
         select r.region_code, g.region_label, r.reused_m3 / 1e4 as reused, r.new_water_m3 / 1e4 as new_water,
                r.reuse_rate_pct as rate, r.n_firms
-        from marts.fct_industrial_reuse r join ({REGION_ORDER_SQL}) g using (region_code)
+        from marts.fct_industrial_reuse r join ({region_order_sql(unit, year)}) g using (region_code)
         where r.report_year = ? order by g.sort_order""", [year])
     return TableSpec(
         sheet="表5 工业用水重复利用", title=f"表5  {year}年规模以上工业用水重复利用情况", unit_line="",
@@ -174,48 +225,69 @@ def industrial_reuse(con, year: int) -> TableSpec:
                            "火(核)电直流冷却企业按规则不计入。"])
 
 
-NOTES = [
-    "编制说明",
-    "1. 数据来源：用水统计调查制度直报数据(工业企业、公共供水企业、灌区)、区县汇总表、统计年鉴、取水许可台账、取水在线监测。",
-    "2. 口径：用水总量为统计口径(含非常规水源、含火(核)电直流冷却水，不含海水直接利用量)；考核口径见考核表。",
-    "3. 公共供水：售予工业的自来水计入工业用水(按企业直报)，其余(含漏损、免费用水)计入生活用水与人工生态环境补水。",
-    "4. 非重点工业用水按规模以下样本企业万元工业增加值用水量推算，推算系数见 int_industry_extrapolation。",
-    f"5. 价格口径：强度指标按当年价；下降率按可比价计算，基准年为{BASE_YEAR}年。",
-    "6. 方法变化：2020年起用水统计实行用户直报，与2019年及以前数据不完全可比。",
-    "7. 修约：数据全精度存储，仅在发布时{rounding}。",
-    f"8. 数据保护：{SUPPRESSION_NOTE}",
-]
+def bulletin_notes(con, year: int, unit: str, rounding_mode: str) -> list[str]:
+    """The 说明 sheet: the bulletin's title and issuer (the deployment's, or the child unit's own
+    name), then how the figures were compiled."""
+    name = con.execute("select region_name_zh from marts.dim_regions where region_code = ?", [unit]).fetchone()[0]
+    is_top = unit == top_unit(con)
+    title = setting(con, "bulletin.title_zh") if is_top else f"{name}水资源公报"
+    base = base_year(con, year)
+    return [
+        f"{title}({year}年)",
+        f"编制单位：{setting(con, 'bulletin.issuer_zh')}",
+        "编制说明",
+        "1. 数据来源：用水统计调查制度直报数据(工业企业、公共供水企业、灌区)、区县汇总表、统计年鉴、取水许可台账、取水在线监测。",
+        "2. 口径：用水总量为统计口径(含非常规水源、含火(核)电直流冷却水，不含海水直接利用量)；考核口径见考核表。",
+        "3. 公共供水：售予工业的自来水计入工业用水(按企业直报)，其余(含漏损、免费用水)计入生活用水与人工生态环境补水。",
+        "4. 非重点工业用水按规模以下样本企业万元工业增加值用水量推算，推算系数见 int_industry_extrapolation。",
+        "5. 价格口径：强度指标按当年价；下降率按可比价计算，" + (f"基准年为{base}年。" if base else "本年不在任何规划期内，不计算下降率。"),
+        "6. 方法变化：2020年起用水统计实行用户直报，与2019年及以前数据不完全可比。",
+        f"7. 修约：数据全精度存储，仅在发布时{ROUNDING_NOTES[rounding_mode]}。",
+        f"8. 数据保护：{SUPPRESSION_NOTE}",
+    ]
 
 
-def bulletin_tables(con, year: int) -> list[TableSpec]:
-    return [use_by_sector(con, year), use_by_source(con, year), indicators(con, year), leakage(con, year),
-            industrial_reuse(con, year)]
+def with_precision(con, specs: list[TableSpec], prefix: str) -> list[TableSpec]:
+    """Each table's decimals as the deployment sets them (precision table: <prefix>_<n>, figure)."""
+    precision = Precision(con)
+    for n, spec in enumerate(specs, start=1):
+        spec.columns = [c if c.decimals is None else replace(c, decimals=precision(f"{prefix}_{n}", c.key, c.decimals))
+                        for c in spec.columns]
+    return specs
 
 
-def assessment_tables(con, year: int) -> list[TableSpec]:
+def bulletin_tables(con, year: int, unit: str) -> list[TableSpec]:
+    return with_precision(con, [use_by_sector(con, year, unit), use_by_source(con, year, unit),
+                                indicators(con, year, unit), leakage(con, year, unit),
+                                industrial_reuse(con, year, unit)], "bulletin")
+
+
+def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
     targets = rows(con, f"""
         select s.region_code, g.region_label, c.indicator_name_zh as indicator, c.unit,
                case when s.caliber = 'assessment' then '考核口径' else '统计口径' end as caliber,
                s.direction || ' ' || s.target_value as target, s.value, case when s.is_met then '达标'
                when s.is_missing_value then '无数据' else '未达标' end as met, s.points, s.max_points
-        from marts.fct_assessment_indicator_scores s join ({REGION_ORDER_SQL}) g using (region_code)
+        from marts.fct_assessment_indicator_scores s join ({region_order_sql(unit, year)}) g using (region_code)
         join ref.indicator_catalog c using (indicator_code)
         where s.report_year = ? order by g.sort_order, c.sort_order""", [year])
     scores = rows(con, f"""
         select s.region_code, g.region_label, s.target_points, s.system_points, s.measures_points, s.bonus_points,
                s.total_score, s.grade_zh, s.tier_zh, s.rank_in_year
-        from marts.fct_assessment_scores s join ({REGION_ORDER_SQL}) g using (region_code)
+        from marts.fct_assessment_scores s join ({region_order_sql(unit, year)}) g using (region_code)
         where s.report_year = ? order by s.rank_in_year, g.sort_order""", [year])
-    tasks = rows(con, """
+    tasks = rows(con, f"""
         select task_id, work_item_zh, task_type_zh, goal_zh, task_zh, lead_unit_zh, partner_units_zh,
                strftime(deadline, '%Y年%-m月%-d日') as deadline, status_zh
-        from marts.fct_assessment_tasks where report_year = ? order by task_id""", [year])
-    return [
+        from marts.fct_assessment_tasks
+        where report_year = ? and region_code in (select region_code from ({region_order_sql(unit, year)}))
+        order by task_id""", [year])
+    return with_precision(con, [
         TableSpec(sheet="表1 考核指标完成情况", title=f"表1  {year}年度最严格水资源管理制度考核指标完成情况", unit_line="",
                   columns=[Col("region_label", "被考核单位"), Col("indicator", "考核指标"), Col("unit", "单位"),
                            Col("caliber", "口径"), Col("target", "目标值"), Col("value", "完成值", 3),
                            Col("met", "完成情况"), Col("points", ("得分", "得分"), 1), Col("max_points", ("得分", "满分"), 0)],
-                  rows=targets, notes=["注：完成值为全精度计算后按三位小数显示；评分规则见 seeds/assessment_scoring_rules.csv。"]),
+                  rows=targets, notes=["注：完成值为全精度计算后按三位小数显示；评分规则见本部署的 assessment_scoring_rules 表。"]),
         TableSpec(sheet="表2 考核得分与等级", title=f"表2  {year}年度考核得分、等级与等次", unit_line="单位：分",
                   columns=[Col("region_label", "被考核单位"), Col("target_points", ("得分构成", "目标完成"), 1),
                            Col("system_points", ("得分构成", "制度建设"), 1), Col("measures_points", ("得分构成", "措施落实"), 1),
@@ -228,7 +300,7 @@ def assessment_tables(con, year: int) -> list[TableSpec]:
                            Col("goal_zh", "工作目标"), Col("task_zh", "工作任务"), Col("lead_unit_zh", "责任单位"),
                            Col("partner_units_zh", "配合单位"), Col("deadline", "完成时限"), Col("status_zh", "完成情况")],
                   rows=tasks),
-    ]
+    ], "assessment")
 
 
 def available_years(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -59,30 +59,34 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def sector_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> Path:
+def sector_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str) -> Path:
     plt = _pyplot()
-    *row, label = con.execute(f"""select {', '.join(SECTOR_LABELS)}, r.short_name_zh from marts.mart_water_use_by_region u
+    found = con.execute(f"""select {', '.join(SECTOR_LABELS)}, r.short_name_zh from marts.mart_water_use_by_region u
                           join marts.dim_regions r using (region_code)
-                          where r.is_top_level and u.report_year = ?""", [year]).fetchone()
+                          where u.region_code = ? and u.report_year = ?""", [unit, year]).fetchone()
+    *row, label = found
     fig, ax = plt.subplots(figsize=(6.4, 4))
     values = [v / 1e8 for v in row]
     bars = ax.bar(list(SECTOR_LABELS.values()), values, color=["#4e79a7", "#f28e2b", "#59a14f", "#76b7b2"])
     ax.bar_label(bars, labels=[f"{v:.2f}" for v in values])
-    ax.set_title(f"{year}年{label}分行业用水量")  # the top unit's short name in the register: 全市, 全省 …
+    ax.set_title(f"{year}年{label}分行业用水量")  # the unit's short name in the register: 全市, 全省 …
     ax.set_ylabel("用水量（亿m³）")
     return _save(fig, out / f"图1_分行业用水量_{year}.png")
 
 
-def intensity_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> Path:
+def intensity_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str) -> Path:
     plt = _pyplot()
-    series = con.execute("""select i.report_year, i.value from marts.fct_indicators i join marts.dim_regions r using (region_code)
-                            where r.is_top_level and i.indicator_code = 'water_use_per_10k_gdp_decline_vs_base'
-                              and i.caliber = 'statistical' and i.report_year <= ? order by 1""", [year]).fetchall()
-    target = con.execute("""select t.target_value from ref.assessment_targets t join marts.dim_regions r using (region_code)
-                            where r.is_top_level and t.report_year = ?
-                              and t.indicator_code = 'water_use_per_10k_gdp_decline_vs_base'""", [year]).fetchone()
-    base_year = con.execute("select min(report_year) from marts.fct_indicators").fetchone()[0]
-    series = [(base_year, 0.0)] + [(y, v) for y, v in series if y != base_year]  # the base year is 0 by definition
+    period = con.execute("select base_year from deployment.base_years where ? between first_year and last_year",
+                         [year]).fetchone()
+    base_year = period[0] if period else year
+    series = con.execute("""select report_year, value from marts.fct_indicators
+                            where region_code = ? and indicator_code = 'water_use_per_10k_gdp_decline_vs_base'
+                              and caliber = 'statistical' and report_year between ? and ? order by 1""",
+                         [unit, base_year + 1, year]).fetchall()
+    target = con.execute("""select target_value from deployment.assessment_targets
+                            where region_code = ? and report_year = ?
+                              and indicator_code = 'water_use_per_10k_gdp_decline_vs_base'""", [unit, year]).fetchone()
+    series = [(base_year, 0.0)] + series  # the base year is 0 by definition
     fig, ax = plt.subplots(figsize=(6.4, 4))
     ax.plot([str(y) for y, _ in series], [v for _, v in series], marker="o", label="实际下降率")
     if target:
@@ -93,10 +97,12 @@ def intensity_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> Pat
     return _save(fig, out / f"图2_用水强度下降率_{year}.png")
 
 
-def leakage_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> Path:
+def leakage_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str) -> Path:
     plt = _pyplot()
-    rows = con.execute("""select unit_name, leakage_rate_pct from marts.fct_public_supply_leakage
-                          where report_year = ? order by leakage_rate_pct desc""", [year]).fetchall()
+    rows = con.execute("""select l.unit_name, l.leakage_rate_pct from marts.fct_public_supply_leakage l
+                          join deployment.region_ancestors a on a.member_region_code = l.region_code
+                          where l.report_year = ? and a.region_code = ?
+                          order by l.leakage_rate_pct desc""", [year, unit]).fetchall()
     fig, ax = plt.subplots(figsize=(7.5, max(3, 0.32 * len(rows) + 1)))
     ax.barh([r[0] for r in rows], [r[1] for r in rows], color="#4e79a7")
     ax.axvline(9, color="#e15759", linestyle="--", label="目标 9%")
@@ -107,5 +113,5 @@ def leakage_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> Path:
     return _save(fig, out / f"图3_管网漏损率_{year}.png")
 
 
-def bulletin_charts(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> list[Path]:
-    return [sector_chart(con, year, out), intensity_chart(con, year, out), leakage_chart(con, year, out)]
+def bulletin_charts(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str) -> list[Path]:
+    return [sector_chart(con, year, out, unit), intensity_chart(con, year, out, unit), leakage_chart(con, year, out, unit)]

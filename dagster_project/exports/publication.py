@@ -29,7 +29,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dagster_project.exports.bulletin import NOTES, ROUNDING_NOTES, assessment_tables, bulletin_tables
+from dagster_project.exports.bulletin import (NOT_AVAILABLE, assessment_tables, bulletin_notes, bulletin_tables,
+                                              top_unit)
 from dagster_project.exports.charts import bulletin_charts
 from dagster_project.exports.workbook import TableSpec, write_workbook
 from dagster_project.ingest.loader import CURRENT_FILES_SQL
@@ -49,7 +50,11 @@ BUNDLE = (
     ("marts", "fct_assessment_scores", "report_year = {year}"),
     ("marts", "fct_assessment_tasks", "report_year = {year}"),
     ("ref", "indicator_catalog", "true"),
-    ("ref", "assessment_targets", "report_year = {year}"),
+    ("deployment", "assessment_targets", "report_year = {year}"),
+    ("deployment", "base_years", "true"),
+    ("deployment", "precision", "true"),
+    ("deployment", "region_ancestors", "true"),
+    ("deployment", "settings", "key like 'bulletin.%' or key = 'office_zh'"),
 )
 
 
@@ -125,7 +130,8 @@ def write_extracts(specs: list[TableSpec], out: Path, rounding_mode: str) -> lis
         columns = {}
         for j, (col, name) in enumerate(zip(spec.columns, headers)):
             values = [row[j] for row in published]
-            if col.decimals is not None and all(v is None or isinstance(v, (int, float)) or v == "×" for v in values):
+            if col.decimals is not None and all(v is None or isinstance(v, (int, float)) or v in ("×", NOT_AVAILABLE)
+                                                for v in values):
                 columns[name] = pa.array([None if isinstance(v, str) else v for v in values], pa.float64())
             else:
                 columns[name] = pa.array([None if v is None else str(v) for v in values], pa.string())
@@ -136,15 +142,17 @@ def write_extracts(specs: list[TableSpec], out: Path, rounding_mode: str) -> lis
     return files
 
 
-def build_outputs(inputs: Path, year: int, out: Path, rounding_mode: str) -> list[Path]:
-    """Every output of a publication, from its frozen inputs only."""
+def build_outputs(inputs: Path, year: int, out: Path, rounding_mode: str, unit: str | None = None) -> list[Path]:
+    """Every output of a publication for a unit (default: the deployment's top unit), from its
+    frozen inputs only."""
     con = open_bundle(inputs)
     stamp = datetime(year + 1, 1, 1)  # inside-the-file times depend on the year only: reproducible
     try:
-        charts = bulletin_charts(con, year, out / "charts")
-        bulletin = bulletin_tables(con, year)
-        assessment = assessment_tables(con, year)
-        notes = [n.format(rounding=ROUNDING_NOTES[rounding_mode]) for n in NOTES]
+        unit = unit or top_unit(con)
+        charts = bulletin_charts(con, year, out / "charts", unit)
+        bulletin = bulletin_tables(con, year, unit)
+        assessment = assessment_tables(con, year, unit)
+        notes = bulletin_notes(con, year, unit, rounding_mode)
         files = [
             write_workbook(out / f"水资源公报表_{year}.xlsx", bulletin, ("说明", notes), rounding_mode, charts, stamp),
             write_workbook(out / f"考核结果表_{year}.xlsx", assessment, None, rounding_mode, stamp=stamp),
@@ -199,8 +207,13 @@ def _keyed_rows(path: Path) -> dict[str, list[str]]:
     return keyed
 
 
-def publish(con: duckdb.DuckDBPyConnection, year: int, exports: Path, rounding_mode: str) -> Publication:
-    """Publish the year's tables: reuse the latest version if its inputs are unchanged, else a new one."""
+def publish(con: duckdb.DuckDBPyConnection, year: int, exports: Path, rounding_mode: str,
+            unit: str | None = None) -> Publication:
+    """Publish the year's tables for a unit (default: the top unit, into `exports`; a child unit's
+    go to exports/units/<code>/): reuse the latest version if its inputs are unchanged, else a new one."""
+    if unit is not None and unit != top_unit(con):
+        exports = exports / "units" / unit
+        exports.mkdir(parents=True, exist_ok=True)
     latest = _latest_version(exports, year)
     with tempfile.TemporaryDirectory() as tmp:
         bundle_hash = freeze_inputs(con, year, Path(tmp) / "inputs")
@@ -217,9 +230,10 @@ def publish(con: duckdb.DuckDBPyConnection, year: int, exports: Path, rounding_m
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         shutil.copytree(Path(tmp) / "inputs", staging / "inputs")
-    files = [version_dir / f.relative_to(staging) for f in build_outputs(staging / "inputs", year, staging, rounding_mode)]
+    files = [version_dir / f.relative_to(staging)
+             for f in build_outputs(staging / "inputs", year, staging, rounding_mode, unit)]
     manifest = {
-        "year": year, "version": latest + 1, "published_at": datetime.now().isoformat(timespec="seconds"),
+        "year": year, "unit": unit, "version": latest + 1, "published_at": datetime.now().isoformat(timespec="seconds"),
         "bundle_sha256": bundle_hash, "rounding_mode": rounding_mode,
         "files": [str(f.relative_to(version_dir)) for f in files],
         "file_sha256": {str(f.relative_to(version_dir)): _sha256(staging / f.relative_to(version_dir)) for f in files},
@@ -244,5 +258,6 @@ def regenerate(version_dir: Path) -> list[str]:
     """Rebuild a published version from its own inputs; return the files that differ (none = identical)."""
     manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
-        build_outputs(version_dir / "inputs", manifest["year"], Path(tmp), manifest["rounding_mode"])
+        build_outputs(version_dir / "inputs", manifest["year"], Path(tmp), manifest["rounding_mode"],
+                      manifest.get("unit"))
         return [f for f in manifest["files"] if not filecmp.cmp(version_dir / f, Path(tmp) / f, shallow=False)]

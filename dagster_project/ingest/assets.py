@@ -7,7 +7,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.ingest.deployment_load import load_deployment
 from dagster_project.ingest.loader import load_source
+from dagster_project.lib.deployment import DERIVED_TABLES, TABLES
 from dagster_project.lib.contracts import SOURCES, Source
 from dagster_project.partitions import partitions_for
 from dagster_project.resources import WarehouseResource
@@ -41,7 +43,8 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             summary = load_source(con, source, Path(warehouse.raw_dir), run_id=context.run_id,
                                   quarantine_root=Path(warehouse.quarantine_dir),
                                   partition_keys=set(context.partition_keys),
-                                  known_keys=set(partitions_def.get_partition_keys()))
+                                  known_keys=set(partitions_def.get_partition_keys()),
+                                  deployment=Path(warehouse.deployment_dir))
             table_rows = con.execute(f"select count(*) from {source.table}").fetchone()[0]
             reasons = con.execute(f"""select reason, count(*) from (select unnest(_reasons) as reason
                                       from {source.quarantine_table}) group by 1 order by 2 desc""").fetchall()
@@ -76,6 +79,25 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
 
 
 raw_assets = [build_raw_asset(s) for s in SOURCES]
+
+
+@dg.multi_asset(
+    name="load_deployment", group_name="deployment",
+    specs=[dg.AssetSpec(dg.AssetKey(["deployment", t.name]), kinds={"duckdb"}, description=t.doc)
+           for t in TABLES] + [dg.AssetSpec(dg.AssetKey(["deployment", name]), kinds={"duckdb"}, description=doc)
+                               for name, doc in DERIVED_TABLES.items()],
+    description="The office's deployment folder (WATERSTAT_DEPLOYMENT): validated and loaded, every file logged.",
+)
+def deployment_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    with warehouse.connect() as con:
+        deployment = load_deployment(con, Path(warehouse.deployment_dir), context.run_id)
+        counts = {t: con.execute(f"select count(*) from deployment.{t}").fetchone()[0]
+                  for t in [*(t.name for t in TABLES), *DERIVED_TABLES]}
+    context.log.info(f"Deployment {deployment.directory} ({deployment.settings.office_zh}) loaded")
+    for name, n in counts.items():
+        yield dg.MaterializeResult(asset_key=dg.AssetKey(["deployment", name]),
+                                   metadata={"rows": dg.MetadataValue.int(n),
+                                             "file": str(deployment.files.get(name, "(derived or absent)"))})
 
 load_log = dg.AssetSpec(
     key=dg.AssetKey(["raw", "load_log"]), group_name="ingest", kinds={"duckdb"},

@@ -21,12 +21,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from dagster_project.ingest.deployment_load import load_deployment
 from dagster_project.ingest.raw_files import markers, owned_files, still_being_written
 from dagster_project.ingest.raw_files import settle_seconds as settle_rule
 from dagster_project.ingest.readers import ContractError, read_file
 from dagster_project.ingest.row_checks import (PARSERS, REASONS_COLUMN, broken_sql, create_reference_tables,
                                                parsed, parsed_sql, reasons_sql)
 from dagster_project.lib.contracts import SOURCES, Source
+from dagster_project.lib.deployment import deployment_dir
 from dagster_project.lib.partition_keys import file_partition_key, is_daily, is_future, naming_rule, today_cst
 from dagster_project.settings import ensure_private_dir
 
@@ -258,14 +260,18 @@ def load_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path]
 
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, raw_root: Path, run_id: str = "manual",
                 quarantine_root: Path | None = None, partition_keys: set[str] | None = None,
-                known_keys: set[str] | None = None, settle_seconds: float | None = None) -> LoadSummary:
+                known_keys: set[str] | None = None, settle_seconds: float | None = None,
+                deployment: Path | None = None) -> LoadSummary:
     """Load the source's files; with `partition_keys`, only the files of those partitions (and
     withdraw only their removed files). Every run rejects the source's files that cannot be its
     data (raw_files.py) and the files named for a day or year after today; a partitioned run also
     rejects a file whose name carries no partition key or one outside `known_keys` (every
     partition there is): quarantined with the rule, never silently left out. A file is touched
-    only once it is complete (`settle_seconds`, default: the rule raw_file_settle_seconds)."""
+    only once it is complete (`settle_seconds`, default: the rule raw_file_settle_seconds). The
+    deployment (default: WATERSTAT_DEPLOYMENT) is loaded first: its register is what region codes
+    and names are checked against."""
     ensure_raw_schema(con)
+    load_deployment(con, deployment or deployment_dir(), run_id)
     create_reference_tables(con)
     summary = LoadSummary(source.name)
     settle = settle_rule() if settle_seconds is None else settle_seconds

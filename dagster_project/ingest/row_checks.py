@@ -9,7 +9,6 @@ from __future__ import annotations
 import duckdb
 
 from dagster_project.lib.contracts import EARLIEST_DATE, Source
-from dagster_project.settings import DBT_PROJECT_DIR
 
 REASONS_COLUMN = "_reasons"
 PARSERS = {"number": "ws_parse_number", "integer": "ws_parse_int", "date": "ws_parse_date",
@@ -17,10 +16,10 @@ PARSERS = {"number": "ws_parse_number", "integer": "ws_parse_int", "date": "ws_p
 
 
 def create_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Known region codes and names (from the regions seed) for the region checks."""
+    """Known region codes and names (the deployment's register, loaded first) for the region checks."""
     con.execute("""create or replace temp table _regions as
                    select region_code, region_name_zh, short_name_zh, string_split(name_aliases, '|') as aliases
-                   from read_csv(?, all_varchar = true)""", [str(DBT_PROJECT_DIR / "seeds" / "regions.csv")])
+                   from deployment.regions""")
 
 
 def parsed(column: str) -> str:

@@ -2,7 +2,7 @@
 -- (preliminary → final GDP) keeps the latest load.
 with regions as (
     select region_code, region_name_zh, short_name_zh, string_split(name_aliases, '|') as aliases
-    from {{ ref('regions') }}
+    from {{ source('deployment', 'regions') }}
 ),
 
 matched as (

@@ -1,7 +1,9 @@
--- Statistical total and assessment-caliber total per region and year. The caliber rule for a
--- region and year comes from seeds/assessment_calibers.csv (an exact region code beats '*'):
---   W_kh = W_stat − [非常规 if excluded] − [直流冷却 if excluded] + [平水年 adjustment if applied]
--- (METHODS §2.3). Industry under each caliber follows the same cooling rule.
+-- Statistical and assessment-caliber totals per region and year. The caliber rule for a region
+-- and year comes from the deployment's assessment_calibers (an exact region code beats '*'):
+--   W_kh = W_stat − Σ excluded components + [平水年 adjustment if applied]      (METHODS §2.3)
+-- where a component is an unconventional source (海水淡化水, 再生水, …) or a power-plant sub-sector
+-- (火(核)电直流冷却, 火(核)电循环冷却), by the names in water_source_map and sector_map; a volume
+-- that is both (cooling with reclaimed water) is left out once. Industry follows the same rule.
 with use_ as (
     select * from {{ ref('mart_water_use_by_region') }}
 ),
@@ -11,20 +13,37 @@ rules as (
         u.region_code,
         u.report_year,
         r.caliber_name_zh,
-        r.exclude_unconventional,
-        r.exclude_once_through_cooling,
+        '|' || coalesce(r.excluded_components, '') || '|' as excluded_list,
         r.apply_normal_year_adjustment
     from use_ as u
-    join {{ ref('assessment_calibers') }} as r
+    join {{ source('deployment', 'assessment_calibers') }} as r
         on (r.region_code = u.region_code or r.region_code = '*')
        and u.report_year between r.valid_from_year and r.valid_to_year
     qualify row_number() over (partition by u.region_code, u.report_year
                                order by (r.region_code = u.region_code) desc) = 1
 ),
 
+excluded as (
+    select
+        r.region_code,
+        r.report_year,
+        sum(f.volume_m3) as excluded_m3,
+        coalesce(sum(case when f.sector_code = 'industry' then f.volume_m3 end), 0) as excluded_industry_m3
+    from rules as r
+    join {{ ref('int_region_rollup') }} as ro on ro.region_code = r.region_code
+    join {{ ref('fct_water_use') }} as f
+        on f.region_code = ro.member_region_code and f.report_year = r.report_year
+    left join {{ ref('water_source_map') }} as ws
+        on f.source_type = 'unconventional' and f.unconventional_type_zh = ws.unconventional_type_zh
+    left join {{ ref('sector_map') }} as sm on f.sub_sector_code = sm.sub_sector_code
+    where r.excluded_list like '%|' || ws.water_source_zh || '|%'
+       or r.excluded_list like '%|' || sm.sub_sector_zh || '|%'
+    group by r.region_code, r.report_year
+),
+
 adjustments as (
     select region_code, report_year, sum(adjustment_m3) as adjustment_m3
-    from {{ ref('normal_year_adjustments') }}
+    from {{ source('deployment', 'normal_year_adjustments') }}
     group by region_code, report_year
 )
 
@@ -34,17 +53,17 @@ select
     c.caliber,
     case c.caliber when 'statistical' then '统计口径' else coalesce(r.caliber_name_zh, '考核口径') end as caliber_name_zh,
     case when c.caliber = 'statistical' then u.total_m3
-         else u.total_m3
-              - case when r.exclude_unconventional then u.unconventional_m3 else 0 end
-              - case when r.exclude_once_through_cooling then u.once_through_cooling_m3 else 0 end
+         else u.total_m3 - coalesce(x.excluded_m3, 0)
               + case when r.apply_normal_year_adjustment then coalesce(a.adjustment_m3, 0) else 0 end
     end as total_m3,
-    case when c.caliber = 'assessment' and r.exclude_once_through_cooling
-         then u.industry_m3 - u.once_through_cooling_m3 else u.industry_m3 end as industry_m3,
+    case when c.caliber = 'statistical' then u.industry_m3
+         else u.industry_m3 - coalesce(x.excluded_industry_m3, 0) end as industry_m3,
+    coalesce(x.excluded_m3, 0) as excluded_m3,
     u.unconventional_m3,
     u.once_through_cooling_m3,
     coalesce(a.adjustment_m3, 0) as normal_year_adjustment_m3
 from use_ as u
 cross join (values ('statistical'), ('assessment')) as c(caliber)
 left join rules as r using (region_code, report_year)
+left join excluded as x using (region_code, report_year)
 left join adjustments as a using (region_code, report_year)

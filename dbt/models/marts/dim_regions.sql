@@ -2,9 +2,13 @@ select
     region_code,
     region_name_zh,
     short_name_zh,
-    unit_type,
+    level,
     parent_code,
+    successor_code,
+    valid_from_year,
+    valid_to_year,
     sort_order,
-    unit_type = 'development_zone' as is_development_zone,
-    parent_code is null as is_top_level
-from {{ ref('regions') }}
+    level = 'zone' as is_development_zone,
+    coalesce(is_assessment_unit, false) as is_assessment_unit,
+    parent_code is null and successor_code is null as is_top_level
+from {{ source('deployment', 'regions') }}

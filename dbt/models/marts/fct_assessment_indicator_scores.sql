@@ -6,8 +6,8 @@
 -- A target whose indicator has no value scores 0 and is flagged.
 with targets as (
     select t.*, r.scoring_type, r.max_points, r.floor_value, r.step_size, r.step_points
-    from {{ ref('assessment_targets') }} as t
-    join {{ ref('assessment_scoring_rules') }} as r using (indicator_code)
+    from {{ source('deployment', 'assessment_targets') }} as t
+    join {{ source('deployment', 'assessment_scoring_rules') }} as r using (indicator_code)
 ),
 
 valued as (

@@ -9,6 +9,6 @@ select
          when s.is_met then '已完成'
          when s.value is null then '无数据'
          else '未完成' end as status_zh
-from {{ ref('assessment_tasks') }} as t
+from {{ source('deployment', 'assessment_tasks') }} as t
 left join {{ ref('fct_assessment_indicator_scores') }} as s
     on s.region_code = t.region_code and s.report_year = t.report_year and s.indicator_code = t.indicator_code

@@ -27,7 +27,7 @@ surcharges as (
                            u.plan_m3 * (t.upper_excess_pct - t.lower_excess_pct) / 100), 0)
             * {{ var('surcharge_base_price_yuan_per_m3') }} * t.surcharge_multiple) as surcharge_yuan
     from used as u
-    cross join {{ ref('surcharge_tiers') }} as t
+    cross join {{ source('deployment', 'surcharge_tiers') }} as t
     where u.use_m3 is not null
     group by all
 )
@@ -40,6 +40,6 @@ select
     case when u.use_m3 is null then 'no_return' else w.status_code end as plan_status_code
 from used as u
 left join surcharges as s using (report_year, uscc)
-left join {{ ref('plan_warning_thresholds') }} as w
+left join {{ source('deployment', 'plan_warning_thresholds') }} as w
     on u.use_of_plan_pct > w.min_ratio_pct or (w.is_inclusive and u.use_of_plan_pct = w.min_ratio_pct)
 qualify row_number() over (partition by u.report_year, u.uscc order by w.min_ratio_pct desc nulls last) = 1

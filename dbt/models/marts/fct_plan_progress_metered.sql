@@ -38,6 +38,6 @@ rated as (
 
 select r.*, w.status_zh as plan_status_zh, w.status_code as plan_status_code
 from rated as r
-left join {{ ref('plan_warning_thresholds') }} as w on r.use_of_prorated_plan_pct > w.min_ratio_pct
+left join {{ source('deployment', 'plan_warning_thresholds') }} as w on r.use_of_prorated_plan_pct > w.min_ratio_pct
     or (w.is_inclusive and r.use_of_prorated_plan_pct = w.min_ratio_pct)
 qualify row_number() over (partition by r.uscc, r.report_year order by w.min_ratio_pct desc nulls last) = 1

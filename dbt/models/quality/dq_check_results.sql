@@ -33,7 +33,7 @@ magnitude_figures as (
         union all
         select 'economic_statistics', e.region_code, r.region_name_zh, e.region_code, v.figure, e.report_year, v.value
         from {{ ref('int_region_economy') }} as e
-        join {{ ref('regions') }} as r using (region_code),
+        join {{ source('deployment', 'regions') }} as r using (region_code),
         lateral (values
             {%- for col in ['gdp_100m_yuan', 'industry_va_100m_yuan', 'population_avg_10k', 'population_urban_10k',
                             'population_rural_10k', 'irrigated_area_effective_10k_mu', 'irrigated_area_actual_10k_mu'] %}
@@ -50,7 +50,7 @@ magnitude_intensities as (
     select 'regions under ' || r.parent_code as peer_group, e.region_code as unit_id, r.region_name_zh as label,
            e.region_code, v.figure, e.report_year, v.value
     from {{ ref('int_region_economy') }} as e
-    join {{ ref('regions') }} as r using (region_code)
+    join {{ source('deployment', 'regions') }} as r using (region_code)
     left join use_ as u using (region_code, report_year),
     lateral (values
         ('gdp_per_capita_10k_yuan', e.gdp_100m_yuan / nullif(e.population_avg_10k, 0)),
@@ -137,7 +137,7 @@ failures as (
     union all
     select 'row_count_below_expected', y.report_year, null,
            printf('%s: %d 行，预期不少于 %d 行', e.source_name, coalesce(c.n_rows, 0), e.min_rows_per_year)
-    from {{ ref('expected_row_counts') }} as e
+    from {{ source('deployment', 'minimum_returns') }} as e
     cross join (select distinct report_year from use_) as y
     left join (
         select 'industrial_returns' as source_name, report_year, count(*) as n_rows from {{ ref('stg_raw__industrial_returns') }} group by all

@@ -1,0 +1,46 @@
+"""Load the deployment (lib/deployment.py) into the warehouse's `deployment` schema.
+
+The deployment is an input like any other: each of its files is recorded in raw.load_log with its
+checksum (source_name 'deployment') when it is new or edited, and an invalid deployment
+is logged as rejected with every problem and stops the run, leaving the last valid tables in place.
+"""
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.lib.deployment import Deployment, DeploymentError, read_deployment, sha256
+
+SCHEMA = "deployment"
+SOURCE_NAME = "deployment"
+
+
+def _last_sha(con, file: str) -> str | None:
+    row = con.execute("""select file_sha256 from raw.load_log where source_name = ? and source_file = ?
+                         and status = 'loaded' order by logged_at desc limit 1""", [SOURCE_NAME, file]).fetchone()
+    return row[0] if row else None
+
+
+def _log(con, file: str, sha: str | None, size: int | None, status: str, rows: int, message: str, run_id: str):
+    con.execute("insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, 0, ?, null, ?, ?, current_timestamp)",
+                [SOURCE_NAME, file, sha, size, status, rows, rows, message, run_id, getpass.getuser()])
+
+
+def load_deployment(con: duckdb.DuckDBPyConnection, directory: Path, run_id: str = "manual") -> Deployment:
+    """Validate and write the deployment's tables; log every file. Raises DeploymentError."""
+    from dagster_project.ingest.loader import ensure_raw_schema  # the load log's DDL lives there
+    ensure_raw_schema(con)
+    try:
+        deployment = read_deployment(con, directory, SCHEMA)
+    except DeploymentError as e:
+        _log(con, str(directory / "deployment.yml"), None, None, "rejected", 0, str(e), run_id)
+        raise
+    for path in [directory / "deployment.yml", *deployment.files.values()]:
+        sha, name = sha256(path), str(path)
+        rows = (con.execute(f"select count(*) from {SCHEMA}.{path.stem}").fetchone()[0]
+                if path.suffix != ".yml" else 0)
+        if _last_sha(con, name) != sha:  # a new or edited file; an unchanged one is not logged again
+            _log(con, name, sha, path.stat().st_size, "loaded", rows, "", run_id)
+    return deployment

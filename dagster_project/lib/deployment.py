@@ -1,0 +1,469 @@
+"""A deployment: one office's reference data and rules, in a folder it owns outside the code.
+
+The folder (WATERSTAT_DEPLOYMENT; default: the demo city's, dagster_project/demo/deployment) holds
+`deployment.yml` (the office, its bulletin and its rule choices) and one CSV or Excel file per table
+in TABLES. Everything here is pure: reading, validating and deriving; the loader writes the tables
+into the warehouse's `deployment` schema (ingest/deployment_load.py), where dbt reads them as a
+source. `waterstat init-deployment DIR` writes the templates from the same specs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from dagster_project.lib.contracts import SOURCES_BY_NAME, ContractError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEMO_DEPLOYMENT = REPO_ROOT / "dagster_project" / "demo" / "deployment"
+DBT_PROJECT_FILE = REPO_ROOT / "dbt" / "dbt_project.yml"
+
+LEVELS = ("nation", "province", "city", "county", "district", "zone")
+# Components a caliber may leave out of the assessment total: water sources (water_source_map) and
+# power-plant sub-sectors (sector_map), by the names staff know.
+CALIBER_COMPONENTS = ("再生水", "集蓄雨水", "海水淡化水", "矿坑水", "微咸水", "非常规水",
+                      "火(核)电直流冷却", "火(核)电循环冷却")
+VINTAGE_BASES = ("初步核算", "统计公报", "年鉴", "最终核实", "修订")
+
+
+class DeploymentError(ContractError):
+    """The deployment folder does not meet its contract: every problem, each with what to fix."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("The deployment is not valid:\n  - " + "\n  - ".join(problems))
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "varchar"  # varchar | integer | double | boolean | date
+    required: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    optional_file: bool = False  # absent file = no rows (e.g. no normal-year adjustments)
+    example: tuple[tuple[str, ...], ...] = field(default=())
+
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+C = Column
+TABLES: tuple[Table, ...] = (
+    Table("regions", "The region register (GB/T 2260): every unit that reports or is reported on.", (
+        C("region_code", doc="6-digit GB/T 2260 code (statistical codes for zones)"),
+        C("region_name_zh", doc="full name, e.g. 海门区"),
+        C("short_name_zh", doc="name in table rows, e.g. 海门"),
+        C("level", doc="nation | province | city | county | district | zone"),
+        C("parent_code", required=False, doc="the unit it rolls up to; empty for the top unit"),
+        C("valid_from_year", "integer", False, "first year the code is in use (empty: always)"),
+        C("valid_to_year", "integer", False, "last year the code is in use (empty: still in use)"),
+        C("successor_code", required=False, doc="the code that replaced it (e.g. 320684 → 320614)"),
+        C("is_assessment_unit", "boolean", False, "assessed under 最严格水资源管理制度考核"),
+        C("sort_order", "integer", doc="row order in tables"),
+        C("name_aliases", required=False, doc="other names in yearbooks, separated by |"),
+    ), key=("region_code",), example=(("320600", "南通市", "南通", "city", "", "", "", "", "false", "0", "全市"),)),
+    Table("base_years", "Base years of the intensity declines, one row per plan period.", (
+        C("base_year", "integer"), C("first_year", "integer"), C("last_year", "integer"),
+        C("period_zh", required=False, doc="e.g. 十四五"),
+    ), key=("first_year",), example=(("2020", "2021", "2025", "十四五"),)),
+    Table("assessment_calibers", "The assessment caliber per region ('*' = every region) and period.", (
+        C("region_code"), C("valid_from_year", "integer"), C("valid_to_year", "integer"),
+        C("caliber_name_zh"),
+        C("excluded_components", required=False,
+          doc="components left out of the assessment total, separated by |: " + " | ".join(CALIBER_COMPONENTS)),
+        C("apply_normal_year_adjustment", "boolean"), C("note", required=False),
+    ), key=("region_code", "valid_from_year"), example=(("*", "2015", "2099", "考核口径", "海水淡化水", "false", ""),)),
+    Table("normal_year_adjustments", "平水年 adjustment (m³) per region and year.", (
+        C("region_code"), C("report_year", "integer"), C("adjustment_m3", "double"), C("note", required=False),
+    ), key=("region_code", "report_year"), optional_file=True),
+    Table("assessment_targets", "Targets per region, year and indicator.", (
+        C("region_code"), C("report_year", "integer"), C("indicator_code"),
+        C("caliber", doc="statistical | assessment"), C("direction", doc="<= | >="),
+        C("target_value", "double"), C("unit", required=False), C("note", required=False),
+    ), key=("region_code", "report_year", "indicator_code", "caliber"), optional_file=True),
+    Table("assessment_scoring_rules", "Scoring type and points per indicator.", (
+        C("indicator_code"), C("scoring_type", doc="binary | linear | stepwise"), C("max_points", "double"),
+        C("floor_value", "double", False), C("step_size", "double", False), C("step_points", "double", False),
+        C("note", required=False),
+    ), key=("indicator_code",), optional_file=True),
+    Table("assessment_grades", "Score → grade (lower bound inclusive).", (
+        C("min_score", "double"), C("grade_zh"), C("sort_order", "integer"),
+    ), key=("min_score",), optional_file=True),
+    Table("assessment_tiers", "Score → tier (等次) among assessed units.", (
+        C("min_score", "double"), C("tier_zh"), C("sort_order", "integer"),
+    ), key=("min_score",), optional_file=True),
+    Table("assessment_tasks", "The task breakdown (任务分解表) of the year's work plan.", (
+        C("task_id"), C("report_year", "integer"), C("region_code"), C("work_item_zh"), C("task_type_zh"),
+        C("goal_zh"), C("task_zh"), C("lead_unit_zh"), C("partner_units_zh", required=False),
+        C("deadline", "date"), C("indicator_code", required=False), C("reported_status_zh", required=False),
+    ), key=("report_year", "task_id"), optional_file=True),
+    Table("plan_warning_thresholds", "Use as % of plan → notice / warning / over-plan.", (
+        C("status_zh"), C("status_code"), C("min_ratio_pct", "double"), C("is_inclusive", "boolean"),
+        C("sort_order", "integer"),
+    ), key=("status_code",)),
+    Table("surcharge_tiers", "Progressive over-plan surcharge (excess % band → multiple of the base price).", (
+        C("tier", "integer"), C("lower_excess_pct", "double"), C("upper_excess_pct", "double"),
+        C("surcharge_multiple", "double"), C("note", required=False),
+    ), key=("tier",)),
+    Table("minimum_returns", "Minimum rows a report year needs per annual source (0: none required).", (
+        C("source_name"), C("min_rows_per_year", "integer"), C("note", required=False),
+    ), key=("source_name",), optional_file=True),
+    Table("precision", "Decimals a figure is published with, per table ('*' = every table).", (
+        C("table_code", doc="bulletin_1 … bulletin_6, assessment_1, or *"),
+        C("figure_code", doc="indicator or column code, e.g. total_water_use, residential_per_capita"),
+        C("decimals", "integer"),
+    ), key=("table_code", "figure_code"), optional_file=True),
+    Table("reference_figures", "Figures the office has already published (checked against, never used).", (
+        C("region_code"), C("report_year", "integer"), C("indicator_code"), C("value", "double"),
+        C("unit", required=False), C("source", required=False),
+    ), key=("region_code", "report_year", "indicator_code"), optional_file=True),
+)
+TABLES_BY_NAME = {t.name: t for t in TABLES}
+# Written beside the tables when the deployment is loaded.
+DERIVED_TABLES = {"region_ancestors": "Every code with each region its facts roll up to.",
+                  "settings": "deployment.yml flattened (key, JSON value), rule defaults included."}
+
+
+class BulletinSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title_zh: str = Field(description="e.g. 南通市水资源公报")
+    issuer_zh: str = Field(description="e.g. 南通市水利局")
+    child_units: list[str] = Field(default_factory=list, description="region codes that get their own bulletin")
+
+
+class DeploymentSettings(BaseModel):
+    """deployment.yml: the office and its choices; `rules` override the defaults in dbt_project.yml."""
+    model_config = ConfigDict(extra="forbid")
+    office_zh: str
+    bulletin: BulletinSettings
+    # Which economic figures a bulletin uses: 'first_published' = the figures current when the year
+    # was first published (a later revision is reported, not applied), or a basis in VINTAGE_BASES.
+    statistics_vintage: str = "first_published"
+    # Year-average population when a yearbook gives only year-end figures: the mean of the two.
+    population_from_year_end: bool = True
+    rules: dict = Field(default_factory=dict)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _no_rules(cls, value):  # `rules:` with every line commented out
+        return value or {}
+
+
+@dataclass(frozen=True)
+class Deployment:
+    directory: Path
+    settings: DeploymentSettings
+    files: dict[str, Path]  # table name → the file it was read from (absent optional tables omitted)
+
+    @property
+    def rules(self) -> dict:
+        return {**project_rule_defaults(), **self.settings.rules}
+
+
+def deployment_dir() -> Path:
+    return Path(os.environ.get("WATERSTAT_DEPLOYMENT", DEMO_DEPLOYMENT)).resolve()
+
+
+def deployment_rules(directory: Path) -> dict:
+    """The rule defaults overridden by deployment.yml `rules`; raises DeploymentError if invalid."""
+    settings, problems = read_settings(directory)
+    if problems:
+        raise DeploymentError(problems)
+    return {**project_rule_defaults(), **settings.rules}
+
+
+def project_rule_defaults() -> dict:
+    """The rule variables and their defaults (dbt/dbt_project.yml `vars`)."""
+    with open(DBT_PROJECT_FILE, encoding="utf-8") as f:
+        return yaml.safe_load(f)["vars"]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def table_file(directory: Path, table: Table) -> Path | None:
+    for suffix in (".csv", ".xlsx"):
+        if (directory / f"{table.name}{suffix}").exists():
+            return directory / f"{table.name}{suffix}"
+    return None
+
+
+def read_settings(directory: Path) -> tuple[DeploymentSettings | None, list[str]]:
+    path = directory / "deployment.yml"
+    if not path.exists():
+        return None, [f"{path}: missing (write the templates with `waterstat init-deployment {directory}`)"]
+    try:
+        settings = DeploymentSettings.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except ValidationError as e:
+        return None, [f"deployment.yml: {'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()]
+    except yaml.YAMLError as e:
+        return None, [f"deployment.yml is not valid YAML: {e}"]
+    problems = []
+    defaults = project_rule_defaults()
+    for name, value in settings.rules.items():
+        if name not in defaults:
+            problems.append(f"deployment.yml: rules.{name} is not a rule (the rules are listed in docs/rules.md)")
+        elif defaults[name] is not None and not isinstance(value, type(defaults[name])) \
+                and not (isinstance(defaults[name], float) and isinstance(value, int)):
+            problems.append(f"deployment.yml: rules.{name} = {value!r} should be a {type(defaults[name]).__name__} "
+                            f"(default {defaults[name]!r})")
+    if settings.statistics_vintage not in ("first_published", *VINTAGE_BASES):
+        problems.append(f"deployment.yml: statistics_vintage {settings.statistics_vintage!r} is not one of "
+                        f"first_published, {', '.join(VINTAGE_BASES)}")
+    return settings, problems
+
+
+def relation_sql(path: Path) -> tuple[str, list]:
+    """A DuckDB relation over a deployment file, every cell as text (the types are checked after)."""
+    if path.suffix == ".xlsx":
+        return "read_xlsx(?, all_varchar = true, header = true)", [str(path)]
+    return "read_csv(?, all_varchar = true, header = true, encoding = 'utf-8')", [str(path)]
+
+
+def typed_select(table: Table, present: set[str]) -> str:
+    parts = []
+    for c in table.columns:
+        text = f'nullif(trim("{c.name}"), \'\')' if c.name in present else "null::varchar"
+        if c.type == "boolean":
+            parts.append(f"case lower({text}) when 'true' then true when '1' then true when '是' then true "
+                         f"when 'false' then false when '0' then false when '否' then false end as \"{c.name}\"")
+        elif c.type == "varchar":
+            parts.append(f'{text} as "{c.name}"')
+        else:
+            parts.append(f'try_cast({text} as {c.type}) as "{c.name}"')
+    return ", ".join(parts)
+
+
+def load_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path, target: str) -> list[str]:
+    """Read one file into `target` (typed), returning every problem found in it (set-based)."""
+    sql, params = relation_sql(path)
+    try:
+        header = [d[0] for d in con.execute(f"select * from {sql} limit 0", params).description]
+    except duckdb.Error as e:
+        return [f"{path.name}: cannot be read ({str(e).splitlines()[0]})"]
+    missing = [c.name for c in table.columns if c.required and c.name not in header]
+    unknown = [h for h in header if h not in table.column_names()]
+    if missing or unknown:
+        return [f"{path.name}: " + "; ".join(
+            ([f"missing column(s) {', '.join(missing)}"] if missing else [])
+            + ([f"unknown column(s) {', '.join(unknown)}"] if unknown else []))
+            + f" (expected: {', '.join(table.column_names())})"]
+    present = set(header)
+    con.execute(f"create or replace temp table _text as select row_number() over () + 1 as _line, * from {sql}", params)
+    con.execute(f"create or replace table {target} as select {typed_select(table, present)} from _text order by _line")
+    con.execute(f"create or replace temp table _typed as select _line, {typed_select(table, present)} from _text")
+    problems = []
+    for c in table.columns:
+        if c.name not in present:
+            continue
+        bad = con.execute(f"""select t._line, t."{c.name}" from _text t join _typed y using (_line)
+                              where (y."{c.name}" is null and nullif(trim(t."{c.name}"), '') is not null)
+                                 or ({'true' if c.required else 'false'} and y."{c.name}" is null)
+                              order by 1 limit 5""").fetchall()
+        problems += [f"{path.name} line {line}, {c.name}: " + (f"{value!r} is not a valid {c.type}" if value
+                     and value.strip() else "is required") for line, value in bad]
+    if table.key:
+        key = ", ".join(f'"{k}"' for k in table.key)
+        dupes = con.execute(f"select {key}, list(_line) from _typed group by all having count(*) > 1 limit 5").fetchall()
+        problems += [f"{path.name} lines {', '.join(map(str, d[-1]))}: the same {'/'.join(table.key)} "
+                     f"({', '.join(map(str, d[:-1]))}) twice" for d in dupes]
+    return problems
+
+
+def register_problems(regions: list[dict]) -> list[str]:
+    """Levels, parents, successors and cycles in the region register."""
+    by_code = {r["region_code"]: r for r in regions}
+    problems = []
+    for r in regions:
+        code = r["region_code"]
+        if not (len(code) == 6 and code.isdigit()):
+            problems.append(f"regions: {code!r} is not a 6-digit GB/T 2260 code")
+        if r["level"] not in LEVELS:
+            problems.append(f"regions: {code} level {r['level']!r} is not one of {', '.join(LEVELS)}")
+        for ref in ("parent_code", "successor_code"):
+            if r[ref] and r[ref] not in by_code:
+                problems.append(f"regions: {code} {ref} {r[ref]} is not in the register")
+    for code in by_code:
+        seen, current = [], code
+        while current and current in by_code and current not in seen:
+            seen.append(current)
+            current = by_code[current]["parent_code"]
+        if current in seen:
+            problems.append(f"regions: parent codes form a loop ({' → '.join(seen + [current])})")
+    tops = [r for r in regions if not r["parent_code"] and not r["successor_code"]]
+    if len(tops) != 1:
+        problems.append(f"regions: exactly one unit must have no parent (the deployment's top unit); found "
+                        f"{len(tops)}: {', '.join(r['region_code'] for r in tops) or 'none'}")
+    return problems
+
+
+def final_code(code: str, by_code: dict[str, dict]) -> str:
+    """Follow successor codes to the code in use now (320684 → 320614)."""
+    seen = set()
+    while by_code[code]["successor_code"] and code not in seen:
+        seen.add(code)
+        code = by_code[code]["successor_code"]
+    return code
+
+
+def region_ancestors(regions: list[dict]) -> list[tuple[str, str, int]]:
+    """(member code, region code, depth): every fact of a member rolls up to each region listed.
+
+    A code rolls up to itself (depth 0), to the code that succeeded it (so a series crosses a code
+    change), and to every ancestor of its successor along the register (county → city → province →
+    nation). A replaced code's own parent is not used, so its figures are never counted twice."""
+    by_code = {r["region_code"]: r for r in regions}
+    rows = []
+    for code in by_code:
+        rows.append((code, code, 0))
+        current = final_code(code, by_code)
+        depth = 0
+        if current != code:
+            rows.append((code, current, 0))
+        while by_code[current]["parent_code"]:
+            current, depth = by_code[current]["parent_code"], depth + 1
+            rows.append((code, current, depth))
+    return rows
+
+
+def read_deployment(con: duckdb.DuckDBPyConnection, directory: Path, schema: str) -> Deployment:
+    """Validate every file of the deployment and write its tables into `schema` of `con`; raises
+    DeploymentError with every problem found (nothing is written to `schema` unless all are valid)."""
+    problems: list[str] = []
+    if not directory.is_dir():
+        raise DeploymentError([f"{directory}: no such folder (set WATERSTAT_DEPLOYMENT, or write one with "
+                               f"`waterstat init-deployment {directory}`)"])
+    settings, settings_problems = read_settings(directory)
+    problems += settings_problems
+    files: dict[str, Path] = {}
+    con.execute("create schema if not exists _deployment_check")
+    for table in TABLES:
+        path = table_file(directory, table)
+        target = f"_deployment_check.{table.name}"
+        if path is None:
+            if not table.optional_file:
+                problems.append(f"{table.name}.csv: missing ({table.doc})")
+            con.execute(f"create or replace table {target} as select {typed_select(table, set())} limit 0")
+            continue
+        files[table.name] = path
+        problems += load_table(con, table, path, target)
+    if not problems:
+        problems += semantic_problems(con, settings)
+    if problems:
+        con.execute("drop schema _deployment_check cascade")
+        raise DeploymentError(problems)
+    regions = [dict(zip([d[0] for d in cur.description], r)) for cur in
+               [con.execute("select * from _deployment_check.regions")] for r in cur.fetchall()]
+    con.execute("create or replace table _deployment_check.region_ancestors "
+                "(member_region_code varchar, region_code varchar, depth integer)")
+    if regions:
+        con.executemany("insert into _deployment_check.region_ancestors values (?, ?, ?)", region_ancestors(regions))
+    con.execute("create or replace table _deployment_check.settings (key varchar, value varchar)")
+    con.executemany("insert into _deployment_check.settings values (?, ?)", settings_rows(settings))
+    con.execute(f"create schema if not exists {schema}")
+    for name in [t.name for t in TABLES] + list(DERIVED_TABLES):
+        con.execute(f"create or replace table {schema}.{name} as select * from _deployment_check.{name}")
+    con.execute("drop schema _deployment_check cascade")
+    return Deployment(directory=directory, settings=settings, files=files)
+
+
+def settings_rows(settings: DeploymentSettings) -> list[tuple[str, str]]:
+    """deployment.yml flattened to (key, JSON value), rules merged with their defaults: a table the
+    bulletin and its frozen inputs read, so a changed title or rule makes a new published version."""
+    flat = {"office_zh": settings.office_zh, "statistics_vintage": settings.statistics_vintage,
+            "population_from_year_end": settings.population_from_year_end,
+            **{f"bulletin.{k}": v for k, v in settings.bulletin.model_dump().items()},
+            **{f"rules.{k}": v for k, v in {**project_rule_defaults(), **settings.rules}.items()}}
+    return [(k, json.dumps(v, ensure_ascii=False)) for k, v in sorted(flat.items())]
+
+
+def setting(con: duckdb.DuckDBPyConnection, key: str, schema: str = "deployment"):
+    """One value of the deployment.settings table (see settings_rows)."""
+    row = con.execute(f"select value from {schema}.settings where key = ?", [key]).fetchone()
+    if row is None:
+        raise KeyError(f"{schema}.settings has no {key!r}: load the deployment first")
+    return json.loads(row[0])
+
+
+def semantic_problems(con: duckdb.DuckDBPyConnection, settings: DeploymentSettings) -> list[str]:
+    """Rules across rows and tables, once every file has the right columns and types."""
+    def q(sql):
+        return con.execute(sql).fetchall()
+    s = "_deployment_check"
+    regions = [dict(zip(("region_code", "level", "parent_code", "successor_code"), r))
+               for r in q(f"select region_code, level, parent_code, successor_code from {s}.regions")]
+    problems = register_problems(regions)
+    codes = {r["region_code"] for r in regions}
+    for table in ("assessment_targets", "normal_year_adjustments", "assessment_tasks", "reference_figures"):
+        problems += [f"{table}: region {c} is not in the register" for (c,) in
+                     q(f"select distinct region_code from {s}.{table} order by 1") if c not in codes]
+    problems += [f"assessment_calibers: region {c} is not in the register (use * for every region)" for (c,) in
+                 q(f"select distinct region_code from {s}.assessment_calibers") if c != "*" and c not in codes]
+    for (components,) in q(f"select distinct excluded_components from {s}.assessment_calibers "
+                           f"where excluded_components is not null"):
+        problems += [f"assessment_calibers: {c!r} is not a component ({', '.join(CALIBER_COMPONENTS)})"
+                     for c in components.split("|") if c.strip() not in CALIBER_COMPONENTS]
+    problems += [f"base_years: the period {a}–{b} starts before or at its base year {y}" for y, a, b in
+                 q(f"select base_year, first_year, last_year from {s}.base_years where first_year <= base_year "
+                   f"or last_year < first_year")]
+    problems += [f"base_years: the periods starting {a} and {b} overlap" for a, b in
+                 q(f"""select x.first_year, y.first_year from {s}.base_years x join {s}.base_years y
+                       on x.first_year < y.first_year and y.first_year <= x.last_year""")]
+    problems += [f"minimum_returns: {n!r} is not an annual source ({', '.join(SOURCES_BY_NAME)})" for (n,) in
+                 q(f"select source_name from {s}.minimum_returns") if n not in SOURCES_BY_NAME]
+    problems += [f"assessment_targets: direction {d!r} is not <= or >=" for (d,) in
+                 q(f"select distinct direction from {s}.assessment_targets where direction not in ('<=', '>=')")]
+    if settings is not None:
+        problems += [f"deployment.yml: bulletin.child_units {c} is not in the register"
+                     for c in settings.bulletin.child_units if c not in codes]
+    return problems
+
+
+def write_templates(directory: Path) -> list[Path]:
+    """A new deployment folder: deployment.yml with every setting and rule (defaults, commented),
+    and one CSV per table with its header and an example row, described in README.txt."""
+    directory = Path(directory)
+    if directory.exists() and any(directory.iterdir()):
+        raise FileExistsError(f"{directory} is not empty: templates are written into a new folder only")
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    rules = "\n".join(f"  # {name}: {json.dumps(value, ensure_ascii=False)}"
+                       for name, value in project_rule_defaults().items())
+    (directory / "deployment.yml").write_text(f"""# Your office's settings (docs/deploying.md). Uncomment a rule to change its default.
+office_zh: 某某市水利局
+bulletin:
+  title_zh: 某某市水资源公报
+  issuer_zh: 某某市水利局
+  child_units: []        # region codes that also get a bulletin of their own
+statistics_vintage: first_published   # or one of: {', '.join(VINTAGE_BASES)}
+population_from_year_end: true
+rules:
+{rules}
+""", encoding="utf-8")
+    written.append(directory / "deployment.yml")
+    readme = ["Deployment tables (CSV, UTF-8; Excel .xlsx with the same name and header also accepted).", ""]
+    for t in TABLES:
+        path = directory / f"{t.name}.csv"
+        lines = [",".join(t.column_names())] + [",".join(row) for row in t.example]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        written.append(path)
+        readme += [f"{t.name}.csv — {t.doc}" + (" (optional)" if t.optional_file else "")]
+        readme += [f"    {c.name} ({c.type}{', required' if c.required else ''}){': ' + c.doc if c.doc else ''}"
+                   for c in t.columns] + [""]
+    (directory / "README.txt").write_text("\n".join(readme), encoding="utf-8")
+    return written + [directory / "README.txt"]
