@@ -15,7 +15,8 @@ def test_definitions_hold_every_layer():
                      "raw/industrial_returns", "raw/supply_returns", "raw/irrigation_returns",
                      "raw/county_summary_returns", "staging/stg_raw__meter_readings",
                      "intermediate/int_meter_daily_volumes", "marts/mart_water_use_by_region",
-                     "marts/fct_indicators", "marts/fct_public_supply_leakage", "ref/regions",
+                     "marts/fct_indicators", "marts/fct_public_supply_leakage", "ref/sector_map",
+                     "deployment/regions", "deployment/region_ancestors",
                      "bulletin_workbooks", "published_warehouse"]:
         assert expected in keys, expected
     # exports hang off the marts, so a failed dbt build skips the bulletin and the publish

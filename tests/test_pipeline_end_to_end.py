@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from dagster_project import cli
 from dagster_project.demo.generator import generate
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.lib.deployment import DEMO_DEPLOYMENT
 from tests.conftest import isolate
 
 
@@ -36,7 +36,7 @@ def saved_before_the_run(path):
 
 
 def published_totals():
-    with open(DBT_PROJECT_DIR / "seeds" / "published_reference_figures.csv", encoding="utf-8") as f:
+    with open(DEMO_DEPLOYMENT / "reference_figures.csv", encoding="utf-8") as f:
         return {r["region_code"]: float(r["value"]) for r in csv.DictReader(f)
                 if r["indicator_code"] == "total_water_use"}
 
@@ -54,7 +54,7 @@ def test_workbook_totals_match_seed_000_and_sectors_sum(demo_run):
     assert "C3:E3" in {str(r) for r in ws.merged_cells.ranges}  # 农业用水 spans its three sub-columns
     assert ws.cell(2, 11).value == "单位：亿m³"
     names = {r["region_name_zh"]: r["region_code"] for r in csv.DictReader(
-        open(DBT_PROJECT_DIR / "seeds" / "regions.csv", encoding="utf-8"))}
+        open(DEMO_DEPLOYMENT / "regions.csv", encoding="utf-8"))}
     names["全市"] = "320600"
     expected = published_totals()
     seen = set()
@@ -169,7 +169,7 @@ def test_personal_data_never_reaches_the_published_snapshot(demo_run):
     schemas = {r[0] for r in con.execute("select table_schema from information_schema.tables").fetchall()}
     con.close()
     assert leaked == []
-    assert schemas == {"marts", "intermediate", "ref", "quality", "raw"}  # raw: the load log only
+    assert schemas == {"marts", "intermediate", "ref", "deployment", "quality", "raw"}  # raw: the load log only
 
 
 ESCAPES = {
@@ -291,7 +291,7 @@ def test_charts_have_no_missing_glyphs(demo_run, tmp_path):
     con = duckdb.connect(str(paths.published), read_only=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        charts = bulletin_charts(con, 2021, tmp_path)
+        charts = bulletin_charts(con, 2021, tmp_path, "320600")
     assert len(charts) == 3 and all(p.stat().st_size > 10_000 for p in charts)
     assert not [w for w in caught if "missing from" in str(w.message) or "Glyph" in str(w.message)]
 

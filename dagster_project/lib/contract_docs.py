@@ -12,8 +12,8 @@ from dagster_project.lib.contracts import SOURCES, Source
 KIND_TEXT = {"text": "text", "number": "number", "integer": "integer", "date": "date",
              "timestamp": "timestamp (CST)", "flag": "是/否"}
 
-CHECK_TEXT = {"uscc": "GB 32100 check character verified", "region_code": "must be a code in seeds/regions.csv",
-              "region_name": "name or alias in seeds/regions.csv", "volume_unit": "m³ / 万m³ / 亿m³ (立方米 accepted)"}
+CHECK_TEXT = {"uscc": "GB 32100 check character verified", "region_code": "must be a code in the deployment's region register",
+              "region_name": "name or alias in the deployment's region register", "volume_unit": "m³ / 万m³ / 亿m³ (立方米 accepted)"}
 
 INTRO = """# Input contracts
 

@@ -1,7 +1,7 @@
 """Every indicator formula against a worked example, through the real dbt models.
 
 One small warehouse is built from hand-made raw rows (one region per case, so cases do not mix)
-and a copy of the dbt project whose rule seeds get a few test-only rows. Each expected value is
+and a copy of the demo deployment whose rule tables get a few test-only rows. Each expected value is
 worked out by hand in the test or taken from METHODS.md.
 """
 import shutil
@@ -10,7 +10,9 @@ import subprocess
 import duckdb
 import pytest
 
+from dagster_project.ingest.deployment_load import load_deployment
 from dagster_project.ingest.loader import ensure_raw_schema
+from dagster_project.lib.deployment import DEMO_DEPLOYMENT
 from dagster_project.lib.contracts import SOURCES_BY_NAME
 from dagster_project.resources import dbt_executable
 from dagster_project.settings import DBT_PROJECT_DIR
@@ -76,22 +78,24 @@ def inspection(region, system, measures, veto="否"):
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("formulas")
-    project = tmp / "dbt"
-    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
-    # test-only rule rows: one region's assessment caliber drops unconventional water and adds a
-    # 平水年 adjustment of +50 000 m³
-    with open(project / "seeds" / "assessment_calibers.csv", "a", encoding="utf-8") as f:
-        f.write(f"{CALIBER},2015,2099,考核口径,true,false,true,test rule\n")
-    with open(project / "seeds" / "normal_year_adjustments.csv", "a", encoding="utf-8") as f:
+    deployment = tmp / "deployment"
+    shutil.copytree(DEMO_DEPLOYMENT, deployment)
+    # test-only rule rows: one region's assessment caliber drops desalinated seawater (and keeps
+    # reclaimed water) and adds a 平水年 adjustment of +50 000 m³
+    with open(deployment / "assessment_calibers.csv", "a", encoding="utf-8") as f:
+        f.write(f"{CALIBER},2015,2099,考核口径,海水淡化水,true,test rule\n")
+    with open(deployment / "normal_year_adjustments.csv", "a", encoding="utf-8") as f:
         f.write(f"{CALIBER},2021,50000,test adjustment\n")
     db = tmp / "w.duckdb"
     con = duckdb.connect(str(db))
     ensure_raw_schema(con)
+    load_deployment(con, deployment)
     insert_raw(con, "county_summary_returns", [
         # §2.2: W_2020 = 10.00亿m³ … W_2023 = 9.80亿m³
         summary(DECLINE, 2020, 100000), summary(DECLINE, 2021, 99000), summary(DECLINE, 2022, 98500),
         summary(DECLINE, 2023, 98000),
-        summary(CALIBER, 2021, 900), summary(CALIBER, 2021, 100, source="再生水")])
+        summary(CALIBER, 2021, 800), summary(CALIBER, 2021, 100, source="再生水"),
+        summary(CALIBER, 2021, 100, source="海水淡化水")])
     insert_raw(con, "economic_statistics", [
         econ("海安市", 2020, gdp=1000), econ("海安市", 2021, gdp=1100, gdp_idx=108.0),
         econ("海安市", 2022, gdp=1180, gdp_idx=104.0), econ("海安市", 2023, gdp=1250, gdp_idx=105.0),
@@ -123,9 +127,10 @@ def warehouse(tmp_path_factory):
         inspection("G80", 40, 40), inspection("G8999", 44.99, 45), inspection("G90", 45, 45),
         inspection("G90TIE", 40, 50), inspection("GVETO", 50, 50, veto="是")])
     con.close()
-    proc = subprocess.run([dbt_executable(), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-                           "--target-path", str(tmp / "target")], env={"WATERSTAT_WAREHOUSE": str(db),
-                           "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, cwd=project)
+    proc = subprocess.run([dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+                           str(DBT_PROJECT_DIR), "--target-path", str(tmp / "target")],
+                          env={"WATERSTAT_WAREHOUSE": str(db), "PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
     assert proc.returncode == 0, proc.stdout[-4000:]
     con = duckdb.connect(str(db), read_only=True)
     yield con
@@ -228,10 +233,11 @@ def test_ranks_count_each_unit_once_and_share_a_rank_on_ties(warehouse):
     assert ranks == {"GVETO": 1, "G90": 2, "G90TIE": 2, "G8999": 4, "G80": 5, "G7999": 6, "G60": 7, "G5999": 8}
 
 
-def test_assessment_caliber_rule_excludes_unconventional_and_adds_normal_year(warehouse):
+def test_assessment_caliber_excluding_desalination_keeps_reclaimed_water_and_adds_normal_year(warehouse):
     statistical = indicator(warehouse, CALIBER, 2021, "total_water_use", "statistical")
     assessment = indicator(warehouse, CALIBER, 2021, "total_water_use", "assessment")
-    assert statistical == pytest.approx(1000e4 / 1e8)  # 0.1亿m³
+    assert statistical == pytest.approx(1000e4 / 1e8)  # 800 + 100 再生水 + 100 海水淡化水 万m³ = 0.1亿m³
+    # only the 100万m³ of desalinated seawater leaves; reclaimed water stays; +5万m³ 平水年
     assert assessment == pytest.approx((1000e4 - 100e4 + 50000) / 1e8)  # 0.0905亿m³
 
 

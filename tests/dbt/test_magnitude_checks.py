@@ -4,12 +4,15 @@ One small warehouse, three years. 2020 and 2021 are plausible, with changes up t
 (which is not *more* than the factor); 2022 carries the tester's defects: GDP in 万元 under the
 亿元 header, returns in m³ labelled 万m³, and a region with no previous year whose GDP is in 万元.
 """
-import json
+import shutil
 
 import duckdb
 import pytest
+import yaml
 
+from dagster_project.ingest.deployment_load import load_deployment
 from dagster_project.ingest.loader import ensure_raw_schema
+from dagster_project.lib.deployment import DEMO_DEPLOYMENT
 from dagster_project.quality.gate import blocking_failures, reasons_for_year
 from dagster_project.settings import Paths
 from tests.conftest import run_dbt
@@ -32,10 +35,11 @@ def in_10k_m3(row: dict) -> dict:
 def built(tmp_path_factory) -> Paths:
     tmp = tmp_path_factory.mktemp("magnitude")
     paths = Paths(raw=tmp / "raw", warehouse=tmp / "build" / "w.duckdb", published=tmp / "published" / "w.duckdb",
-                  exports=tmp / "exports", quarantine=tmp / "quarantine")
+                  exports=tmp / "exports", quarantine=tmp / "quarantine", deployment=DEMO_DEPLOYMENT)
     paths.ensure_dirs()
     con = duckdb.connect(str(paths.warehouse))
     ensure_raw_schema(con)
+    load_deployment(con, DEMO_DEPLOYMENT)
     insert_raw(con, "economic_statistics", [econ(name, y, gdp=g) for y, by in GDP.items() for name, g in by.items()])
     insert_raw(con, "county_summary_returns", [summary(r, y, 1000) for y in GDP for r in (HAIAN, RUGAO, RUDONG, QIDONG)]
                + [summary(TONGZHOU, 2022, 1000)])
@@ -109,12 +113,18 @@ def test_the_gate_holds_back_only_the_year_with_the_magnitude_failures(dq):
 
 
 def test_an_accepted_item_is_reported_but_no_longer_blocks(built, tmp_path):
-    paths = Paths(raw=built.raw, warehouse=tmp_path / "w.duckdb", published=built.published, exports=built.exports,
-                  quarantine=built.quarantine)
-    paths.warehouse.write_bytes(built.warehouse.read_bytes())
+    # the office records the item in its deployment's rules, as staff would
+    deployment = tmp_path / "deployment"
+    shutil.copytree(DEMO_DEPLOYMENT, deployment)
     accepted = [{"check": "magnitude_vs_previous_year", "year": 2022, "unit": "F1", "figure": "new_water_m3",
                  "accepted_by": "统计科", "reason": "新生产线投产（经现场核实）"}]
-    proc = run_dbt(["run", "--select", "dq_check_results", "--vars", json.dumps({"dq_accepted_items": accepted})], paths)
+    settings = yaml.safe_load((deployment / "deployment.yml").read_text(encoding="utf-8"))
+    settings["rules"] = {"dq_accepted_items": accepted}
+    (deployment / "deployment.yml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    paths = Paths(raw=built.raw, warehouse=tmp_path / "w.duckdb", published=built.published, exports=built.exports,
+                  quarantine=built.quarantine, deployment=deployment)
+    paths.warehouse.write_bytes(built.warehouse.read_bytes())
+    proc = run_dbt(["run", "--select", "dq_check_results"], paths)
     assert proc.returncode == 0, proc.stdout[-4000:]
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         passed, _, n, items = check(con, "magnitude_vs_previous_year", 2022)

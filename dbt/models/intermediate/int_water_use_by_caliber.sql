@@ -56,7 +56,8 @@ select
          else u.total_m3 - coalesce(x.excluded_m3, 0)
               + case when r.apply_normal_year_adjustment then coalesce(a.adjustment_m3, 0) else 0 end
     end as total_m3,
-    case when c.caliber = 'statistical' then u.industry_m3
+    case when not u.has_sector_split then null  -- part of the use has no sector: industry unknown
+         when c.caliber = 'statistical' then u.industry_m3
          else u.industry_m3 - coalesce(x.excluded_industry_m3, 0) end as industry_m3,
     coalesce(x.excluded_m3, 0) as excluded_m3,
     u.unconventional_m3,

@@ -1,5 +1,7 @@
--- One row per region (units and the city) and year: use by sector and by source, in m³
--- (0 where a region has none of a sector or source).
+-- One row per region (every level of the register) and year: use by sector and by source, in m³
+-- (0 where a region has none of a sector or source). Where a member reported only a summary, part
+-- of its use may have no sector or no source (unspecified_*_m3), or a sector with no sub-sectors:
+-- the has_*_split flags say which breakdowns are complete, so a partial sum is never read as whole.
 with use_ as (
     select r.region_code, f.report_year, f.sector_code, f.sub_sector_code, f.source_type, f.method, f.volume_m3
     from {{ ref('fct_water_use') }} as f
@@ -24,6 +26,13 @@ select
     coalesce(sum(volume_m3) filter (where source_type = 'surface'), 0) as surface_m3,
     coalesce(sum(volume_m3) filter (where source_type = 'ground'), 0) as ground_m3,
     coalesce(sum(volume_m3) filter (where source_type = 'unconventional'), 0) as unconventional_m3,
+    coalesce(sum(volume_m3) filter (where sector_code = 'unspecified'), 0) as unspecified_sector_m3,
+    coalesce(sum(volume_m3) filter (where source_type = 'unspecified'), 0) as unspecified_source_m3,
+    count(*) filter (where sector_code = 'unspecified') = 0 as has_sector_split,
+    count(*) filter (where source_type = 'unspecified') = 0 as has_source_split,
+    count(*) filter (where sub_sector_code = 'agriculture_unspecified') = 0 as has_agriculture_split,
+    count(*) filter (where sub_sector_code = 'industry_unspecified') = 0 as has_industry_split,
+    count(*) filter (where sub_sector_code = 'domestic_unspecified') = 0 as has_domestic_split,
     coalesce(sum(volume_m3) filter (where method = 'metered'), 0) as metered_m3,
     coalesce(sum(volume_m3) filter (where method = 'enumerated_report'), 0) as enumerated_report_m3,
     coalesce(sum(volume_m3) filter (where method = 'sample_extrapolated'), 0) as sample_extrapolated_m3,

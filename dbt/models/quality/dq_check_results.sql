@@ -116,16 +116,30 @@ magnitude_accepted as (
 failures as (
     select 'sectors_sum_to_total' as check_name, report_year, region_code,
            printf('合计 %.0f m³，分行业之和 %.0f m³', total_m3,
-                  agriculture_m3 + industry_m3 + domestic_m3 + ecological_m3) as detail
+                  agriculture_m3 + industry_m3 + domestic_m3 + ecological_m3 + unspecified_sector_m3) as detail
     from use_
     where abs(total_m3 - (coalesce(agriculture_m3, 0) + coalesce(industry_m3, 0) + coalesce(domestic_m3, 0)
-                          + coalesce(ecological_m3, 0))) > 1
+                          + coalesce(ecological_m3, 0) + unspecified_sector_m3)) > 1
 
     union all
     select 'sources_sum_to_total', report_year, region_code,
-           printf('用水 %.0f m³，供水 %.0f m³', total_m3, surface_m3 + ground_m3 + unconventional_m3)
+           printf('用水 %.0f m³，供水 %.0f m³', total_m3,
+                  surface_m3 + ground_m3 + unconventional_m3 + unspecified_source_m3)
     from use_
-    where abs(total_m3 - (surface_m3 + ground_m3 + unconventional_m3)) > 1
+    where abs(total_m3 - (surface_m3 + ground_m3 + unconventional_m3 + unspecified_source_m3)) > 1
+
+    union all
+    -- a summary with both sector totals and source totals: they must describe the same total
+    select 'summary_margins_agree', report_year, region_code,
+           printf('分行业合计 %.0f m³，分水源合计 %.0f m³', sector_m3, source_m3)
+    from (
+        select report_year, region_code,
+               sum(case when water_source_zh is null then {{ to_m3('volume', 'volume_unit') }} end) as sector_m3,
+               sum(case when sub_sector_zh is null then {{ to_m3('volume', 'volume_unit') }} end) as source_m3
+        from {{ ref('stg_raw__county_summary_returns') }}
+        group by report_year, region_code
+    ) as m
+    where abs(sector_m3 - source_m3) > greatest(1, 0.001 * greatest(sector_m3, source_m3))
 
     union all
     select 'indicator_out_of_range', report_year, region_code, printf('%s = %.4f', indicator_code, value)
