@@ -296,6 +296,10 @@ def cmd_status(args: argparse.Namespace) -> int:
                                [[load[1] for load in loads]]).fetchall()
         blocked = con.execute("""select report_year, string_agg(description_zh, '; ') from quality.dq_check_results
                                  where severity = 'blocking' and not is_passed group by 1 order by 1""").fetchall()
+        revisions = con.execute("""select v.report_year, v.basis, v.source_file, string_agg(r.region_name_zh, '、'
+                                          order by r.sort_order)
+                                   from intermediate.int_region_economy_vintages v join deployment.regions r using (region_code)
+                                   where v.is_unapplied_revision group by all order by all""").fetchall()
     quarantined = 0
     for family, run_id, user, started, ended, counts, rows in loads:
         print(f"Last load of {family}: run {run_id} by {user}, {started:%Y-%m-%d %H:%M} – {ended:%H:%M}")
@@ -309,9 +313,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     for year, reasons in blocked:
         print(f"  BLOCKED {year or 'all years'}: {reasons}\n           → see exports/dq/dq_report.html, fix the data, "
               "then waterstat run")
+    for year, basis, f, regions in revisions:
+        print(f"  REVISED {year}: {basis} figures in {f} ({regions}) are loaded but not applied: the year keeps the "
+              f"figures it was first published with\n           → to republish under them, add {year},{basis},<who> "
+              "to the deployment's restatements.csv (docs/deploying.md §10)")
     if quarantined:
         print("  Quarantined rows are listed with their reasons in the DQ report (waterstat check).")
-    if not rejected and not blocked and not attention:
+    if not rejected and not blocked and not revisions and not attention:
         print("  Nothing to do: every file loaded and every year passed its blocking checks.")
     return 0
 
@@ -321,7 +329,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     import duckdb
 
     from dagster_project.exports.assets import hold_back
-    from dagster_project.exports.publication import publish
+    from dagster_project.exports.publication import publish, record_publication
     from dagster_project.lib.deployment import setting
     from dagster_project.quality.gate import blocking_failures, reasons_for_year
 
@@ -329,7 +337,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     if not paths.warehouse.exists():
         print(f"error: no warehouse at {paths.warehouse} yet: run `waterstat run` first", file=sys.stderr)
         return 2
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with duckdb.connect(str(paths.warehouse)) as con:  # writes raw.publications
         years = [r[0] for r in con.execute("select distinct report_year from marts.mart_water_use_by_region").fetchall()]
         if args.year not in years:
             print(f"error: no data for {args.year}; report years in the warehouse: {sorted(years)}", file=sys.stderr)
@@ -342,6 +350,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
             return 1
         pub = publish(con, args.year, paths.exports, args.rounding or setting(con, "rules.bulletin_rounding_mode"),
                       args.unit)
+        record_publication(con, pub, args.unit, "cli")
     state = "new version" if pub.is_new else "unchanged inputs: the existing version"
     print(f"{args.year}: v{pub.version:03d} ({state}) in {pub.directory}")
     for f in pub.files:

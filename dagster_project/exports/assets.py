@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.exports.bulletin import available_years
-from dagster_project.exports.publication import publish
+from dagster_project.exports.publication import publish, record_publication
 from dagster_project.exports.snapshot import publish_snapshot
 from dagster_project.quality.gate import blocking_failures, reasons_for_year
 from dagster_project.quality.report import build_report
@@ -31,7 +31,7 @@ class BulletinConfig(dg.Config):
 def bulletin_workbooks(context: dg.AssetExecutionContext, config: BulletinConfig, warehouse: WarehouseResource):
     exports = Path(warehouse.exports_dir)
     published, blocked = {}, {}
-    with warehouse.connect(read_only=True) as con:
+    with warehouse.connect() as con:  # writes raw.publications
         failures = blocking_failures(con)
         for year in available_years(con):
             reasons = reasons_for_year(failures, year)
@@ -45,6 +45,7 @@ def bulletin_workbooks(context: dg.AssetExecutionContext, config: BulletinConfig
             # the top unit's bulletin, then one per child unit the deployment asks for
             for unit in [None, *setting(con, "bulletin.child_units")]:
                 pub = publish(con, year, exports, rounding, unit)
+                record_publication(con, pub, unit, context.run_id)
                 label = f"{year}" if unit is None else f"{year} {unit}"
                 published[label] = f"v{pub.version:03d}" + (" (new)" if pub.is_new else " (unchanged)")
                 context.log.info(f"{label}: {published[label]} in {pub.directory}")

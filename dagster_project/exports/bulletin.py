@@ -15,6 +15,9 @@ from dagster_project.lib.deployment import setting
 
 VOLUME_DECIMALS = 2  # 亿m³ to two decimals, as national and city bulletins publish totals
 ROUNDING_NOTES = {"half_even": "按GB/T 8170-2008修约一次(四舍六入五成双)", "half_up": "四舍五入修约一次"}
+NOT_AVAILABLE = "—"
+NOT_AVAILABLE_NOTE = (f"“{NOT_AVAILABLE}”表示缺少该项所需的基础数据(如仅报送汇总数、未分行业或水源、"
+                      "未提供人口或灌溉面积)，不予计算。")
 SUPPRESSION_NOTE = f"“{SUPPRESSED}”表示该数据仅涉及个别调查单位或由单一单位主导，按统计法不予公布。"
 
 
@@ -75,9 +78,22 @@ def suppress(con, year: int, table_rows: list[dict], cell_of_column: dict[str, s
     return n
 
 
+def mark_not_available(table: list[dict], columns_by_flag: dict[str, tuple[str, ...]]) -> int:
+    """A breakdown a unit's summary does not give (has_<x>_split false): its cells read "—", not a
+    partial sum or 0. Returns how many cells were marked."""
+    n = 0
+    for row in table:
+        for flag, columns in columns_by_flag.items():
+            if not row.pop(flag):
+                for c in columns:
+                    row[c], n = NOT_AVAILABLE, n + 1
+    return n
+
+
 def use_by_sector(con, year: int, unit: str) -> TableSpec:
     table = rows(con, f"""
-        select u.region_code, g.region_label, u.total_m3 / 1e8 as total, u.agriculture_m3 / 1e8 as agriculture,
+        select u.region_code, g.region_label, u.has_sector_split, u.has_agriculture_split, u.has_industry_split,
+               u.has_domestic_split, u.total_m3 / 1e8 as total, u.agriculture_m3 / 1e8 as agriculture,
                u.farmland_irrigation_m3 / 1e8 as farmland, (u.agriculture_m3 - u.farmland_irrigation_m3) / 1e8 as other_agri,
                u.industry_m3 / 1e8 as industry, u.once_through_cooling_m3 / 1e8 as cooling,
                u.domestic_m3 / 1e8 as domestic, u.residential_m3 / 1e8 as residential, u.public_m3 / 1e8 as public,
@@ -87,9 +103,14 @@ def use_by_sector(con, year: int, unit: str) -> TableSpec:
     n = suppress(con, year, table, {"total": "total", "agriculture": "agriculture", "farmland": "farmland_irrigation",
                                     "industry": "industry", "cooling": "once_through_cooling",
                                     "domestic": "domestic", "public": "public", "ecological": "ecological"})
+    unavailable = mark_not_available(table, {
+        "has_sector_split": ("agriculture", "farmland", "other_agri", "industry", "cooling", "domestic",
+                             "residential", "public", "ecological"),
+        "has_agriculture_split": ("farmland", "other_agri"), "has_industry_split": ("cooling",),
+        "has_domestic_split": ("residential", "public")})
     d = VOLUME_DECIMALS
     notes = ["注：用水总量=农业+工业+生活+人工生态环境补水；生活用水含居民生活和公共用水(第三产业及建筑业)；"
-             "因四舍五入，分项之和与合计可能略有出入。"]
+             "因四舍五入，分项之和与合计可能略有出入。"] + ([f"{NOT_AVAILABLE_NOTE}"] if unavailable else [])
     return TableSpec(
         sheet="表1 分行业用水量", title=f"表1  {year}年各地区分行业用水量", unit_line="单位：亿m³",
         columns=[Col("region_label", "地区"), Col("total", "用水总量", d),
@@ -106,7 +127,8 @@ def use_by_source(con, year: int, unit: str) -> TableSpec:
                                           where report_year = ? order by 1""", [year])]
     pivot = ", ".join(f"sum(volume_m3) filter (where unconventional_type_zh = '{t}') / 1e8 as \"u_{t}\"" for t in types)
     table = rows(con, f"""
-        select u.region_code, g.region_label, u.total_m3 / 1e8 as total, u.surface_m3 / 1e8 as surface,
+        select u.region_code, g.region_label, u.has_source_split, u.total_m3 / 1e8 as total,
+               u.surface_m3 / 1e8 as surface,
                u.ground_m3 / 1e8 as ground, u.unconventional_m3 / 1e8 as unconventional,
                u.unconventional_m3 / nullif(u.total_m3, 0) * 100 as unconventional_share
                {', ' + ', '.join(f'x."u_{t}"' for t in types) if types else ''}
@@ -116,6 +138,8 @@ def use_by_source(con, year: int, unit: str) -> TableSpec:
         where u.report_year = ? order by g.sort_order""", [year, year])
     n = suppress(con, year, table, {"total": "total", "surface": "surface", "ground": "ground",
                                     "unconventional": "unconventional", "unconventional_share": "unconventional"})
+    unavailable = mark_not_available(table, {"has_source_split": (
+        "surface", "ground", "unconventional", "unconventional_share", *(f"u_{t}" for t in types))})
     d = VOLUME_DECIMALS
     return TableSpec(
         sheet="表2 分水源供水量", title=f"表2  {year}年各地区分水源供水量", unit_line="单位：亿m³",
@@ -124,11 +148,7 @@ def use_by_source(con, year: int, unit: str) -> TableSpec:
         + [Col(f"u_{t}", ("非常规水源", t), d) for t in types]
         + [Col("unconventional_share", ("非常规水源", "占用水总量(%)"), 1)],
         rows=table, notes=["注：供水总量=用水总量；非常规水源含再生水、集蓄雨水、海水淡化水、矿坑(井)水、微咸水。"]
-        + ([SUPPRESSION_NOTE] if n else []))
-
-
-NOT_AVAILABLE = "—"
-NOT_AVAILABLE_NOTE = f"“{NOT_AVAILABLE}”表示缺少计算该指标所需的基础数据(如仅报送汇总数、未提供人口或灌溉面积)，不予计算。"
+        + ([SUPPRESSION_NOTE] if n else []) + ([NOT_AVAILABLE_NOTE] if unavailable else []))
 
 
 def indicator_columns(base: int | None) -> list[tuple[str, tuple[str, str]]]:

@@ -249,6 +249,16 @@ def publish(con: duckdb.DuckDBPyConnection, year: int, exports: Path, rounding_m
     return Publication(year, latest + 1, version_dir, files, True, diff)
 
 
+def record_publication(con: duckdb.DuckDBPyConnection, pub: Publication, unit: str | None, run_id: str) -> None:
+    """A new version in raw.publications: the first one fixes which statistics vintage the year keeps
+    (int_region_economy_vintages)."""
+    if pub.is_new:
+        manifest = json.loads((pub.directory / "manifest.json").read_text(encoding="utf-8"))
+        con.execute("insert into raw.publications values (?, ?, ?, ?, ?, ?)",
+                    [pub.year, unit or top_unit(con), pub.version, manifest["published_at"],
+                     manifest["bundle_sha256"], run_id])
+
+
 def _copy_latest(version_dir: Path, exports: Path, year: int) -> None:
     for name in (f"水资源公报表_{year}.xlsx", f"考核结果表_{year}.xlsx"):
         shutil.copyfile(version_dir / name, exports / name)

@@ -86,6 +86,10 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             status varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
             message varchar, quarantined_to varchar, run_id varchar, started_by varchar,
             logged_at timestamp default current_timestamp)""")
+    # every published version (exports/publication.py): which figures a year was first published with
+    con.execute("""create table if not exists raw.publications (
+                       report_year integer, unit varchar, version integer, published_at timestamp,
+                       bundle_sha256 varchar, run_id varchar)""")
     lineage = "_source_file varchar, _file_sha256 varchar, _loaded_at timestamp, _source_row_number bigint"
     for source in SOURCES:
         typed = ", ".join(f'"{c}" {t}' for c, t in source.column_types().items())
@@ -93,6 +97,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create table if not exists {source.table} ({lineage}, {typed})")
         con.execute(f"create table if not exists {source.quarantine_table} ({lineage}, {text}, "
                     f"{REASONS_COLUMN} varchar[])")  # rejected rows stay text, exactly as received
+        for c, sql_type in source.column_types().items():  # a column the contract gained since
+            con.execute(f'alter table {source.table} add column if not exists "{c}" {sql_type}')
+            con.execute(f'alter table {source.quarantine_table} add column if not exists "{c}" varchar')
         if source.typed_raw:
             _type_text_columns(con, source)
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 import duckdb
 
 from dagster_project.lib.contracts import EARLIEST_DATE, Source
+from dagster_project.lib.deployment import VINTAGE_BASES
+from dagster_project.settings import DBT_PROJECT_DIR
+
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
 REASONS_COLUMN = "_reasons"
 PARSERS = {"number": "ws_parse_number", "integer": "ws_parse_int", "date": "ws_parse_date",
@@ -16,10 +20,14 @@ PARSERS = {"number": "ws_parse_number", "integer": "ws_parse_int", "date": "ws_p
 
 
 def create_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Known region codes and names (the deployment's register, loaded first) for the region checks."""
+    """Known region codes and names (the deployment's register, loaded first), and the sector and
+    water-source names every office shares (dbt seeds sector_map, water_source_map)."""
     con.execute("""create or replace temp table _regions as
                    select region_code, region_name_zh, short_name_zh, string_split(name_aliases, '|') as aliases
                    from deployment.regions""")
+    for table, column in (("sector_map", "sub_sector_zh"), ("water_source_map", "water_source_zh")):
+        con.execute(f"create or replace temp table _{table} as select {column} as name from read_csv(?, all_varchar = true)",
+                    [str(SEEDS_DIR / f"{table}.csv")])
 
 
 def parsed(column: str) -> str:
@@ -65,6 +73,13 @@ def row_checks(source: Source) -> list[tuple[str, str]]:
             checks.append(("unknown_region_name",
                            f"{col} is not null and not exists (select 1 from _regions r where trim({col}) in "
                            f"(r.region_name_zh, r.short_name_zh) or list_contains(r.aliases, trim({col})))"))
+        for check, table in (("sub_sector", "_sector_map"), ("water_source", "_water_source_map")):
+            if c.check == check:
+                checks.append((f"unknown_{check}", f"nullif(trim({col}), '') is not null "
+                                                   f"and trim({col}) not in (select name from {table})"))
+        if c.check == "statistics_basis":
+            bases = ", ".join(f"'{b}'" for b in VINTAGE_BASES)
+            checks.append(("unknown_statistics_basis", f"nullif(trim({col}), '') is not null and trim({col}) not in ({bases})"))
         if c.check == "volume_unit":
             checks.append(("unknown_unit", f"{col} is not null and ws_volume_unit({col}) is null"))
     checks += [(r.reason, r.condition_sql) for r in source.row_rules]

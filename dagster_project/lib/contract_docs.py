@@ -13,7 +13,10 @@ KIND_TEXT = {"text": "text", "number": "number", "integer": "integer", "date": "
              "timestamp": "timestamp (CST)", "flag": "是/否"}
 
 CHECK_TEXT = {"uscc": "GB 32100 check character verified", "region_code": "must be a code in the deployment's region register",
-              "region_name": "name or alias in the deployment's region register", "volume_unit": "m³ / 万m³ / 亿m³ (立方米 accepted)"}
+              "region_name": "name or alias in the deployment's region register", "volume_unit": "m³ / 万m³ / 亿m³ (立方米 accepted)",
+              "sub_sector": "a sector or sub-sector of dbt/seeds/sector_map.csv",
+              "water_source": "a source of dbt/seeds/water_source_map.csv",
+              "statistics_basis": "初步核算 / 统计公报 / 年鉴 / 最终核实 / 修订"}
 
 INTRO = """# Input contracts
 

@@ -192,15 +192,23 @@ SOURCES: tuple[Source, ...] = (
         columns=(
             C("region_name", ("地区",), check="region_name"),
             C("report_year", ("年份",), kind="integer"),
-            C("gdp_100m_yuan", ("地区生产总值/现价(亿元)",), kind="number", min_value=0),
-            C("gdp_index_prev_year_100", ("地区生产总值/指数(上年=100)",), kind="number", min_value=50, max_value=200),
-            C("industry_va_100m_yuan", ("工业增加值/现价(亿元)",), kind="number", min_value=0),
-            C("industry_va_index_prev_year_100", ("工业增加值/指数(上年=100)",), kind="number", min_value=50, max_value=200),
-            C("population_avg_10k", ("年平均常住人口(万人)",), kind="number", min_value=0),
-            C("population_urban_10k", ("城镇人口(万人)",), kind="number", min_value=0),
-            C("population_rural_10k", ("乡村人口(万人)",), kind="number", min_value=0),
-            C("irrigated_area_effective_10k_mu", ("有效灌溉面积(万亩)",), kind="number", min_value=0),
-            C("irrigated_area_actual_10k_mu", ("耕地实际灌溉面积(万亩)",), kind="number", min_value=0),
+            # every figure is optional: an indicator whose inputs are missing is "not available"
+            C("gdp_100m_yuan", ("地区生产总值/现价(亿元)",), kind="number", min_value=0, required=False),
+            C("gdp_index_prev_year_100", ("地区生产总值/指数(上年=100)",), kind="number", min_value=50, max_value=200,
+              required=False),
+            C("industry_va_100m_yuan", ("工业增加值/现价(亿元)",), kind="number", min_value=0, required=False),
+            C("industry_va_index_prev_year_100", ("工业增加值/指数(上年=100)",), kind="number", min_value=50,
+              max_value=200, required=False),
+            C("population_avg_10k", ("年平均常住人口(万人)",), kind="number", min_value=0, required=False),
+            C("population_year_end_10k", ("年末常住人口(万人)",), kind="number", min_value=0, required=False,
+              description="year-average population is derived from two year-ends when not given"),
+            C("population_urban_10k", ("城镇人口(万人)",), kind="number", min_value=0, required=False),
+            C("population_rural_10k", ("乡村人口(万人)",), kind="number", min_value=0, required=False),
+            C("irrigated_area_effective_10k_mu", ("有效灌溉面积(万亩)",), kind="number", min_value=0, required=False),
+            C("irrigated_area_actual_10k_mu", ("耕地实际灌溉面积(万亩)",), kind="number", min_value=0, required=False),
+            C("basis", ("数据类型", "核算阶段", "数据口径"), required=False, check="statistics_basis",
+              description="初步核算 / 统计公报 / 年鉴 / 最终核实 / 修订 (statistics vintage)"),
+            C("basis_date", ("发布日期",), kind="date", required=False, description="when the figures were published"),
         ),
     ),
     Source(
@@ -328,12 +336,17 @@ SOURCES: tuple[Source, ...] = (
         title_zh="区县用水汇总表(无单位直报部分)",
         file_glob="survey/county_summary_*.xlsx",
         file_format="xlsx",
-        grain="one row per region per report year per sub-sector and source",
+        grain="one row per region per report year per sector or sub-sector and/or source "
+              "(sector × source, sector totals, source totals)",
+        row_rules=(RowRule("summary_row_unclassified", "nullif(trim(sub_sector), '') is null and "
+                           "nullif(trim(water_source), '') is null", "neither 用水类别 nor 水源类型 is given"),),
         columns=(
             C("report_year", ("统计年度", "年度"), kind="integer"),
             region_col(),
-            C("sub_sector", ("用水类别",)),
-            C("water_source", ("水源类型",)),
+            # a sector or sub-sector; empty on a source-total row
+            C("sub_sector", ("用水类别",), required=False, check="sub_sector"),
+            # a water source; empty on a sector-total row
+            C("water_source", ("水源类型",), required=False, check="water_source"),
             V("volume", ("用水量",), unit_from_header=True),
             C("method", ("推算方法",), required=False),
         ),

@@ -127,6 +127,10 @@ TABLES: tuple[Table, ...] = (
         C("figure_code", doc="indicator or column code, e.g. total_water_use, residential_per_capita"),
         C("decimals", "integer"),
     ), key=("table_code", "figure_code"), optional_file=True),
+    Table("restatements", "Years republished under a revised statistics vintage (an explicit decision).", (
+        C("report_year", "integer"), C("basis", doc=" | ".join(VINTAGE_BASES)), C("decided_by"),
+        C("decided_on", "date", False), C("note", required=False),
+    ), key=("report_year",), optional_file=True),
     Table("reference_figures", "Figures the office has already published (checked against, never used).", (
         C("region_code"), C("report_year", "integer"), C("indicator_code"), C("value", "double"),
         C("unit", required=False), C("source", required=False),
@@ -424,6 +428,8 @@ def semantic_problems(con: duckdb.DuckDBPyConnection, settings: DeploymentSettin
     problems += [f"base_years: the periods starting {a} and {b} overlap" for a, b in
                  q(f"""select x.first_year, y.first_year from {s}.base_years x join {s}.base_years y
                        on x.first_year < y.first_year and y.first_year <= x.last_year""")]
+    problems += [f"restatements: basis {b!r} is not one of {', '.join(VINTAGE_BASES)}" for (b,) in
+                 q(f"select distinct basis from {s}.restatements") if b not in VINTAGE_BASES]
     problems += [f"minimum_returns: {n!r} is not an annual source ({', '.join(SOURCES_BY_NAME)})" for (n,) in
                  q(f"select source_name from {s}.minimum_returns") if n not in SOURCES_BY_NAME]
     problems += [f"assessment_targets: direction {d!r} is not <= or >=" for (d,) in

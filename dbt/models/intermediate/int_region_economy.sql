@@ -1,18 +1,46 @@
--- Yearbook rows matched to region codes by name or alias. A year restated in a later file
--- (preliminary → final GDP) keeps the latest load.
-with regions as (
-    select region_code, region_name_zh, short_name_zh, string_split(name_aliases, '|') as aliases
-    from {{ source('deployment', 'regions') }}
+-- The economic statistics each indicator uses: one row per region and year, the vintage the
+-- deployment's rule applies (int_region_economy_vintages). The year-average population is
+-- derived as the mean of the previous and this year-end when a yearbook gives only year-ends
+-- and deployment.yml population_from_year_end is true (METHODS: per-capita indicators use the
+-- year-average resident population).
+with applied as (
+    select * from {{ ref('int_region_economy_vintages') }} where is_applied
 ),
 
-matched as (
-    select r.region_code, e.*
-    from {{ ref('stg_raw__economic_statistics') }} as e
-    join regions as r
-        on e.region_name_zh in (r.region_name_zh, r.short_name_zh)
-        or list_contains(r.aliases, e.region_name_zh)
+rule as (
+    select value = 'true' as population_from_year_end
+    from {{ source('deployment', 'settings') }}
+    where key = 'population_from_year_end'
+),
+
+with_previous as (
+    select
+        a.*,
+        lag(a.report_year) over by_region as previous_year,
+        lag(a.population_year_end_10k) over by_region as previous_year_end_10k
+    from applied as a
+    window by_region as (partition by a.region_code order by a.report_year)
 )
 
-select * exclude (region_name_zh, loaded_at, source_file, source_row_number), source_file
-from matched
-qualify row_number() over (partition by region_code, report_year order by loaded_at desc, source_file desc) = 1
+select
+    w.region_code,
+    w.report_year,
+    w.basis,
+    w.basis_date,
+    w.gdp_100m_yuan,
+    w.gdp_index_prev_year_100,
+    w.industry_va_100m_yuan,
+    w.industry_va_index_prev_year_100,
+    coalesce(
+        w.population_avg_10k,
+        case when rule.population_from_year_end and w.previous_year = w.report_year - 1
+             then (w.previous_year_end_10k + w.population_year_end_10k) / 2 end
+    ) as population_avg_10k,
+    w.population_year_end_10k,
+    w.population_urban_10k,
+    w.population_rural_10k,
+    w.irrigated_area_effective_10k_mu,
+    w.irrigated_area_actual_10k_mu,
+    w.source_file
+from with_previous as w
+cross join rule

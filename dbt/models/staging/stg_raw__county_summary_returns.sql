@@ -1,8 +1,8 @@
 select
     {{ to_int('report_year') }}         as report_year,
     trim(region_code)                   as region_code,
-    trim(sub_sector)                    as sub_sector_zh,
-    trim(water_source)                  as water_source_zh,
+    nullif(trim(sub_sector), '')        as sub_sector_zh,
+    nullif(trim(water_source), '')      as water_source_zh,
     {{ to_number('volume') }}           as volume,
     {{ volume_unit('volume_unit') }}    as volume_unit,
     trim(method)                        as method_zh,
