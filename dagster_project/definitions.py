@@ -5,7 +5,7 @@ import dagster as dg
 
 from dagster_project.dbt_assets import meter_dbt_models, waterstat_dbt_models
 from dagster_project.exports.assets import bulletin_workbooks, dq_report, published_warehouse
-from dagster_project.ingest.assets import deployment_tables, load_log, raw_assets
+from dagster_project.ingest.assets import deployment_tables, load_log, publications, raw_assets
 from dagster_project.jobs import annual_sources_load, build_and_publish, meter_daily_load, nightly_schedule
 from dagster_project.progress import progress_logger
 from dagster_project.quality.ge_checks import ge_checks
@@ -19,7 +19,7 @@ JOBS = [meter_daily_load, annual_sources_load, build_and_publish]
 def build_definitions(paths: Paths | None = None) -> dg.Definitions:
     """Everything, bound to the WATERSTAT_* paths (or the given ones, for the CLI and tests)."""
     return dg.Definitions(
-        assets=[*raw_assets, deployment_tables, load_log, meter_dbt_models, waterstat_dbt_models, bulletin_workbooks, dq_report,
+        assets=[*raw_assets, deployment_tables, load_log, publications, meter_dbt_models, waterstat_dbt_models, bulletin_workbooks, dq_report,
                 published_warehouse],
         asset_checks=ge_checks,
         jobs=JOBS,

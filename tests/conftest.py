@@ -14,7 +14,10 @@ from dagster_project.settings import DBT_PROJECT_DIR, Paths
 
 def pytest_sessionstart(session):
     """dbt parse before collection: test modules import the Dagster definitions, which read the
-    manifest, and a fresh clone has none (a stale one would describe old models)."""
+    manifest, and a fresh clone has none (a stale one would describe old models). Under xdist the
+    controller parses once, before its workers start; they only read the manifest."""
+    if hasattr(session.config, "workerinput"):
+        return
     proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
                            "--profiles-dir", str(DBT_PROJECT_DIR)], capture_output=True, text=True)
     if proc.returncode != 0:

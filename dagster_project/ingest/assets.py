@@ -99,6 +99,12 @@ def deployment_tables(context: dg.AssetExecutionContext, warehouse: WarehouseRes
                                    metadata={"rows": dg.MetadataValue.int(n),
                                              "file": str(deployment.files.get(name, "(derived or absent)"))})
 
+publications = dg.AssetSpec(
+    key=dg.AssetKey(["raw", "publications"]), group_name="exports", kinds={"duckdb"},
+    description="One row per published version (report year, unit, version, time, bundle hash); the bulletin "
+                "appends to it, and a year's first row fixes the statistics vintage it keeps.",
+)
+
 load_log = dg.AssetSpec(
     key=dg.AssetKey(["raw", "load_log"]), group_name="ingest", kinds={"duckdb"},
     description="One row per file per load attempt (loaded / unchanged / rejected / removed / deferred / waiting, "

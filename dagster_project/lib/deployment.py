@@ -18,7 +18,7 @@ import duckdb
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dagster_project.lib.contracts import SOURCES_BY_NAME, ContractError
+from dagster_project.lib.contracts import SOURCES_BY_NAME
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_DEPLOYMENT = REPO_ROOT / "dagster_project" / "demo" / "deployment"
@@ -32,7 +32,7 @@ CALIBER_COMPONENTS = ("再生水", "集蓄雨水", "海水淡化水", "矿坑水
 VINTAGE_BASES = ("初步核算", "统计公报", "年鉴", "最终核实", "修订")
 
 
-class DeploymentError(ContractError):
+class DeploymentError(ValueError):
     """The deployment folder does not meet its contract: every problem, each with what to fix."""
 
     def __init__(self, problems: list[str]):
@@ -123,7 +123,7 @@ TABLES: tuple[Table, ...] = (
         C("source_name"), C("min_rows_per_year", "integer"), C("note", required=False),
     ), key=("source_name",), optional_file=True),
     Table("precision", "Decimals a figure is published with, per table ('*' = every table).", (
-        C("table_code", doc="bulletin_1 … bulletin_6, assessment_1, or *"),
+        C("table_code", doc="bulletin_1 … bulletin_5, assessment_1 … assessment_3, or *"),
         C("figure_code", doc="indicator or column code, e.g. total_water_use, residential_per_capita"),
         C("decimals", "integer"),
     ), key=("table_code", "figure_code"), optional_file=True),

@@ -11,7 +11,8 @@ import duckdb
 SIGNIFICANT_DIGITS = 12
 
 # When and by which run a row was written: differs between two runs over the same data.
-RUN_COLUMNS = frozenset({"_loaded_at", "loaded_at", "logged_at", "checked_at", "run_id", "execution_time_s"})
+RUN_COLUMNS = frozenset({"_loaded_at", "loaded_at", "logged_at", "checked_at", "published_at", "run_id",
+                         "execution_time_s"})
 # Run records rather than data: the load log and the check results append or restate per run.
 RUN_TABLES = frozenset({"raw.load_log", "quality.ge_results", "quality.dbt_results"})
 

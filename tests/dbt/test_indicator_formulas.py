@@ -18,6 +18,7 @@ from dagster_project.resources import dbt_executable
 from dagster_project.settings import DBT_PROJECT_DIR
 
 DECLINE, REUSE, EXTRAP, IRRIGATION, LEAKAGE, CALIBER = "320685", "320681", "320614", "320682", "320623", "320672"
+MARGINS = "320673"  # a summary of sector totals and source totals, no cross-classification
 
 
 def insert_raw(con, source_name: str, rows: list[dict], file: str = "fixture", hours_ago: int = 0) -> None:
@@ -95,7 +96,12 @@ def warehouse(tmp_path_factory):
         summary(DECLINE, 2020, 100000), summary(DECLINE, 2021, 99000), summary(DECLINE, 2022, 98500),
         summary(DECLINE, 2023, 98000),
         summary(CALIBER, 2021, 800), summary(CALIBER, 2021, 100, source="再生水"),
-        summary(CALIBER, 2021, 100, source="海水淡化水")])
+        summary(CALIBER, 2021, 100, source="海水淡化水"),
+        # sector totals 农业 600, 生活 400; source totals 地表水 700, 地下水 300 (万m³)
+        summary(MARGINS, 2021, 600, sub="农业", source=None), summary(MARGINS, 2021, 400, sub="生活", source=None),
+        summary(MARGINS, 2021, 700, sub=None, source="地表水"), summary(MARGINS, 2021, 300, sub=None, source="地下水"),
+        # 2031: margins that disagree (1000 by sector, 900 by source)
+        summary(MARGINS, 2031, 1000, sub="工业", source=None), summary(MARGINS, 2031, 900, sub=None, source="地表水")])
     insert_raw(con, "economic_statistics", [
         econ("海安市", 2020, gdp=1000), econ("海安市", 2021, gdp=1100, gdp_idx=108.0),
         econ("海安市", 2022, gdp=1180, gdp_idx=104.0), econ("海安市", 2023, gdp=1250, gdp_idx=105.0),
@@ -239,6 +245,29 @@ def test_assessment_caliber_excluding_desalination_keeps_reclaimed_water_and_add
     assert statistical == pytest.approx(1000e4 / 1e8)  # 800 + 100 再生水 + 100 海水淡化水 万m³ = 0.1亿m³
     # only the 100万m³ of desalinated seawater leaves; reclaimed water stays; +5万m³ 平水年
     assert assessment == pytest.approx((1000e4 - 100e4 + 50000) / 1e8)  # 0.0905亿m³
+
+
+def test_a_summary_of_two_margins_keeps_both_and_splits_sectors_by_the_source_shares(warehouse):
+    row = warehouse.execute("""select total_m3, agriculture_m3, domestic_m3, surface_m3, ground_m3, has_sector_split,
+                                      has_source_split, has_domestic_split, has_agriculture_split
+                               from marts.mart_water_use_by_region where region_code = ? and report_year = 2021""",
+                            [MARGINS]).fetchone()
+    assert row[:5] == pytest.approx((1000e4, 600e4, 400e4, 700e4, 300e4))
+    assert row[5:] == (True, True, False, False)  # 生活 and 农业 undivided: no 居民/公共, no 耕地灌溉
+    cells = dict(warehouse.execute("""select sector_code || '/' || source_type, sum(volume_m3) from marts.fct_water_use
+                                      where region_code = ? and report_year = 2021 group by 1""", [MARGINS]).fetchall())
+    # each sector total × the source's share of the source totals: 农业 600 × 0.7 = 420 …
+    assert cells == pytest.approx({"agriculture/surface": 420e4, "agriculture/ground": 180e4,
+                                   "domestic/surface": 280e4, "domestic/ground": 120e4})
+    assert warehouse.execute("""select indicator_code from marts.fct_indicators where region_code = ?
+                                and indicator_code = 'residential_per_capita'""", [MARGINS]).fetchall() == []
+
+
+def test_summary_margins_that_disagree_block_their_year(warehouse):
+    failed = warehouse.execute("""select report_year, severity, failing_examples from quality.dq_check_results
+                                  where check_name = 'summary_margins_agree' and not is_passed""").fetchall()
+    assert failed == [(2031, "blocking", [{"region_code": MARGINS,
+                                           "detail": "分行业合计 10000000 m³，分水源合计 9000000 m³"}])]
 
 
 def test_restated_yearbook_keeps_the_latest_load(warehouse):

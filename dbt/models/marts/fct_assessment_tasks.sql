@@ -1,6 +1,6 @@
 -- The assessment task breakdown (任务分解表, as in seed 004) with each task's status: a task tied to
 -- a target indicator is 已完成 when the indicator meets its target, else 未完成; other tasks carry
--- the status their lead unit reported (seeds/assessment_tasks.csv).
+-- the status their lead unit reported (the deployment's assessment_tasks.csv).
 select
     t.*,
     s.value as indicator_value,

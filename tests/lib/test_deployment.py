@@ -1,0 +1,100 @@
+"""The deployment contract (lib/deployment.py): templates, validation messages, roll-up rows."""
+import shutil
+
+import duckdb
+import pytest
+
+from dagster_project.lib.deployment import (DEMO_DEPLOYMENT, DeploymentError, read_deployment, region_ancestors,
+                                            write_templates)
+
+
+def region(code, parent="", successor="", level="county"):
+    return {"region_code": code, "parent_code": parent or None, "successor_code": successor or None, "level": level}
+
+
+def test_roll_up_crosses_a_code_change_and_every_level_once():
+    regions = [region("100000", level="nation"), region("320000", "100000", level="province"),
+               region("320600", "320000", level="city"), region("320684", "320600", successor="320614"),
+               region("320614", "320600", level="district")]
+    rows = set(region_ancestors(regions))
+    assert {(m, r) for m, r, _ in rows if m == "320684"} == {
+        ("320684", "320684"), ("320684", "320614"), ("320684", "320600"), ("320684", "320000"), ("320684", "100000")}
+    assert ("320614", "100000", 3) in rows and ("320600", "320000", 1) in rows
+    # each code reaches each ancestor once, so a parent never counts a replaced code twice
+    pairs = [(m, r) for m, r, _ in rows]
+    assert len(pairs) == len(set(pairs))
+
+
+def test_the_templates_are_a_valid_deployment(tmp_path):
+    written = write_templates(tmp_path / "office")
+    assert {p.name for p in written} >= {"deployment.yml", "regions.csv", "base_years.csv", "README.txt"}
+    con = duckdb.connect()
+    deployment = read_deployment(con, tmp_path / "office", "deployment")
+    assert deployment.settings.office_zh == "某某市水利局"
+    assert con.execute("select region_code, level from deployment.regions").fetchall() == [("320600", "city")]
+    with pytest.raises(FileExistsError):
+        write_templates(tmp_path / "office")  # never over an office's own files
+
+
+def broken_copy(tmp_path):
+    target = tmp_path / "deployment"
+    shutil.copytree(DEMO_DEPLOYMENT, target)
+    return target
+
+
+def problems_of(directory) -> list[str]:
+    with pytest.raises(DeploymentError) as caught:
+        read_deployment(duckdb.connect(), directory, "deployment")
+    return caught.value.problems
+
+
+def test_every_problem_is_named_with_its_file_line_and_fix(tmp_path):
+    d = broken_copy(tmp_path)
+    regions = (d / "regions.csv").read_text(encoding="utf-8").splitlines()
+    regions[2] = regions[2].replace(",county,", ",prefecture,")        # 海安市: an unknown level (line 3)
+    regions.append("320699,某区,某区,district,320688,,,,false,x,")       # unknown parent, sort_order not a number
+    (d / "regions.csv").write_text("\n".join(regions) + "\n", encoding="utf-8")
+    (d / "assessment_calibers.csv").write_text(
+        "region_code,valid_from_year,valid_to_year,caliber_name_zh,excluded_components,apply_normal_year_adjustment\n"
+        "*,2015,2099,考核口径,淡化海水,false\n", encoding="utf-8")
+    (d / "base_years.csv").write_text("base_year,first_year,last_year\n2015,2016,2021\n2020,2021,2025\n",
+                                      encoding="utf-8")
+    problems = problems_of(d)
+    assert "regions.csv line 14, sort_order: 'x' is not a valid integer" in problems
+    # the type error stops the cross-table rules until it is fixed; fix it and the rest show
+    regions[-1] = "320699,某区,某区,district,320688,,,,false,14,"
+    (d / "regions.csv").write_text("\n".join(regions) + "\n", encoding="utf-8")
+    problems = problems_of(d)
+    assert any("320685 level 'prefecture' is not one of nation, province" in p for p in problems), problems
+    assert "regions: 320699 parent_code 320688 is not in the register" in problems
+    assert any("'淡化海水' is not a component" in p and "海水淡化水" in p for p in problems)
+    assert "base_years: the periods starting 2016 and 2021 overlap" in problems
+
+
+def test_a_missing_column_a_duplicate_key_a_loop_and_an_unknown_rule(tmp_path):
+    d = broken_copy(tmp_path)
+    (d / "base_years.csv").write_text("base_year,first\n2020,2021\n", encoding="utf-8")
+    (d / "surcharge_tiers.csv").write_text(
+        "tier,lower_excess_pct,upper_excess_pct,surcharge_multiple\n1,5,10,1\n1,10,20,2\n", encoding="utf-8")
+    yml = (d / "deployment.yml").read_text(encoding="utf-8").replace("rules: {}", "rules: {disclosure_min_unit: 3}")
+    (d / "deployment.yml").write_text(yml, encoding="utf-8")
+    problems = problems_of(d)
+    assert any(p.startswith("base_years.csv: missing column(s) first_year, last_year; unknown column(s) first")
+               for p in problems), problems
+    assert "surcharge_tiers.csv lines 2, 3: the same tier (1) twice" in problems
+    assert any("rules.disclosure_min_unit is not a rule" in p for p in problems)
+    d2 = broken_copy(tmp_path / "loop")
+    text = (d2 / "regions.csv").read_text(encoding="utf-8").replace("320600,南通市,全市,city,,", "320600,南通市,全市,city,320685,")
+    (d2 / "regions.csv").write_text(text, encoding="utf-8")
+    problems = problems_of(d2)
+    assert any("parent codes form a loop" in p for p in problems) and any("exactly one unit" in p for p in problems)
+
+
+def test_nothing_is_written_unless_the_whole_deployment_is_valid(tmp_path):
+    con = duckdb.connect()
+    read_deployment(con, DEMO_DEPLOYMENT, "deployment")
+    d = broken_copy(tmp_path)
+    (d / "regions.csv").write_text("region_code\n", encoding="utf-8")
+    with pytest.raises(DeploymentError):
+        read_deployment(con, d, "deployment")
+    assert con.execute("select count(*) from deployment.regions").fetchone()[0] == 12  # the last valid one stays
