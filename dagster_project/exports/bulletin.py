@@ -313,14 +313,30 @@ def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
                            Col("system_points", ("得分构成", "制度建设"), 1), Col("measures_points", ("得分构成", "措施落实"), 1),
                            Col("bonus_points", ("得分构成", "创新加分"), 1), Col("total_score", "总分", 1),
                            Col("grade_zh", "等级"), Col("tier_zh", "等次"), Col("rank_in_year", "排名", 0)],
-                  rows=scores, notes=["注：≥90分为优秀，80～90分为良好，60～80分为合格，<60分为不合格(以上含本数，以下不含本数)；"
-                                      "一票否决者为不合格。"]),
+                  rows=scores, notes=[grade_note(con.execute(
+                      "select min_score, grade_zh from deployment.assessment_grades").fetchall())]),
         TableSpec(sheet="表3 任务分解表", title=f"{year}年度最严格水资源管理工作任务分解表", unit_line="",
                   columns=[Col("task_id", "序号"), Col("work_item_zh", "工作事项"), Col("task_type_zh", "任务类型"),
                            Col("goal_zh", "工作目标"), Col("task_zh", "工作任务"), Col("lead_unit_zh", "责任单位"),
                            Col("partner_units_zh", "配合单位"), Col("deadline", "完成时限"), Col("status_zh", "完成情况")],
                   rows=tasks),
     ], "assessment")
+
+
+def grade_note(grades: list[tuple[float, str]]) -> str:
+    """The note under 表2 from the deployment's grades: ≥90分为优秀，80～90分为良好，…，<60分为不合格."""
+    if not grades:
+        return "注：本部署未设定考核等级。"
+    ordered = sorted(grades, reverse=True)
+    parts = []
+    for i, (low, grade) in enumerate(ordered):
+        if i == 0:
+            parts.append(f"≥{low:g}分为{grade}")
+        elif i == len(ordered) - 1 and low <= 0:
+            parts.append(f"<{ordered[i - 1][0]:g}分为{grade}")
+        else:
+            parts.append(f"{low:g}～{ordered[i - 1][0]:g}分为{grade}")
+    return "注：" + "，".join(parts) + "(以上含本数，以下不含本数)；一票否决者为不合格。"
 
 
 def available_years(con: duckdb.DuckDBPyConnection) -> list[int]:

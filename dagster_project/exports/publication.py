@@ -52,6 +52,7 @@ BUNDLE = (
     ("ref", "indicator_catalog", "true"),
     ("deployment", "assessment_targets", "report_year = {year}"),
     ("deployment", "base_years", "true"),
+    ("deployment", "assessment_grades", "true"),
     ("deployment", "precision", "true"),
     ("deployment", "region_ancestors", "true"),
     ("deployment", "settings", "key like 'bulletin.%' or key = 'office_zh'"),

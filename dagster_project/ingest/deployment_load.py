@@ -17,10 +17,12 @@ SCHEMA = "deployment"
 SOURCE_NAME = "deployment"
 
 
-def _last_sha(con, file: str) -> str | None:
-    row = con.execute("""select file_sha256 from raw.load_log where source_name = ? and source_file = ?
-                         and status = 'loaded' order by logged_at desc limit 1""", [SOURCE_NAME, file]).fetchone()
-    return row[0] if row else None
+def _current_sha(con, file: str) -> str | None:
+    """The checksum the latest log row of this file loaded (None after a rejection: a fixed deployment
+    logs its files again, so no stale rejection outlives the fix)."""
+    row = con.execute("""select file_sha256, status from raw.load_log where source_name = ? and source_file = ?
+                         order by logged_at desc limit 1""", [SOURCE_NAME, file]).fetchone()
+    return row[0] if row and row[1] == "loaded" else None
 
 
 def _log(con, file: str, sha: str | None, size: int | None, status: str, rows: int, message: str, run_id: str):
@@ -41,6 +43,6 @@ def load_deployment(con: duckdb.DuckDBPyConnection, directory: Path, run_id: str
         sha, name = sha256(path), str(path)
         rows = (con.execute(f"select count(*) from {SCHEMA}.{path.stem}").fetchone()[0]
                 if path.suffix != ".yml" else 0)
-        if _last_sha(con, name) != sha:  # a new or edited file; an unchanged one is not logged again
+        if _current_sha(con, name) != sha:  # a new or edited file; an unchanged one is not logged again
             _log(con, name, sha, path.stat().st_size, "loaded", rows, "", run_id)
     return deployment
