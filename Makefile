@@ -31,7 +31,7 @@ run: install
 
 ## The test suite (CI runs exactly this through .ci/run).
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 3 --dist loadfile
 
 ## The Dagster UI with the schedule running: http://127.0.0.1:3000
 ui: install manifest

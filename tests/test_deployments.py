@@ -13,6 +13,7 @@ decline is 1 − 1/1.05^n: one year (2021 vs 2020) 4.7619%, two years (2020 vs 2
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -103,9 +104,14 @@ def indicator(con, code, year, indicator_code, caliber="statistical"):
     return row[0] if row else None
 
 
-def test_the_run_leaves_the_checkout_untouched(province):
-    _, _, before, after_first = province
+def test_the_run_leaves_the_checkout_untouched_and_logs_the_deployment(province):
+    _, paths, before, after_first = province
     assert after_first == before
+    with warehouse(paths) as con:
+        logged = dict(con.execute("""select source_file, file_sha256 from raw.load_log
+                                     where source_name = 'deployment' and status = 'loaded'""").fetchall())
+    assert {str(FIXTURE / name) for name in ("deployment.yml", "regions.csv", "base_years.csv")} <= set(logged)
+    assert logged[str(FIXTURE / "regions.csv")] == hashlib.sha256((FIXTURE / "regions.csv").read_bytes()).hexdigest()
 
 
 def test_the_province_and_each_city_get_their_bulletin_by_their_own_names(province):
@@ -119,22 +125,23 @@ def test_the_province_and_each_city_get_their_bulletin_by_their_own_names(provin
     assert wb["说明"]["A2"].value == "编制单位：江海省水利厅"
     assert "四舍五入" in "".join(str(c.value) for c in wb["说明"]["A"])  # the office's rounding rule
     assert len(list((paths.exports / "bulletin" / "2021" / "v001" / "charts").glob("*.png"))) == 3
-    table1 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表1 分行业用水量")
+    assert wb.sheetnames[0] == "表2-1 分行业用水量" and wb["表2-1 分行业用水量"]["A1"].value.startswith("表2-1  2021年")
+    table1 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
     assert list(table1) == ["全省", "东川市", "西岭市"]  # the province by its short name, then its cities
     city = load_workbook(paths.exports / "units" / "990100" / "水资源公报表_2021.xlsx")
     assert city["说明"]["A1"].value == "东川市水资源公报(2021年)"
-    city_rows = sheet_rows(paths.exports / "units" / "990100" / "水资源公报表_2021.xlsx", "表1 分行业用水量")
+    city_rows = sheet_rows(paths.exports / "units" / "990100" / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
     assert list(city_rows) == ["东川", "甲县", "乙县", "丙州区"]  # 丙州区, not 丙县, in 2021
-    rows_2020 = sheet_rows(paths.exports / "units" / "990100" / "水资源公报表_2020.xlsx", "表1 分行业用水量")
+    rows_2020 = sheet_rows(paths.exports / "units" / "990100" / "水资源公报表_2020.xlsx", "表2-1 分行业用水量")
     assert list(rows_2020) == ["东川", "甲县", "乙县", "丙县"]
 
 
 def test_figures_roll_up_along_the_register(province):
     _, paths, _, _ = province
-    table1 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表1 分行业用水量")
+    table1 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
     assert table1["全省"][1] == 2.83 and table1["东川市"][1] == 1.93 and table1["西岭市"][1] == 0.9
     # precision per table: the office publishes 表1 totals to 0.001, everything else as the national bulletin
-    ws = load_workbook(paths.exports / "水资源公报表_2021.xlsx")["表1 分行业用水量"]
+    ws = load_workbook(paths.exports / "水资源公报表_2021.xlsx")["表2-1 分行业用水量"]
     total_cell = next(r[1] for r in ws.iter_rows(min_row=5) if r[0].value == "全省")
     assert total_cell.number_format == "0.000"
     agri_cell = next(r[2] for r in ws.iter_rows(min_row=5) if r[0].value == "全省")
@@ -145,7 +152,7 @@ def test_figures_roll_up_along_the_register(province):
 
 def test_a_sector_totals_only_city_gets_what_its_summary_supports(province):
     _, paths, _, _ = province
-    table1 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表1 分行业用水量")
+    table1 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
     xiling = table1["西岭市"]
     # 农业 0.60, 工业 0.15, 生活 0.10, 生态 0.05; no sub-sectors: 耕地灌溉, 直流冷却, 居民, 公共 not available
     assert (xiling[2], xiling[5], xiling[7], xiling[10]) == (0.6, 0.15, 0.1, 0.05)

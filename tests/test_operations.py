@@ -1,5 +1,5 @@
 """Nightly operations (issue 5) on a small demo city: re-running partitions changes nothing, a
-late file restates exactly its days, and a load killed with SIGKILL resumes to the same warehouse.
+late file restates exactly its days (a load killed with SIGKILL: tests/test_interrupted_runs.py).
 
 "The same warehouse" is the content fingerprint of every data table (lib/fingerprint.py): row
 counts and an order-independent hash, doubles to 12 significant digits, load times left out.
@@ -12,9 +12,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 import time
 
 import dagster as dg
@@ -165,38 +162,3 @@ def test_a_late_file_restates_its_days_like_a_load_from_scratch(reference, demo_
     shutil.copytree(paths.raw, scratch.raw, dirs_exist_ok=True)
     assert cli.run_pipeline(scratch)
     assert fingerprint(paths) == fingerprint(scratch)
-
-
-KILL_POINTS = {
-    # (line in the progress output, seconds to wait after it): where the process dies
-    "mid_meter_ingest": ("▶ ingest_meter_readings", 0.0),
-    "mid_annual_ingest": ("== annual_sources_load", 1.5),
-    "mid_dbt_build": ("▶ waterstat_dbt_models", 4.0),
-}
-
-
-@pytest.mark.parametrize("kill_point", KILL_POINTS)
-def test_sigkill_mid_load_then_rerun_gives_the_uninterrupted_warehouse(kill_point, reference, demo_raw,
-                                                                      tmp_path, monkeypatch, capsys):
-    _, uninterrupted = reference
-    paths = isolate(monkeypatch, tmp_path)
-    shutil.copytree(demo_raw, paths.raw, dirs_exist_ok=True)
-    marker, delay = KILL_POINTS[kill_point]
-    proc = subprocess.Popen([sys.executable, "-m", "dagster_project.cli", "run"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True, env=os.environ.copy())
-    seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith(marker):
-            time.sleep(delay)
-            os.killpg(proc.pid, signal.SIGKILL)  # the whole group: dbt dies too, like a crashed host
-            break
-    assert proc.wait(timeout=60) == -signal.SIGKILL, "".join(seen[-20:])
-    capsys.readouterr()
-    cli.main(["status"])
-    status = capsys.readouterr().out
-    assert re.search(r"NEVER FINISHED \w+ run \w{8}: its process", status) and "Nothing to do" not in status, status
-    assert cli.run_pipeline(paths)
-    assert fingerprint(paths) == uninterrupted
-    cli.main(["status"])
-    assert "NEVER FINISHED" not in capsys.readouterr().out  # the re-run recorded the killed run as failed

@@ -267,17 +267,22 @@ def bulletin_notes(con, year: int, unit: str, rounding_mode: str) -> list[str]:
     ]
 
 
-def with_precision(con, specs: list[TableSpec], prefix: str) -> list[TableSpec]:
-    """Each table's decimals as the deployment sets them (precision table: <prefix>_<n>, figure)."""
-    precision = Precision(con)
+def as_deployed(con, specs: list[TableSpec], prefix: str) -> list[TableSpec]:
+    """Each table's decimals (precision table: <prefix>_<n>, figure) and number (bulletin.table_labels:
+    <prefix>_<n> → e.g. 表2-1) as the deployment sets them."""
+    precision, labels = Precision(con), setting(con, "bulletin.table_labels")
     for n, spec in enumerate(specs, start=1):
-        spec.columns = [c if c.decimals is None else replace(c, decimals=precision(f"{prefix}_{n}", c.key, c.decimals))
+        code = f"{prefix}_{n}"
+        spec.columns = [c if c.decimals is None else replace(c, decimals=precision(code, c.key, c.decimals))
                         for c in spec.columns]
+        if code in labels and spec.sheet.startswith(f"表{n}"):
+            spec.sheet = labels[code] + spec.sheet[len(f"表{n}"):]
+            spec.title = spec.title.replace(f"表{n}", labels[code], 1)
     return specs
 
 
 def bulletin_tables(con, year: int, unit: str) -> list[TableSpec]:
-    return with_precision(con, [use_by_sector(con, year, unit), use_by_source(con, year, unit),
+    return as_deployed(con, [use_by_sector(con, year, unit), use_by_source(con, year, unit),
                                 indicators(con, year, unit), leakage(con, year, unit),
                                 industrial_reuse(con, year, unit)], "bulletin")
 
@@ -302,7 +307,7 @@ def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
         from marts.fct_assessment_tasks
         where report_year = ? and region_code in (select region_code from ({region_order_sql(unit, year)}))
         order by task_id""", [year])
-    return with_precision(con, [
+    return as_deployed(con, [
         TableSpec(sheet="表1 考核指标完成情况", title=f"表1  {year}年度最严格水资源管理制度考核指标完成情况", unit_line="",
                   columns=[Col("region_label", "被考核单位"), Col("indicator", "考核指标"), Col("unit", "单位"),
                            Col("caliber", "口径"), Col("target", "目标值"), Col("value", "完成值", 3),

@@ -147,6 +147,8 @@ class BulletinSettings(BaseModel):
     title_zh: str = Field(description="e.g. 南通市水资源公报")
     issuer_zh: str = Field(description="e.g. 南通市水利局")
     child_units: list[str] = Field(default_factory=list, description="region codes that get their own bulletin")
+    # table code → the number the office prints, e.g. {bulletin_1: 表2-1}; default 表1 … in sheet order
+    table_labels: dict[str, str] = Field(default_factory=dict)
 
 
 class DeploymentSettings(BaseModel):
