@@ -22,7 +22,7 @@ from tests.test_operations import demo_raw, fingerprint, reference  # noqa: F401
 KILL_POINTS = {
     # (line in the progress output, seconds to wait after it): where the process dies
     "mid_meter_ingest": ("▶ ingest_meter_readings", 0.0),
-    "mid_annual_ingest": ("== annual_sources_load", 1.5),
+    "mid_annual_ingest": ("▶ ingest_economic_statistics", 0.2),  # the 2nd annual step: one source loaded
     "mid_dbt_build": ("▶ waterstat_dbt_models", 4.0),
 }
 
