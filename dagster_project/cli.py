@@ -62,10 +62,21 @@ def loaded_files(paths: Paths) -> list[tuple[str, str]]:
         return con.execute(f"select source_name, source_file from ({CURRENT_FILES_SQL})").fetchall()
 
 
+def has_table(paths: Paths, schema: str, table: str) -> bool:
+    import duckdb
+
+    if not paths.warehouse.exists():
+        return False
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        return con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                           [schema, table]).fetchone()[0] > 0
+
+
 def catch_up_runs(paths: Paths) -> list[tuple[str, str, str]]:
     """(job, first partition, last partition) covering every file in raw/ and every file loaded
     before (so a file taken out of raw/ is withdrawn): the meter days, then the report years.
-    A source family with no file at all still runs its latest partition, so its tables exist."""
+    A source family with no file at all runs its latest partition once, so its tables exist (an
+    office without meters then skips the meter job)."""
     from dagster_project.ingest.loader import source_files
     from dagster_project.lib.contracts import SOURCES
     from dagster_project.lib.partition_keys import file_partition_key, is_daily
@@ -76,7 +87,10 @@ def catch_up_runs(paths: Paths) -> list[tuple[str, str, str]]:
     runs = []
     for job, partitions, daily in (("meter_daily_load", meter_days, True), ("annual_sources_load", report_years, False)):
         keys = {file_partition_key(source, rel) for source, rel in files if is_daily(source) == daily}
-        keys = (keys & set(partitions.get_partition_keys())) or {partitions.get_last_partition_key()}
+        keys &= set(partitions.get_partition_keys())
+        if not keys and daily and has_table(paths, "intermediate", "int_meter_daily_volumes"):
+            continue
+        keys = keys or {partitions.get_last_partition_key()}
         runs.append((job, min(keys), max(keys)))
     return runs
 

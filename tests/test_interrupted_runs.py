@@ -16,7 +16,7 @@ import pytest
 
 from dagster_project import cli
 from tests.conftest import isolate
-from tests.test_operations import demo_raw, fingerprint, reference  # noqa: F401  (module fixtures)
+from tests.test_operations import demo_raw, fingerprint, reference  # noqa: F401  (session fixtures)
 
 
 KILL_POINTS = {

@@ -17,6 +17,7 @@ import time
 import dagster as dg
 import duckdb
 import pytest
+from filelock import FileLock
 
 from dagster_project import cli
 from dagster_project.definitions import build_definitions
@@ -30,23 +31,36 @@ from tests.conftest import isolate, run_dbt
 LATE_FILE = "meter_readings/20221229_补传_20230105.csv"
 
 
-@pytest.fixture(scope="module")
-def demo_raw(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("demo_raw")
-    generate(raw, points=30, days=4)
-    return raw
+def shared_dir(tmp_path_factory, worker_id: str):
+    """A folder every xdist worker of this session sees (the parent of the workers' temp roots)."""
+    base = tmp_path_factory.getbasetemp()
+    return (base if worker_id == "master" else base.parent) / "operations_reference"
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory, demo_raw):
-    """One uninterrupted catch-up run: its home (to copy) and its fingerprint."""
-    mp = pytest.MonkeyPatch()
-    home = tmp_path_factory.mktemp("reference")
-    paths = isolate(mp, home)
-    shutil.copytree(demo_raw, paths.raw, dirs_exist_ok=True)
-    assert cli.run_pipeline(paths)
-    mp.undo()
-    return home, fingerprint(paths)
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory, worker_id):
+    """The demo raw files and one uninterrupted catch-up run over them: its home (to copy) and its
+    fingerprint. Built once per session, whichever worker asks first (the others wait for it), for
+    this module and tests/test_interrupted_runs.py."""
+    root = shared_dir(tmp_path_factory, worker_id)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    done = root / "fingerprint.json"
+    with FileLock(str(root) + ".lock"):
+        if not done.exists():
+            generate(root / "demo_raw", points=30, days=4)
+            mp = pytest.MonkeyPatch()
+            paths = isolate(mp, root / "home")
+            shutil.copytree(root / "demo_raw", paths.raw, dirs_exist_ok=True)
+            assert cli.run_pipeline(paths)
+            mp.undo()
+            done.write_text(json.dumps(fingerprint(paths)), encoding="utf-8")
+    stored = json.loads(done.read_text(encoding="utf-8"))
+    return root / "home", {table: tuple(value) for table, value in stored.items()}
+
+
+@pytest.fixture(scope="session")
+def demo_raw(reference):
+    return reference[0].parent / "demo_raw"
 
 
 def fingerprint(paths) -> dict:
