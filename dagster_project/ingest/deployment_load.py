@@ -11,7 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.deployment import Deployment, DeploymentError, read_deployment, sha256
+from dagster_project.lib.deployment import (Deployment, DeploymentError, deployment_fingerprint, present_files,
+                                            read_deployment, read_settings, sha256)
 
 SCHEMA = "deployment"
 SOURCE_NAME = "deployment"
@@ -30,14 +31,28 @@ def _log(con, file: str, sha: str | None, size: int | None, status: str, rows: i
                 [SOURCE_NAME, file, sha, size, status, rows, rows, message, run_id, getpass.getuser()])
 
 
+def _loaded_fingerprint(con) -> str | None:
+    try:
+        return con.execute(f"select fingerprint from {SCHEMA}.loaded_fingerprint").fetchone()[0]
+    except duckdb.CatalogException:
+        return None
+
+
 def load_deployment(con: duckdb.DuckDBPyConnection, directory: Path, run_id: str = "manual") -> Deployment:
-    """Validate and write the deployment's tables; log every file. Raises DeploymentError."""
+    """Validate and write the deployment's tables; log every file. Raises DeploymentError. Every
+    ingestion asset calls this first; when nothing changed since the last load it returns at once."""
     from dagster_project.ingest.loader import ensure_raw_schema  # the load log's DDL lives there
     ensure_raw_schema(con)
+    fingerprint = deployment_fingerprint(directory) if directory.is_dir() else None
+    if fingerprint is not None and fingerprint == _loaded_fingerprint(con):
+        settings, _ = read_settings(directory)
+        return Deployment(directory=directory, settings=settings, files=present_files(directory))
     try:
         deployment = read_deployment(con, directory, SCHEMA)
     except DeploymentError as e:
         _log(con, str(directory / "deployment.yml"), None, None, "rejected", 0, str(e), run_id)
+        # the next valid load runs in full and logs its files, even if they are the last valid ones
+        con.execute(f"drop table if exists {SCHEMA}.loaded_fingerprint")
         raise
     for path in [directory / "deployment.yml", *deployment.files.values()]:
         sha, name = sha256(path), str(path)
@@ -45,4 +60,5 @@ def load_deployment(con: duckdb.DuckDBPyConnection, directory: Path, run_id: str
                 if path.suffix != ".yml" else 0)
         if _current_sha(con, name) != sha:  # a new or edited file; an unchanged one is not logged again
             _log(con, name, sha, path.stat().st_size, "loaded", rows, "", run_id)
+    con.execute(f"create or replace table {SCHEMA}.loaded_fingerprint as select ? as fingerprint", [fingerprint])
     return deployment

@@ -209,6 +209,20 @@ def table_file(directory: Path, table: Table) -> Path | None:
     return None
 
 
+def deployment_fingerprint(directory: Path) -> str:
+    """What a loaded deployment was built from: every file's name and bytes, the table specs and the
+    rule defaults. Equal fingerprints: the tables in the warehouse are already these."""
+    digest = hashlib.sha256(repr((TABLES, sorted(project_rule_defaults().items()))).encode())
+    for path in [directory / "deployment.yml", *filter(None, (table_file(directory, t) for t in TABLES))]:
+        if path.exists():
+            digest.update(path.name.encode() + sha256(path).encode())
+    return digest.hexdigest()
+
+
+def present_files(directory: Path) -> dict[str, Path]:
+    return {t.name: p for t in TABLES if (p := table_file(directory, t)) is not None}
+
+
 def read_settings(directory: Path) -> tuple[DeploymentSettings | None, list[str]]:
     path = directory / "deployment.yml"
     if not path.exists():
