@@ -59,11 +59,15 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def sector_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str) -> Path:
-    plt = _pyplot()
+def sector_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str) -> Path | None:
+    """None when the unit has no use by sector that year (no rows, or a summary without sectors)."""
     found = con.execute(f"""select {', '.join(SECTOR_LABELS)}, r.short_name_zh from marts.mart_water_use_by_region u
                           join marts.dim_regions r using (region_code)
-                          where u.region_code = ? and u.report_year = ?""", [unit, year]).fetchone()
+                          where u.region_code = ? and u.report_year = ? and u.has_sector_split""",
+                        [unit, year]).fetchone()
+    if found is None:
+        return None
+    plt = _pyplot()
     *row, label = found
     fig, ax = plt.subplots(figsize=(6.4, 4))
     values = [v / 1e8 for v in row]
@@ -75,7 +79,7 @@ def sector_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str
 
 
 def intensity_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str) -> Path:
-    plt = _pyplot()
+    plt = _pyplot()  # drawn whatever the data: the base year is 0 by definition
     period = con.execute("select base_year from deployment.base_years where ? between first_year and last_year",
                          [year]).fetchone()
     base_year = period[0] if period else year
@@ -84,7 +88,7 @@ def intensity_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: 
                               and caliber = 'statistical' and report_year between ? and ? order by 1""",
                          [unit, base_year + 1, year]).fetchall()
     target = con.execute("""select target_value from deployment.assessment_targets
-                            where region_code = ? and report_year = ?
+                            where region_code = ? and report_year = ? and caliber = 'statistical'
                               and indicator_code = 'water_use_per_10k_gdp_decline_vs_base'""", [unit, year]).fetchone()
     series = [(base_year, 0.0)] + series  # the base year is 0 by definition
     fig, ax = plt.subplots(figsize=(6.4, 4))
@@ -97,12 +101,15 @@ def intensity_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: 
     return _save(fig, out / f"图2_用水强度下降率_{year}.png")
 
 
-def leakage_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str) -> Path:
-    plt = _pyplot()
+def leakage_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str) -> Path | None:
+    """None when no public supplier of the unit reported that year."""
     rows = con.execute("""select l.unit_name, l.leakage_rate_pct from marts.fct_public_supply_leakage l
                           join deployment.region_ancestors a on a.member_region_code = l.region_code
                           where l.report_year = ? and a.region_code = ?
                           order by l.leakage_rate_pct desc""", [year, unit]).fetchall()
+    if not rows:
+        return None
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, max(3, 0.32 * len(rows) + 1)))
     ax.barh([r[0] for r in rows], [r[1] for r in rows], color="#4e79a7")
     ax.axvline(9, color="#e15759", linestyle="--", label="目标 9%")
@@ -114,4 +121,7 @@ def leakage_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: st
 
 
 def bulletin_charts(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str) -> list[Path]:
-    return [sector_chart(con, year, out, unit), intensity_chart(con, year, out, unit), leakage_chart(con, year, out, unit)]
+    """The charts the unit's data supports that year."""
+    charts = [sector_chart(con, year, out, unit), intensity_chart(con, year, out, unit),
+              leakage_chart(con, year, out, unit)]
+    return [c for c in charts if c is not None]

@@ -19,6 +19,7 @@ from dagster_project.settings import DBT_PROJECT_DIR
 
 DECLINE, REUSE, EXTRAP, IRRIGATION, LEAKAGE, CALIBER = "320685", "320681", "320614", "320682", "320623", "320672"
 MARGINS = "320673"  # a summary of sector totals and source totals, no cross-classification
+GAP = "320612"  # a yearbook year missing: no decline can be chained across it
 
 
 def insert_raw(con, source_name: str, rows: list[dict], file: str = "fixture", hours_ago: int = 0) -> None:
@@ -95,6 +96,7 @@ def warehouse(tmp_path_factory):
         # §2.2: W_2020 = 10.00亿m³ … W_2023 = 9.80亿m³
         summary(DECLINE, 2020, 100000), summary(DECLINE, 2021, 99000), summary(DECLINE, 2022, 98500),
         summary(DECLINE, 2023, 98000),
+        summary(GAP, 2020, 1000), summary(GAP, 2021, 1000), summary(GAP, 2022, 1000),
         summary(CALIBER, 2021, 800), summary(CALIBER, 2021, 100, source="再生水"),
         summary(CALIBER, 2021, 100, source="海水淡化水"),
         # sector totals 农业 600, 生活 400; source totals 地表水 700, 地下水 300 (万m³)
@@ -105,7 +107,8 @@ def warehouse(tmp_path_factory):
     insert_raw(con, "economic_statistics", [
         econ("海安市", 2020, gdp=1000), econ("海安市", 2021, gdp=1100, gdp_idx=108.0),
         econ("海安市", 2022, gdp=1180, gdp_idx=104.0), econ("海安市", 2023, gdp=1250, gdp_idx=105.0),
-        econ("海门区", 2021, gdp=100, va=0.5)])
+        econ("海门区", 2021, gdp=100, va=0.5),
+        econ("通州区", 2020, gdp=100), econ("通州区", 2022, gdp=120, gdp_idx=105.0)])  # no 2021 row
     # a yearbook restated later (preliminary → final GDP): the later load wins
     insert_raw(con, "economic_statistics", [econ("启东市", 2021, gdp=100)], file="yearbook_preliminary", hours_ago=48)
     insert_raw(con, "economic_statistics", [econ("启东市", 2021, gdp=110)], file="yearbook_final")
@@ -268,6 +271,12 @@ def test_summary_margins_that_disagree_block_their_year(warehouse):
                                   where check_name = 'summary_margins_agree' and not is_passed""").fetchall()
     assert failed == [(2031, "blocking", [{"region_code": MARGINS,
                                            "detail": "分行业合计 10000000 m³，分水源合计 9000000 m³"}])]
+
+
+def test_a_decline_is_not_chained_across_a_missing_index(warehouse):
+    # 2022 vs 2020 needs the 2021 and 2022 indices; the 2021 yearbook row is missing
+    assert indicator(warehouse, GAP, 2022, "water_use_per_10k_gdp_decline_vs_base") is None
+    assert indicator(warehouse, GAP, 2022, "water_use_per_10k_gdp") == pytest.approx(1000e4 / 120e4)
 
 
 def test_restated_yearbook_keeps_the_latest_load(warehouse):

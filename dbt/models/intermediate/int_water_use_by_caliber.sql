@@ -53,6 +53,11 @@ select
     c.caliber,
     case c.caliber when 'statistical' then '统计口径' else coalesce(r.caliber_name_zh, '考核口径') end as caliber_name_zh,
     case when c.caliber = 'statistical' then u.total_m3
+         -- an excluded component a summary does not separate (no sources, or an undivided 工业):
+         -- the assessment total is not available rather than silently the statistical one
+         when (r.excluded_list similar to '.*\|(再生水|集蓄雨水|海水淡化水|矿坑水|微咸水|非常规水)\|.*'
+               and not u.has_source_split)
+           or (r.excluded_list like '%电%冷却%' and not (u.has_sector_split and u.has_industry_split)) then null
          else u.total_m3 - coalesce(x.excluded_m3, 0)
               + case when r.apply_normal_year_adjustment then coalesce(a.adjustment_m3, 0) else 0 end
     end as total_m3,

@@ -28,14 +28,14 @@ scored as (
 graded as (
     select sc.*, case when sc.is_vetoed then '不合格' else g.grade_zh end as grade_zh
     from scored as sc
-    join {{ source('deployment', 'assessment_grades') }} as g on sc.total_score >= g.min_score
+    left join {{ source('deployment', 'assessment_grades') }} as g on sc.total_score >= g.min_score  -- none set: no grade
     qualify row_number() over (partition by sc.region_code, sc.report_year order by g.min_score desc) = 1
 ),
 
 tiered as (
     select gr.*, t.tier_zh
     from graded as gr
-    join {{ source('deployment', 'assessment_tiers') }} as t on gr.total_score >= t.min_score
+    left join {{ source('deployment', 'assessment_tiers') }} as t on gr.total_score >= t.min_score
     qualify row_number() over (partition by gr.region_code, gr.report_year order by t.min_score desc) = 1
 )
 

@@ -52,9 +52,9 @@ statistical as (
         ('residential_per_capita', case when u.has_sector_split and u.has_domestic_split
                                         then u.residential_m3 * 1000 / nullif(k.pop * k.days, 0) end),
         ('urban_domestic_per_capita_legacy', case when u.has_sector_split and u.has_domestic_split
-            then (u.residential_urban_m3 + u.public_m3) * 1000 / nullif(e.population_urban_10k * 1e4 * k.days, 0) end),
+                                                       and u.has_residential_split then (u.residential_urban_m3 + u.public_m3) * 1000 / nullif(e.population_urban_10k * 1e4 * k.days, 0) end),
         ('rural_residential_per_capita_legacy', case when u.has_sector_split and u.has_domestic_split
-            then u.residential_rural_m3 * 1000 / nullif(e.population_rural_10k * 1e4 * k.days, 0) end),
+                                                         and u.has_residential_split then u.residential_rural_m3 * 1000 / nullif(e.population_rural_10k * 1e4 * k.days, 0) end),
         ('farmland_irrigation_per_mu', case when u.has_sector_split and u.has_agriculture_split
             then u.farmland_irrigation_m3 / nullif(e.irrigated_area_actual_10k_mu * 1e4, 0) end),
         ('industrial_reuse_rate', ru.reuse_rate_pct),

@@ -33,6 +33,7 @@ select
     count(*) filter (where sub_sector_code = 'agriculture_unspecified') = 0 as has_agriculture_split,
     count(*) filter (where sub_sector_code = 'industry_unspecified') = 0 as has_industry_split,
     count(*) filter (where sub_sector_code = 'domestic_unspecified') = 0 as has_domestic_split,
+    count(*) filter (where sub_sector_code = 'residential_unspecified') = 0 as has_residential_split,
     coalesce(sum(volume_m3) filter (where method = 'metered'), 0) as metered_m3,
     coalesce(sum(volume_m3) filter (where method = 'enumerated_report'), 0) as enumerated_report_m3,
     coalesce(sum(volume_m3) filter (where method = 'sample_extrapolated'), 0) as sample_extrapolated_m3,
