@@ -233,5 +233,6 @@ def test_a_revision_after_publication_is_reported_and_applied_only_by_restatemen
     assert "全省" in diff and "万元GDP用水量" in diff
     table3 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表3 主要用水指标")
     assert table3["全省"][2] == pytest.approx(round(28300 / 1200, 2))  # 23.58
+    assert table3["全省"][1] == 283  # the revision gives GDP only: the population (100万人) still comes from the communiqué
     assert (published / "manifest.json").exists()  # v001 stays as published
     assert not (paths.exports / "bulletin" / "2020" / "v002").exists()  # other years unchanged

@@ -37,6 +37,10 @@ ranked as (
         m.*,
         coalesce(rs.basis, rule.rule_basis) as wanted_basis,
         fp.first_published_at,
+        -- rows the rule may use: the named basis, and whatever was loaded before the year was first
+        -- published; anything else is a revision that waits for a restatement
+        coalesce(m.basis = coalesce(rs.basis, rule.rule_basis), false)
+            or fp.first_published_at is null or m.loaded_at <= fp.first_published_at as is_eligible_by_rule,
         row_number() over (
             partition by m.region_code, m.report_year
             order by case when m.basis = coalesce(rs.basis, rule.rule_basis) then 0 else 1 end,
@@ -49,8 +53,15 @@ ranked as (
     left join first_published as fp on fp.report_year = m.report_year
 ),
 
+eligible as (
+    -- when no row of a year qualifies (its file was replaced in place: a correction), all do
+    select *, is_eligible_by_rule or not bool_or(is_eligible_by_rule) over (partition by region_code, report_year)
+              as is_eligible
+    from ranked
+),
+
 applied as (
-    select * from ranked where vintage_rank = 1
+    select * from eligible where vintage_rank = 1
 )
 
 select
@@ -70,13 +81,15 @@ select
     r.population_rural_10k,
     r.irrigated_area_effective_10k_mu,
     r.irrigated_area_actual_10k_mu,
+    r.vintage_rank,
+    r.is_eligible,
     r.vintage_rank = 1 as is_applied,
-    -- a later row whose figures differ from the applied ones: a revision not (yet) applied
-    r.vintage_rank > 1 and r.loaded_at > a.loaded_at
+    -- a row the rule may not use whose figures differ from the applied ones: a revision not applied
+    not r.is_eligible
         and (r.gdp_100m_yuan, r.gdp_index_prev_year_100, r.industry_va_100m_yuan, r.industry_va_index_prev_year_100,
              r.population_avg_10k, r.irrigated_area_actual_10k_mu)
             is distinct from
             (a.gdp_100m_yuan, a.gdp_index_prev_year_100, a.industry_va_100m_yuan, a.industry_va_index_prev_year_100,
              a.population_avg_10k, a.irrigated_area_actual_10k_mu) as is_unapplied_revision
-from ranked as r
+from eligible as r
 join applied as a using (region_code, report_year)
