@@ -27,7 +27,7 @@ def top_unit(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def region_order_sql(unit: str, year: int) -> str:
-    """The rows of a unit's tables: the unit itself (by its short name: 全市, 全省 …) first, then its
+    """The rows of a unit's tables: the unit itself (by its short name in the register) first, then its
     direct children in register order, each only in the years its code is in use."""
     assert unit.isdigit() and isinstance(year, int)  # inlined into SQL: a register code and a year only
     return f"""

@@ -73,7 +73,7 @@ def sector_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: str
     values = [v / 1e8 for v in row]
     bars = ax.bar(list(SECTOR_LABELS.values()), values, color=["#4e79a7", "#f28e2b", "#59a14f", "#76b7b2"])
     ax.bar_label(bars, labels=[f"{v:.2f}" for v in values])
-    ax.set_title(f"{year}年{label}分行业用水量")  # the unit's short name in the register: 全市, 全省 …
+    ax.set_title(f"{year}年{label}分行业用水量")  # the unit's short name in the register
     ax.set_ylabel("用水量（亿m³）")
     return _save(fig, out / f"图1_分行业用水量_{year}.png")
 
@@ -112,11 +112,14 @@ def leakage_chart(con: duckdb.DuckDBPyConnection, year: int, out: Path, unit: st
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, max(3, 0.32 * len(rows) + 1)))
     ax.barh([r[0] for r in rows], [r[1] for r in rows], color="#4e79a7")
-    ax.axvline(9, color="#e15759", linestyle="--", label="目标 9%")
+    target = con.execute("""select target_value from deployment.assessment_targets where region_code = ?
+                            and report_year = ? and indicator_code = 'network_leakage_rate'""", [unit, year]).fetchone()
+    if target:  # the unit's own target, when the deployment sets one
+        ax.axvline(target[0], color="#e15759", linestyle="--", label=f"目标 {target[0]:g}%")
+        ax.legend()
     ax.invert_yaxis()
     ax.set_title(f"{year}年城市公共供水管网漏损率（按供水单位）")
     ax.set_xlabel("漏损率（%）")
-    ax.legend()
     return _save(fig, out / f"图3_管网漏损率_{year}.png")
 
 

@@ -71,11 +71,11 @@ TABLES: tuple[Table, ...] = (
         C("parent_code", required=False, doc="the unit it rolls up to; empty for the top unit"),
         C("valid_from_year", "integer", False, "first year the code is in use (empty: always)"),
         C("valid_to_year", "integer", False, "last year the code is in use (empty: still in use)"),
-        C("successor_code", required=False, doc="the code that replaced it (e.g. 320684 → 320614)"),
+        C("successor_code", required=False, doc="the code that replaced it (e.g. a county-level city that became a district)"),
         C("is_assessment_unit", "boolean", False, "assessed under 最严格水资源管理制度考核"),
         C("sort_order", "integer", doc="row order in tables"),
         C("name_aliases", required=False, doc="other names in yearbooks, separated by |"),
-    ), key=("region_code",), example=(("320600", "南通市", "南通", "city", "", "", "", "", "false", "0", "全市"),)),
+    ), key=("region_code",), example=(("990000", "某某市", "全市", "city", "", "", "", "", "false", "0", "某某"),)),
     Table("base_years", "Base years of the intensity declines, one row per plan period.", (
         C("base_year", "integer"), C("first_year", "integer"), C("last_year", "integer"),
         C("period_zh", required=False, doc="e.g. 十四五"),
@@ -144,8 +144,8 @@ DERIVED_TABLES = {"region_ancestors": "Every code with each region its facts rol
 
 class BulletinSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title_zh: str = Field(description="e.g. 南通市水资源公报")
-    issuer_zh: str = Field(description="e.g. 南通市水利局")
+    title_zh: str = Field(description="e.g. 某某市水资源公报")
+    issuer_zh: str = Field(description="e.g. 某某市水利局")
     child_units: list[str] = Field(default_factory=list, description="region codes that get their own bulletin")
     # table code → the number the office prints, e.g. {bulletin_1: 表2-1}; default 表1 … in sheet order
     table_labels: dict[str, str] = Field(default_factory=dict)
@@ -333,7 +333,7 @@ def register_problems(regions: list[dict]) -> list[str]:
 
 
 def final_code(code: str, by_code: dict[str, dict]) -> str:
-    """Follow successor codes to the code in use now (320684 → 320614)."""
+    """Follow successor codes to the code in use now."""
     seen = set()
     while by_code[code]["successor_code"] and code not in seen:
         seen.add(code)

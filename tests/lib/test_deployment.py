@@ -32,7 +32,7 @@ def test_the_templates_are_a_valid_deployment(tmp_path):
     con = duckdb.connect()
     deployment = read_deployment(con, tmp_path / "office", "deployment")
     assert deployment.settings.office_zh == "某某市水利局"
-    assert con.execute("select region_code, level from deployment.regions").fetchall() == [("320600", "city")]
+    assert con.execute("select region_code, level from deployment.regions").fetchall() == [("990000", "city")]
     with pytest.raises(FileExistsError):
         write_templates(tmp_path / "office")  # never over an office's own files
 

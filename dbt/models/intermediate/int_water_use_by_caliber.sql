@@ -14,7 +14,14 @@ rules as (
         u.report_year,
         r.caliber_name_zh,
         '|' || coalesce(r.excluded_components, '') || '|' as excluded_list,
-        r.apply_normal_year_adjustment
+        r.apply_normal_year_adjustment,
+        -- which kinds of component it excludes, by the shared source and sector maps
+        exists (select 1 from {{ ref('water_source_map') }} as ws where ws.source_type = 'unconventional'
+                and '|' || coalesce(r.excluded_components, '') || '|' like '%|' || ws.water_source_zh || '|%')
+            as excludes_a_source,
+        exists (select 1 from {{ ref('sector_map') }} as sm where sm.sector_code = 'industry'
+                and '|' || coalesce(r.excluded_components, '') || '|' like '%|' || sm.sub_sector_zh || '|%')
+            as excludes_an_industry_part
     from use_ as u
     join {{ source('deployment', 'assessment_calibers') }} as r
         on (r.region_code = u.region_code or r.region_code = '*')
@@ -55,9 +62,8 @@ select
     case when c.caliber = 'statistical' then u.total_m3
          -- an excluded component a summary does not separate (no sources, or an undivided 工业):
          -- the assessment total is not available rather than silently the statistical one
-         when (r.excluded_list similar to '.*\|(再生水|集蓄雨水|海水淡化水|矿坑水|微咸水|非常规水)\|.*'
-               and not u.has_source_split)
-           or (r.excluded_list like '%电%冷却%' and not (u.has_sector_split and u.has_industry_split)) then null
+         when (r.excludes_a_source and not u.has_source_split)
+           or (r.excludes_an_industry_part and not (u.has_sector_split and u.has_industry_split)) then null
          else u.total_m3 - coalesce(x.excluded_m3, 0)
               + case when r.apply_normal_year_adjustment then coalesce(a.adjustment_m3, 0) else 0 end
     end as total_m3,
