@@ -29,10 +29,10 @@ from dagster_project.ingest.row_checks import (PARSERS, REASONS_COLUMN, broken_s
                                                parsed, parsed_sql, reasons_sql)
 from dagster_project.lib.contracts import SOURCES, Source
 from dagster_project.lib.deployment import deployment_dir
+from dagster_project.lib.sql_functions import ws_functions_sql
 from dagster_project.lib.partition_keys import file_partition_key, is_daily, is_future, naming_rule, today_cst
 from dagster_project.settings import ensure_private_dir
 
-FUNCTIONS_SQL = Path(__file__).resolve().parent.parent / "sql" / "functions.sql"
 
 LINEAGE_COLUMNS = ("_source_file", "_file_sha256", "_loaded_at", "_source_row_number")
 # The files whose rows the raw tables hold now: each file's latest outcome that changed them. A
@@ -78,7 +78,7 @@ class LoadSummary:
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Raw tables, quarantine tables, the load log, and the ws_* parsing functions."""
-    con.execute(FUNCTIONS_SQL.read_text(encoding="utf-8"))
+    con.execute(ws_functions_sql())
     con.execute("create schema if not exists raw")
     con.execute("""
         create table if not exists raw.load_log (

@@ -134,7 +134,7 @@ def read_csv(path: Path, source: Source) -> pa.Table:
     cols = {"_source_row_number": pa.array(lines, type=pa.int64())}
     for col in source.columns:
         idx = found.get(col.name)
-        # exactly as received; full-width digits are read by the ws_* parsers (sql/functions.sql)
+        # exactly as received; full-width digits are read by the ws_* parsers (dbt/macros/ws_functions.sql)
         cols[col.name] = table.column(idx).cast(pa.string()) if idx is not None else pa.nulls(n, pa.string())
     return pa.table(cols)
 

@@ -2,7 +2,7 @@
 
 Each check is a SQL condition over the raw text columns that is TRUE when the row breaks it; the
 expression returns the list of reason codes (empty = valid). The ws_* parsing functions are the
-same ones dbt staging casts with (dagster_project/sql/functions.sql).
+same ones dbt staging casts with (dbt/macros/ws_functions.sql).
 """
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ with firms as (
         region_code,
         report_year,
         is_above_scale,
-        {{ to_m3('new_water_surface', 'volume_unit') }} as surface_m3,
-        {{ to_m3('new_water_ground', 'volume_unit') }} as ground_m3,
-        {{ to_m3('new_water_tap', 'volume_unit') }} as tap_m3,
-        {{ to_m3('new_water_unconventional', 'volume_unit') }} as unconventional_m3,
+        new_water_surface_m3 as surface_m3,
+        new_water_ground_m3 as ground_m3,
+        new_water_tap_m3 as tap_m3,
+        new_water_unconventional_m3 as unconventional_m3,
         value_added_10k_yuan
     from {{ ref('stg_raw__industrial_returns') }}
 ),

@@ -13,7 +13,7 @@ select
     trim(i.intake_code) as intake_code,
     p.water_source_zh,
     p.water_use_purpose_zh,
-    {{ to_m3('p.permitted_volume', 'p.permitted_volume_unit') }} as permitted_volume_m3,
+    p.permitted_volume_m3,
     p.valid_from,
     p.valid_to,
     p.status_zh

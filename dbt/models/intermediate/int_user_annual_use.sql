@@ -6,9 +6,8 @@ select
     any_value(unit_name) as user_name,
     any_value(region_code) as region_code,
     'industrial' as user_type,
-    sum({{ to_m3('new_water_surface + new_water_ground', 'volume_unit') }}) as self_supplied_m3,
-    sum({{ to_m3('new_water_surface + new_water_ground + new_water_tap + new_water_unconventional', 'volume_unit') }})
-        as total_use_m3
+    sum(new_water_surface_m3 + new_water_ground_m3) as self_supplied_m3,
+    sum(new_water_surface_m3 + new_water_ground_m3 + new_water_tap_m3 + new_water_unconventional_m3) as total_use_m3
 from {{ ref('stg_raw__industrial_returns') }}
 group by report_year, uscc
 union all

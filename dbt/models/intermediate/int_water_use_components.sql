@@ -22,10 +22,10 @@ industrial as (
     select
         report_year, region_code, uscc as reporting_unit_id,
         case when is_once_through_cooling then '火(核)电直流冷却' else '一般工业' end as sub_sector_zh,
-        {{ to_m3('new_water_surface', 'volume_unit') }} as "地表水",
-        {{ to_m3('new_water_ground', 'volume_unit') }} as "地下水",
-        {{ to_m3('new_water_unconventional', 'volume_unit') }} as "非常规水",
-        {{ to_m3('new_water_tap', 'volume_unit') }} as "自来水"
+        new_water_surface_m3 as "地表水",
+        new_water_ground_m3 as "地下水",
+        new_water_unconventional_m3 as "非常规水",
+        new_water_tap_m3 as "自来水"
     from {{ ref('stg_raw__industrial_returns') }}
     {%- if var('industry_extrapolation') %}
     where is_above_scale
@@ -97,15 +97,15 @@ irrigation as (
         water_source_zh, volume_m3, 'enumerated_report' as method, 'irrigation_returns' as origin
     from {{ ref('stg_raw__irrigation_returns') }},
     lateral (values
-        ('地表水', {{ to_m3('gross_water_surface', 'volume_unit') }}),
-        ('地下水', {{ to_m3('gross_water_ground', 'volume_unit') }})
+        ('地表水', gross_water_surface_m3),
+        ('地下水', gross_water_ground_m3)
     ) as parts(water_source_zh, volume_m3)
 ),
 
 summary_rows as (
     select
         report_year, region_code, sub_sector_zh, water_source_zh,
-        {{ to_m3('volume', 'volume_unit') }} as volume_m3,
+        volume_m3,
         case method_zh
             when '典型调查推算' then 'sample_extrapolated'
             when '定额推算' then 'quota_estimated'

@@ -4,9 +4,8 @@ with firms as (
     select
         r.region_code,
         i.report_year,
-        {{ to_m3('i.reused_water', 'i.volume_unit') }} as reused_m3,
-        {{ to_m3('i.new_water_surface + i.new_water_ground + i.new_water_tap + i.new_water_unconventional', 'i.volume_unit') }}
-            as new_water_m3
+        i.reused_water_m3 as reused_m3,
+        i.new_water_surface_m3 + i.new_water_ground_m3 + i.new_water_tap_m3 + i.new_water_unconventional_m3 as new_water_m3
     from {{ ref('stg_raw__industrial_returns') }} as i
     join {{ ref('int_region_rollup') }} as r on i.region_code = r.member_region_code
     where i.is_above_scale

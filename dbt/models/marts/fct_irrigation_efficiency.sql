@@ -11,8 +11,8 @@ with districts as (
         d.size_class_zh,
         d.irrigated_area_10k_mu,
         d.is_sample,
-        {{ to_m3('d.gross_water_surface + d.gross_water_ground', 'd.volume_unit') }} as gross_m3,
-        {{ to_m3('d.net_water', 'd.volume_unit') }} as net_m3
+        d.gross_water_surface_m3 + d.gross_water_ground_m3 as gross_m3,
+        d.net_water_m3 as net_m3
     from {{ ref('stg_raw__irrigation_returns') }} as d
     join {{ ref('int_region_rollup') }} as r on d.region_code = r.member_region_code
 ),

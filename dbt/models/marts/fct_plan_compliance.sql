@@ -4,13 +4,13 @@
 --   V_i = clamp(Q − Q_p × (1 + a_i), 0, Q_p × (b_i − a_i)); surcharge = Σ V_i × price × k_i.
 with plans as (
     select
-        plan_year as report_year,
+        report_year,
         uscc,
         any_value(user_name) as user_name,
         any_value(region_code) as region_code,
-        sum({{ to_m3('annual_plan_volume', 'annual_plan_volume_unit') }}) as plan_m3
+        sum(annual_plan_m3) as plan_m3
     from {{ ref('stg_raw__water_use_plans') }}
-    group by plan_year, uscc
+    group by report_year, uscc
 ),
 
 used as (

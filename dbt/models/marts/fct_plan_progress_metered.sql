@@ -2,10 +2,10 @@
 -- the plan year up to the last metered day, against the plan prorated to that day (the months
 -- before it plus the day's share of its month), with the status from plan_warning_thresholds.
 {%- set before_month -%}
-({% for m in range(1, 13) %}case when month(m.through_date) > {{ m }} then coalesce(p.plan_m{{ '%02d' % m }}_volume, 0) else 0 end{% if not loop.last %} + {% endif %}{% endfor %})
+({% for m in range(1, 13) %}case when month(m.through_date) > {{ m }} then coalesce(p.plan_m{{ '%02d' % m }}_m3, 0) else 0 end{% if not loop.last %} + {% endif %}{% endfor %})
 {%- endset -%}
 {%- set this_month -%}
-(case month(m.through_date){% for m in range(1, 13) %} when {{ m }} then p.plan_m{{ '%02d' % m }}_volume{% endfor %} end)
+(case month(m.through_date){% for m in range(1, 13) %} when {{ m }} then p.plan_m{{ '%02d' % m }}_m3{% endfor %} end)
 {%- endset %}
 with metered as (
     select
@@ -23,12 +23,10 @@ prorated as (
         m.*,
         p.user_name,
         p.region_code,
-        {{ to_m3('p.annual_plan_volume', 'p.annual_plan_volume_unit') }} as annual_plan_m3,
-        {{ to_m3(before_month, 'p.annual_plan_volume_unit') }}
-            + {{ to_m3(this_month, 'p.annual_plan_volume_unit') }} * day(m.through_date) / day(last_day(m.through_date))
-            as prorated_plan_m3
+        p.annual_plan_m3,
+        {{ before_month }} + {{ this_month }} * day(m.through_date) / day(last_day(m.through_date)) as prorated_plan_m3
     from metered as m
-    join {{ ref('stg_raw__water_use_plans') }} as p on p.uscc = m.uscc and p.plan_year = m.report_year
+    join {{ ref('stg_raw__water_use_plans') }} as p on p.uscc = m.uscc and p.report_year = m.report_year
 ),
 
 rated as (

@@ -11,7 +11,7 @@ checked as (
         region_code,
         permit_no is not null and holder_name is not null and region_code is not null
             and intake_location is not null and intake_code is not null and water_source_zh is not null
-            and water_use_purpose_zh is not null and industry_code is not null and permitted_volume is not null
+            and water_use_purpose_zh is not null and industry_code is not null and permitted_volume_m3 is not null
             and valid_from is not null and valid_to is not null and status_zh is not null
             and coalesce({{ is_valid_uscc('uscc') }}, false) as is_complete
     from permits

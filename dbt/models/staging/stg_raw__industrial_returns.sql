@@ -6,13 +6,12 @@ select
     trim(industry_code)                         as industry_code,
     {{ zh_flag('is_above_scale') }}             as is_above_scale,
     {{ zh_flag('is_once_through_cooling') }}    as is_once_through_cooling,
-    {{ to_number('new_water_surface') }}        as new_water_surface,
-    {{ to_number('new_water_ground') }}         as new_water_ground,
-    {{ to_number('new_water_tap') }}            as new_water_tap,
-    {{ to_number('new_water_unconventional') }} as new_water_unconventional,
-    {{ to_number('reused_water') }}             as reused_water,
+    {{ to_m3('new_water_surface') }}            as new_water_surface_m3,
+    {{ to_m3('new_water_ground') }}             as new_water_ground_m3,
+    {{ to_m3('new_water_tap') }}                as new_water_tap_m3,
+    {{ to_m3('new_water_unconventional') }}     as new_water_unconventional_m3,
+    {{ to_m3('reused_water') }}                 as reused_water_m3,
     {{ to_number('value_added_10k_yuan') }}     as value_added_10k_yuan,
-    {{ volume_unit('volume_unit') }}            as volume_unit,
     _source_file                                as source_file,
     _source_row_number                          as source_row_number
 from {{ source('raw', 'industrial_returns') }}

@@ -1,6 +1,9 @@
--- WaterStat parsing functions, created in the warehouse by the loader (ensure_raw_schema) and
--- used by both the row checks at load time and the dbt staging casts, so the two always agree
--- on what a valid number, date, timestamp, flag, unit or USCC is.
+{#- The ws_* functions every parse of a raw value goes through: a number, an integer, a date, a
+    platform timestamp, a flag, a volume unit, a USCC. One definition, created in the warehouse by
+    dbt itself (on-run-start in dbt_project.yml, so `dbt build` works on a fresh database) and by
+    the loader before its row checks (dagster_project/lib/sql_functions.py renders this macro with
+    plain jinja2), so load-time validation and staging casts always agree. -#}
+{% macro ws_functions_sql() %}
 
 -- Full-width digits and signs (２０２２-12-26, １００.５) → ASCII. The translate runs only on the
 -- rare value with a non-ASCII character (byte length ≠ character length): a CASE evaluates its
@@ -54,3 +57,4 @@ create or replace macro ws_is_valid_uscc(x) as
                     (instr('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(x, i + 1, 1)) - 1)
                     * [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28][i + 1]))::bigint % 31) % 31) + 1, 1)
          = substr(x, 18, 1), false);
+{% endmacro %}

@@ -1,0 +1,65 @@
+-- Balance and plausibility checks on the figures a bulletin prints: sectors and sources add up to
+-- the total, a summary's two margins agree, indicators stay in their plausible range (the bounds
+-- in seeds/indicator_catalog.csv), a region's total moves within dq_yoy_max_change_pct, suppliers'
+-- sales to industry match firms' tap water. One row per failing item.
+with use_ as (
+    select * from {{ ref('mart_water_use_by_region') }}
+)
+
+select 'sectors_sum_to_total' as check_name, report_year, region_code,
+       printf('合计 %.0f m³，分行业之和 %.0f m³', total_m3,
+              agriculture_m3 + industry_m3 + domestic_m3 + ecological_m3 + unspecified_sector_m3) as detail
+from use_
+where abs(total_m3 - (coalesce(agriculture_m3, 0) + coalesce(industry_m3, 0) + coalesce(domestic_m3, 0)
+                      + coalesce(ecological_m3, 0) + unspecified_sector_m3)) > 1
+
+union all
+select 'sources_sum_to_total', report_year, region_code,
+       printf('用水 %.0f m³，供水 %.0f m³', total_m3, surface_m3 + ground_m3 + unconventional_m3 + unspecified_source_m3)
+from use_
+where abs(total_m3 - (surface_m3 + ground_m3 + unconventional_m3 + unspecified_source_m3)) > 1
+
+union all
+-- a summary with both sector totals and source totals: they must describe the same total
+select 'summary_margins_agree', report_year, region_code,
+       printf('分行业合计 %.0f m³，分水源合计 %.0f m³', sector_m3, source_m3)
+from (
+    select report_year, region_code,
+           sum(case when water_source_zh is null then volume_m3 end) as sector_m3,
+           sum(case when sub_sector_zh is null then volume_m3 end) as source_m3
+    from {{ ref('stg_raw__county_summary_returns') }}
+    group by report_year, region_code
+) as m
+where abs(sector_m3 - source_m3) > greatest(1, 0.001 * greatest(sector_m3, source_m3))
+
+union all
+select 'indicator_out_of_range', i.report_year, i.region_code,
+       printf('%s = %.4f（合理范围 %s–%s）', i.indicator_code, i.value, c.plausible_min, c.plausible_max)
+from {{ ref('fct_indicators') }} as i
+join {{ ref('indicator_catalog') }} as c using (indicator_code)
+where i.value < c.plausible_min or i.value > c.plausible_max
+
+union all
+select 'yoy_change_beyond_bound', report_year, region_code,
+       printf('较上年变化 %.1f%%', (total_m3 / prev_total_m3 - 1) * 100)
+from (select *, lag(total_m3) over (partition by region_code order by report_year) as prev_total_m3,
+             lag(report_year) over (partition by region_code order by report_year) as prev_year from use_)
+where prev_year = report_year - 1
+  and abs(total_m3 / prev_total_m3 - 1) * 100 > {{ var('dq_yoy_max_change_pct') }}
+
+union all
+select 'tap_sales_mismatch', s.report_year, s.region_code,
+       printf('售工业 %.0f m³，企业自来水 %.0f m³', s.sales_m3, t.tap_m3)
+from (select report_year, region_code, sum(sales_industry_m3) as sales_m3
+      from {{ ref('int_public_supply_balance') }} group by all) as s
+join (select report_year, region_code, sum(tap_m3) as tap_m3
+      from (select report_year, region_code, new_water_tap_m3 as tap_m3
+            from {{ ref('stg_raw__industrial_returns') }}
+            {%- if var('industry_extrapolation') %}
+            where is_above_scale
+            union all
+            select report_year, region_code, extrapolated_m3 * sample_tap_m3 / nullif(sample_water_m3, 0)
+            from {{ ref('int_industry_extrapolation') }}
+            {%- endif %})
+      group by all) as t using (report_year, region_code)
+where abs(s.sales_m3 - t.tap_m3) > {{ var('dq_tap_sales_tolerance_pct') }} / 100 * greatest(s.sales_m3, t.tap_m3)

@@ -1,0 +1,57 @@
+-- Completeness of the annual returns: fewer rows than the deployment's minimum_returns, rows
+-- quarantined (a total would be incomplete), a unit in two regions or reported twice, and files
+-- rejected at load. One row per failing item.
+with returns as (
+    select 'industrial_returns' as source_name, report_year, uscc as unit_id, region_code, source_file
+    from {{ ref('stg_raw__industrial_returns') }}
+    union all select 'supply_returns', report_year, uscc, region_code, source_file
+    from {{ ref('stg_raw__supply_returns') }}
+    union all select 'irrigation_returns', report_year, district_code, region_code, source_file
+    from {{ ref('stg_raw__irrigation_returns') }}
+),
+
+row_counts as (
+    select source_name, report_year, count(*) as n_rows from returns group by all
+    union all select 'county_summary_returns', report_year, count(*)
+    from {{ ref('stg_raw__county_summary_returns') }} group by all
+    union all select 'economic_statistics', report_year, count(*)
+    from {{ ref('stg_raw__economic_statistics') }} group by all
+)
+
+select 'row_count_below_expected' as check_name, y.report_year, null as region_code,
+       printf('%s: %d 行，预期不少于 %d 行', e.source_name, coalesce(c.n_rows, 0), e.min_rows_per_year) as detail
+from {{ source('deployment', 'minimum_returns') }} as e
+cross join (select distinct report_year from {{ ref('mart_water_use_by_region') }}) as y
+left join row_counts as c on c.source_name = e.source_name and c.report_year = y.report_year
+where coalesce(c.n_rows, 0) < e.min_rows_per_year
+
+union all
+select 'quarantined_survey_rows', ws_parse_int(report_year), null,
+       printf('%s: %d 行被隔离 (%s)', source_name, count(*), string_agg(distinct reasons, '; '))
+from (
+    {%- for s in ['industrial_returns', 'supply_returns', 'irrigation_returns', 'county_summary_returns'] %}
+    select '{{ s }}' as source_name, report_year, array_to_string(_reasons, ',') as reasons
+    from {{ source('raw', s ~ '__quarantine') }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+group by ws_parse_int(report_year), source_name
+
+union all
+select 'unit_in_two_regions', report_year, null, printf('%s 同时出现在 %s', unit_id, string_agg(distinct region_code, '、'))
+from returns
+group by report_year, unit_id
+having count(distinct region_code) > 1
+
+union all
+select 'unit_reported_twice', report_year, any_value(region_code),
+       printf('%s 在 %d 个文件/行中重复报送: %s', unit_id, count(*), string_agg(source_file, '、'))
+from returns
+group by report_year, unit_id
+having count(*) > 1
+
+union all
+select 'rejected_files', null, null, printf('%s: %s', source_file, message)
+from (select * from {{ source('raw', 'load_log') }}
+      qualify row_number() over (partition by source_file order by logged_at desc) = 1)
+where status = 'rejected'
