@@ -11,9 +11,8 @@ from pathlib import Path
 
 
 from dagster_project.lib.deployment import deployment_dir, deployment_rules
+from dagster_project.lib.repo_paths import DBT_PROJECT_DIR, REPO_ROOT  # noqa: F401  (re-exported)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 DEFAULT_MEMORY_LIMIT = "4GB"  # also the default in dbt/profiles.yml
 
 

@@ -10,9 +10,7 @@ import duckdb
 
 from dagster_project.lib.contracts import EARLIEST_DATE, Source
 from dagster_project.lib.deployment import VINTAGE_BASES
-from dagster_project.settings import DBT_PROJECT_DIR
-
-SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+from dagster_project.lib.reference import SEEDS_DIR
 
 REASONS_COLUMN = "_reasons"
 PARSERS = {"number": "ws_parse_number", "integer": "ws_parse_int", "date": "ws_parse_date",

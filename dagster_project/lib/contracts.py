@@ -8,6 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dagster_project.lib.reference import plausible_ranges
+
+# a firm's reuse rate above the indicator's plausible maximum (seeds/indicator_catalog.csv) is a
+# keying error, quarantined at load like any broken row
+REUSE_RATE_MAX_PCT = plausible_ranges()["industrial_reuse_rate"][1]
+
 
 class ContractError(Exception):
     """A file that breaks its input contract; the message names file, row, column and rule."""
@@ -221,8 +227,8 @@ SOURCES: tuple[Source, ...] = (
             RowRule("reuse_rate_implausible",
                     "ws_parse_number(reused_water) / nullif(ws_parse_number(reused_water) + ws_parse_number(new_water_surface)"
                     " + ws_parse_number(new_water_ground) + ws_parse_number(new_water_tap)"
-                    " + ws_parse_number(new_water_unconventional), 0) > 0.999",
-                    "reused water above 99.9% of total use"),
+                    f" + ws_parse_number(new_water_unconventional), 0) * 100 > {REUSE_RATE_MAX_PCT}",
+                    f"reused water above {REUSE_RATE_MAX_PCT}% of total use (the reuse rate's plausible maximum)"),
         ),
         columns=(
             C("report_year", ("统计年度", "年度"), kind="integer"),

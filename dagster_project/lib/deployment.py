@@ -19,10 +19,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dagster_project.lib.contracts import SOURCES_BY_NAME
+from dagster_project.lib.repo_paths import DBT_PROJECT_DIR, REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_DEPLOYMENT = REPO_ROOT / "dagster_project" / "demo" / "deployment"
-DBT_PROJECT_FILE = REPO_ROOT / "dbt" / "dbt_project.yml"
+DBT_PROJECT_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
 
 LEVELS = ("nation", "province", "city", "county", "district", "zone")
 # Components a caliber may leave out of the assessment total: water sources (water_source_map) and

@@ -9,12 +9,12 @@ from functools import cache
 
 import jinja2
 
-from dagster_project.lib.deployment import REPO_ROOT
+from dagster_project.lib.repo_paths import DBT_PROJECT_DIR
 
 MACRO_FILE = "ws_functions.sql"
 
 
 @cache
 def ws_functions_sql() -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO_ROOT / "dbt" / "macros"))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(DBT_PROJECT_DIR / "macros"))
     return env.get_template(MACRO_FILE).module.ws_functions_sql()

@@ -1,0 +1,19 @@
+"""The repo's universal reference tables (dbt seeds), read by Python where a rule in them is
+applied outside dbt too: the loader's row rules and the GE suites take an indicator's plausible
+range from seeds/indicator_catalog.csv, the same bounds dq_balance_failures applies."""
+from __future__ import annotations
+
+import csv
+from functools import cache
+
+from dagster_project.lib.repo_paths import DBT_PROJECT_DIR
+
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+
+@cache
+def plausible_ranges() -> dict[str, tuple[float, float]]:
+    """indicator_code → (plausible_min, plausible_max), for the indicators that have bounds."""
+    with open(SEEDS_DIR / "indicator_catalog.csv", encoding="utf-8", newline="") as f:
+        return {r["indicator_code"]: (float(r["plausible_min"]), float(r["plausible_max"]))
+                for r in csv.DictReader(f) if r["plausible_min"] and r["plausible_max"]}
