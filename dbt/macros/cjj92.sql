@@ -17,14 +17,14 @@
 {%- endmacro %}
 
 {% macro cjj92_r3_pct(pressure_mpa) -%}
-    case when {{ pressure_mpa }} > 0.75 then 2.0
-         when {{ pressure_mpa }} > 0.55 then 1.0
-         when {{ pressure_mpa }} > 0.35 then 0.5
-         else 0.0 end
+    cast(case when {{ pressure_mpa }} > 0.75 then 2.0
+              when {{ pressure_mpa }} > 0.55 then 1.0
+              when {{ pressure_mpa }} > 0.35 then 0.5
+              else 0.0 end as double)
 {%- endmacro %}
 
 {% macro cjj92_r4_pct(frost_depth_m) -%}
-    case when {{ frost_depth_m }} > 1.4 then 1.0 else 0.0 end
+    cast(case when {{ frost_depth_m }} > 1.4 then 1.0 else 0.0 end as double)
 {%- endmacro %}
 
 {% macro cjj92_grade_zh(leakage_rate_pct) -%}

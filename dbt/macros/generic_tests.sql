@@ -1,10 +1,13 @@
 {# Project generic tests (no dbt hub packages: `dbt deps` cannot run offline). #}
 
-{% test unique_combination_of_columns(model, combination_of_columns) %}
-select {{ combination_of_columns | join(', ') }}, count(*) as n_rows
+{#- A table's primary key: no two rows share the key, and no key column is null except those named
+    in `nullable` (e.g. the year-less row of a global check). Returns the offending key values. -#}
+{% test primary_key(model, columns, nullable=[]) %}
+select {{ columns | join(', ') }}, count(*) as n_rows
 from {{ model }}
-group by {{ combination_of_columns | join(', ') }}
+group by {{ columns | join(', ') }}
 having count(*) > 1
+    {%- for c in columns if c not in nullable %} or {{ c }} is null{% endfor %}
 {% endtest %}
 
 {#- Row-level: the parts add up to the total within an absolute tolerance (same unit). -#}

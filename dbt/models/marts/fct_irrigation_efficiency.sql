@@ -63,8 +63,8 @@ select
     report_year,
     sum(class_coefficient * class_gross_m3) / nullif(sum(class_gross_m3), 0) as irrigation_coefficient,
     sum(class_gross_m3) as weighted_gross_irrigation_m3,
-    sum(n_sample_districts) as n_sample_districts,
-    sum(n_districts) as n_districts,
+    cast(sum(n_sample_districts) as bigint) as n_sample_districts,
+    cast(sum(n_districts) as bigint) as n_districts,
     bool_or(has_stratum_without_sample) as has_stratum_without_sample,
     to_json(map(list(size_class_zh order by size_class_zh), list(class_coefficient order by size_class_zh)))
         as class_coefficients_json

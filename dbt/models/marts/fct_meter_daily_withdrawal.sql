@@ -20,7 +20,7 @@ select
     d.has_spike,
     d.n_negative_increments,
     d.n_stuck_intervals,
-    d.n_duplicate_readings,
+    cast(d.n_duplicate_readings as bigint) as n_duplicate_readings,  -- a sum of counts: hugeint in DuckDB
     d.n_outlier_readings,
     d.n_files_for_day,
     p.permit_no is not null as has_permit,
