@@ -21,8 +21,3 @@ where abs({{ total_column }} - ({% for c in part_columns %}coalesce({{ c }}, 0){
 {% test not_negative(model, column_name) %}
 select * from {{ model }} where {{ column_name }} < 0
 {% endtest %}
-
-{% test value_between(model, column_name, min_value, max_value, where_sql="true") %}
-select * from {{ model }}
-where ({{ where_sql }}) and ({{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }})
-{% endtest %}
