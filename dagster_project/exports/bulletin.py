@@ -1,8 +1,10 @@
 """The yearly bulletin (水资源公报) and assessment (考核) tables, as table specs.
 
-Every function reads the `marts` schema of whatever connection it is given: the warehouse, or a
-publication's frozen input bundle (exports/publication.py), so a published version can be rebuilt
-from its own inputs.
+The figures come from the dbt report models (schema `reports`, one per table, in the units the
+tables print); this module only lays them out: headers, precision, notes, and the marks for a
+suppressed ("×") or unavailable ("—") cell. Every function reads whatever connection it is given:
+the warehouse, or a publication's frozen input bundle (exports/publication.py), so a published
+version can be rebuilt from its own inputs.
 """
 from __future__ import annotations
 
@@ -24,19 +26,6 @@ SUPPRESSION_NOTE = f"“{SUPPRESSED}”表示该数据仅涉及个别调查单�
 
 def top_unit(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("select region_code from marts.dim_regions where is_top_level").fetchone()[0]
-
-
-def region_order_sql(unit: str, year: int) -> str:
-    """The rows of a unit's tables: the unit itself (by its short name in the register) first, then its
-    direct children in register order, each only in the years its code is in use."""
-    assert unit.isdigit() and isinstance(year, int)  # inlined into SQL: a register code and a year only
-    return f"""
-    select r.region_code, case when r.region_code = '{unit}' then r.short_name_zh else r.region_name_zh end
-               as region_label,
-           case when r.region_code = '{unit}' then -1 else r.sort_order end as sort_order
-    from marts.dim_regions r
-    where (r.region_code = '{unit}' or r.parent_code = '{unit}')
-      and coalesce(r.valid_from_year, {year}) <= {year} and coalesce(r.valid_to_year, {year}) >= {year}"""
 
 
 def base_year(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
@@ -62,6 +51,12 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def report(con: duckdb.DuckDBPyConnection, model: str, year: int, unit: str, order: str = "sort_order") -> list[dict]:
+    """A report model's rows for one unit's table and year, in table order."""
+    return rows(con, f"select * from reports.{model} where report_year = ? and report_unit_code = ? order by {order}",
+                [year, unit])
 
 
 def suppress(con, year: int, table_rows: list[dict], cell_of_column: dict[str, str]) -> int:
@@ -91,62 +86,56 @@ def mark_not_available(table: list[dict], columns_by_flag: dict[str, tuple[str, 
 
 
 def use_by_sector(con, year: int, unit: str) -> TableSpec:
-    table = rows(con, f"""
-        select u.region_code, g.region_label, u.has_sector_split, u.has_agriculture_split, u.has_industry_split,
-               u.has_domestic_split, u.total_m3 / 1e8 as total, u.agriculture_m3 / 1e8 as agriculture,
-               u.farmland_irrigation_m3 / 1e8 as farmland, (u.agriculture_m3 - u.farmland_irrigation_m3) / 1e8 as other_agri,
-               u.industry_m3 / 1e8 as industry, u.once_through_cooling_m3 / 1e8 as cooling,
-               u.domestic_m3 / 1e8 as domestic, u.residential_m3 / 1e8 as residential, u.public_m3 / 1e8 as public,
-               u.ecological_m3 / 1e8 as ecological
-        from marts.mart_water_use_by_region u join ({region_order_sql(unit, year)}) g using (region_code)
-        where u.report_year = ? order by g.sort_order""", [year])
-    n = suppress(con, year, table, {"total": "total", "agriculture": "agriculture", "farmland": "farmland_irrigation",
-                                    "industry": "industry", "cooling": "once_through_cooling",
-                                    "domestic": "domestic", "public": "public", "ecological": "ecological"})
+    table = report(con, "rpt_bulletin_use_by_sector", year, unit)
+    v = "_100m_m3"
+    n = suppress(con, year, table, {f"{cell}{v}": cell for cell in (
+        "total", "agriculture", "farmland_irrigation", "industry", "once_through_cooling", "domestic", "public",
+        "ecological")})
     unavailable = mark_not_available(table, {
-        "has_sector_split": ("agriculture", "farmland", "other_agri", "industry", "cooling", "domestic",
-                             "residential", "public", "ecological"),
-        "has_agriculture_split": ("farmland", "other_agri"), "has_industry_split": ("cooling",),
-        "has_domestic_split": ("residential", "public")})
+        "has_sector_split": tuple(f"{c}{v}" for c in (
+            "agriculture", "farmland_irrigation", "other_agriculture", "industry", "once_through_cooling", "domestic",
+            "residential", "public", "ecological")),
+        "has_agriculture_split": (f"farmland_irrigation{v}", f"other_agriculture{v}"),
+        "has_industry_split": (f"once_through_cooling{v}",),
+        "has_domestic_split": (f"residential{v}", f"public{v}")})
     d = VOLUME_DECIMALS
     notes = ["注：用水总量=农业+工业+生活+人工生态环境补水；生活用水含居民生活和公共用水(第三产业及建筑业)；"
              "因四舍五入，分项之和与合计可能略有出入。"] + ([f"{NOT_AVAILABLE_NOTE}"] if unavailable else [])
     return TableSpec(
         sheet="表1 分行业用水量", title=f"表1  {year}年各地区分行业用水量", unit_line="单位：亿m³",
-        columns=[Col("region_label", "地区"), Col("total", "用水总量", d),
-                 Col("agriculture", ("农业用水", "小计"), d), Col("farmland", ("农业用水", "耕地灌溉"), d),
-                 Col("other_agri", ("农业用水", "林牧渔畜"), d),
-                 Col("industry", ("工业用水", "小计"), d), Col("cooling", ("工业用水", "其中：火(核)电直流冷却"), d),
-                 Col("domestic", ("生活用水", "小计"), d), Col("residential", ("生活用水", "居民生活"), d),
-                 Col("public", ("生活用水", "公共用水"), d), Col("ecological", "人工生态环境补水", d)],
+        columns=[Col("region_label", "地区"), Col(f"total{v}", "用水总量", d),
+                 Col(f"agriculture{v}", ("农业用水", "小计"), d), Col(f"farmland_irrigation{v}", ("农业用水", "耕地灌溉"), d),
+                 Col(f"other_agriculture{v}", ("农业用水", "林牧渔畜"), d),
+                 Col(f"industry{v}", ("工业用水", "小计"), d),
+                 Col(f"once_through_cooling{v}", ("工业用水", "其中：火(核)电直流冷却"), d),
+                 Col(f"domestic{v}", ("生活用水", "小计"), d), Col(f"residential{v}", ("生活用水", "居民生活"), d),
+                 Col(f"public{v}", ("生活用水", "公共用水"), d), Col(f"ecological{v}", "人工生态环境补水", d)],
         rows=table, notes=notes + ([SUPPRESSION_NOTE] if n else []))
 
 
 def use_by_source(con, year: int, unit: str) -> TableSpec:
-    types = [r["t"] for r in rows(con, """select distinct unconventional_type_zh as t from marts.fct_unconventional_water
-                                          where report_year = ? order by 1""", [year])]
-    pivot = ", ".join(f"sum(volume_m3) filter (where unconventional_type_zh = '{t}') / 1e8 as \"u_{t}\"" for t in types)
-    table = rows(con, f"""
-        select u.region_code, g.region_label, u.has_source_split, u.total_m3 / 1e8 as total,
-               u.surface_m3 / 1e8 as surface,
-               u.ground_m3 / 1e8 as ground, u.unconventional_m3 / 1e8 as unconventional,
-               u.unconventional_m3 / nullif(u.total_m3, 0) * 100 as unconventional_share
-               {', ' + ', '.join(f'x."u_{t}"' for t in types) if types else ''}
-        from marts.mart_water_use_by_region u join ({region_order_sql(unit, year)}) g using (region_code)
-        left join (select region_code {', ' + pivot if types else ''} from marts.fct_unconventional_water
-                   where report_year = ? group by region_code) x using (region_code)
-        where u.report_year = ? order by g.sort_order""", [year, year])
-    n = suppress(con, year, table, {"total": "total", "surface": "surface", "ground": "ground",
-                                    "unconventional": "unconventional", "unconventional_share": "unconventional"})
+    table = report(con, "rpt_bulletin_use_by_source", year, unit)
+    by_type = rows(con, """select region_code, unconventional_type_zh as t, volume_100m_m3 from
+                           reports.rpt_bulletin_unconventional_by_type where report_year = ? and report_unit_code = ?""",
+                   [year, unit])
+    types = sorted({r["t"] for r in rows(con, """select distinct unconventional_type_zh as t
+                                                  from reports.rpt_bulletin_unconventional_by_type
+                                                  where report_year = ?""", [year])})
+    volumes = {(r["region_code"], r["t"]): r["volume_100m_m3"] for r in by_type}
+    for row in table:  # one column per unconventional type the year has anywhere
+        row.update({f"u_{t}": volumes.get((row["region_code"], t)) for t in types})
+    v = "_100m_m3"
+    n = suppress(con, year, table, {f"total{v}": "total", f"surface{v}": "surface", f"ground{v}": "ground",
+                                    f"unconventional{v}": "unconventional", "unconventional_share_pct": "unconventional"})
     unavailable = mark_not_available(table, {"has_source_split": (
-        "surface", "ground", "unconventional", "unconventional_share", *(f"u_{t}" for t in types))})
+        f"surface{v}", f"ground{v}", f"unconventional{v}", "unconventional_share_pct", *(f"u_{t}" for t in types))})
     d = VOLUME_DECIMALS
     return TableSpec(
         sheet="表2 分水源供水量", title=f"表2  {year}年各地区分水源供水量", unit_line="单位：亿m³",
-        columns=[Col("region_label", "地区"), Col("total", "供水总量", d), Col("surface", "地表水", d),
-                 Col("ground", "地下水", d), Col("unconventional", ("非常规水源", "小计"), d)]
+        columns=[Col("region_label", "地区"), Col(f"total{v}", "供水总量", d), Col(f"surface{v}", "地表水", d),
+                 Col(f"ground{v}", "地下水", d), Col(f"unconventional{v}", ("非常规水源", "小计"), d)]
         + [Col(f"u_{t}", ("非常规水源", t), d) for t in types]
-        + [Col("unconventional_share", ("非常规水源", "占用水总量(%)"), 1)],
+        + [Col("unconventional_share_pct", ("非常规水源", "占用水总量(%)"), 1)],
         rows=table, notes=["注：供水总量=用水总量；非常规水源含再生水、集蓄雨水、海水淡化水、矿坑(井)水、微咸水。"]
         + ([SUPPRESSION_NOTE] if n else []) + ([NOT_AVAILABLE_NOTE] if unavailable else []))
 
@@ -169,12 +158,7 @@ def indicator_columns(base: int | None) -> list[tuple[str, tuple[str, str]]]:
 
 
 def indicators(con, year: int, unit: str) -> TableSpec:
-    long = rows(con, f"""
-        select g.region_code, g.region_label, g.sort_order, i.indicator_code, i.value, i.bulletin_decimals
-        from ({region_order_sql(unit, year)}) g
-        left join marts.fct_indicators i on i.region_code = g.region_code and i.report_year = ?
-             and i.caliber = 'statistical'
-        order by g.sort_order""", [year])
+    long = report(con, "rpt_bulletin_indicators", year, unit, order="sort_order, indicator_code")
     decimals = {r["indicator_code"]: r["bulletin_decimals"] for r in long if r["indicator_code"]}
     columns = [Col("region_label", "地区")] + [
         Col(code, header if header[1] else (header[0],), decimals.get(code, 2))
@@ -202,44 +186,27 @@ def indicators(con, year: int, unit: str) -> TableSpec:
 
 
 def leakage(con, year: int, unit: str) -> TableSpec:
-    suppliers = rows(con, f"""
-        select l.region_code, g.region_label || ' ' || l.unit_name as region_label, g.sort_order,
-               l.system_input_m3 / 1e4 as system_input, l.authorized_m3 / 1e4 as authorized,
-               l.comprehensive_loss_rate_pct as comprehensive, l.r1_household_metering_pct as r1,
-               l.r2_pipe_length_pct as r2, l.r3_pressure_pct as r3, l.r4_frost_depth_pct as r4,
-               l.leakage_rate_pct as rate, l.leakage_grade_zh as grade
-        from marts.fct_public_supply_leakage l join ({region_order_sql(unit, year)}) g using (region_code)
-        where l.report_year = ? order by g.sort_order, l.unit_name""", [year])
-    regional = rows(con, f"""
-        select i.region_code, g.region_label || ' (地区加权)' as region_label,
-               max(i.value) filter (where indicator_code = 'comprehensive_loss_rate') as comprehensive,
-               max(i.value) filter (where indicator_code = 'network_leakage_rate') as rate
-        from marts.fct_indicators i join ({region_order_sql(unit, year)}) g using (region_code)
-        where i.report_year = ? and i.caliber = 'statistical'
-          and i.indicator_code in ('comprehensive_loss_rate', 'network_leakage_rate')
-        group by all order by any_value(g.sort_order)""", [year])
+    table = report(con, "rpt_bulletin_leakage", year, unit, order="row_group, sort_order, unit_name")
     return TableSpec(
         sheet="表4 供水管网漏损", title=f"表4  {year}年城市公共供水管网漏损情况", unit_line="",
-        columns=[Col("region_label", "供水单位/地区"), Col("system_input", ("供水总量", "万m³"), 1),
-                 Col("authorized", ("注册用户用水量", "万m³"), 1), Col("comprehensive", ("综合漏损率", "%"), 2),
-                 Col("r1", ("修正值(%)", "R1 抄表到户"), 2), Col("r2", ("修正值(%)", "R2 管长"), 2),
-                 Col("r3", ("修正值(%)", "R3 压力"), 2), Col("r4", ("修正值(%)", "R4 冻土"), 2),
-                 Col("rate", ("漏损率", "%"), 2), Col("grade", "评定等级")],
-        rows=suppliers + regional,
+        columns=[Col("row_label", "供水单位/地区"), Col("system_input_10k_m3", ("供水总量", "万m³"), 1),
+                 Col("authorized_10k_m3", ("注册用户用水量", "万m³"), 1),
+                 Col("comprehensive_loss_rate_pct", ("综合漏损率", "%"), 2),
+                 Col("r1_household_metering_pct", ("修正值(%)", "R1 抄表到户"), 2),
+                 Col("r2_pipe_length_pct", ("修正值(%)", "R2 管长"), 2), Col("r3_pressure_pct", ("修正值(%)", "R3 压力"), 2),
+                 Col("r4_frost_depth_pct", ("修正值(%)", "R4 冻土"), 2), Col("leakage_rate_pct", ("漏损率", "%"), 2),
+                 Col("leakage_grade_zh", "评定等级")],
+        rows=table,
         notes=["注：按CJJ 92-2016(2018年局部修订)计算：漏损率=综合漏损率−(R1+R2+R3+R4)，R2限值±3%；"
                "漏损率≤10%为一级、≤12%为二级；地区漏损率按供水总量加权。"])
 
 
 def industrial_reuse(con, year: int, unit: str) -> TableSpec:
-    table = rows(con, f"""
-        select r.region_code, g.region_label, r.reused_m3 / 1e4 as reused, r.new_water_m3 / 1e4 as new_water,
-               r.reuse_rate_pct as rate, r.n_firms
-        from marts.fct_industrial_reuse r join ({region_order_sql(unit, year)}) g using (region_code)
-        where r.report_year = ? order by g.sort_order""", [year])
+    table = report(con, "rpt_bulletin_industrial_reuse", year, unit)
     return TableSpec(
         sheet="表5 工业用水重复利用", title=f"表5  {year}年规模以上工业用水重复利用情况", unit_line="",
-        columns=[Col("region_label", "地区"), Col("reused", ("重复利用水量", "万m³"), 1),
-                 Col("new_water", ("取用新水量", "万m³"), 1), Col("rate", ("重复利用率", "%"), 1),
+        columns=[Col("region_label", "地区"), Col("reused_10k_m3", ("重复利用水量", "万m³"), 1),
+                 Col("new_water_10k_m3", ("取用新水量", "万m³"), 1), Col("reuse_rate_pct", ("重复利用率", "%"), 1),
                  Col("n_firms", ("企业数", "家"), 0)],
         rows=table, notes=["注：重复利用率=Σ重复利用水量/Σ(重复利用水量+取用新水量)，按企业汇总后计算，不取企业比率的平均值；"
                            "火(核)电直流冷却企业按规则不计入。"])
@@ -288,30 +255,15 @@ def bulletin_tables(con, year: int, unit: str) -> list[TableSpec]:
 
 
 def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
-    targets = rows(con, f"""
-        select s.region_code, g.region_label, c.indicator_name_zh as indicator, c.unit,
-               case when s.caliber = 'assessment' then '考核口径' else '统计口径' end as caliber,
-               s.direction || ' ' || s.target_value as target, s.value, case when s.is_met then '达标'
-               when s.is_missing_value then '无数据' else '未达标' end as met, s.points, s.max_points
-        from marts.fct_assessment_indicator_scores s join ({region_order_sql(unit, year)}) g using (region_code)
-        join ref.indicator_catalog c using (indicator_code)
-        where s.report_year = ? order by g.sort_order, c.sort_order""", [year])
-    scores = rows(con, f"""
-        select s.region_code, g.region_label, s.target_points, s.system_points, s.measures_points, s.bonus_points,
-               s.total_score, s.grade_zh, s.tier_zh, s.rank_in_year
-        from marts.fct_assessment_scores s join ({region_order_sql(unit, year)}) g using (region_code)
-        where s.report_year = ? order by s.rank_in_year, g.sort_order""", [year])
-    tasks = rows(con, f"""
-        select task_id, work_item_zh, task_type_zh, goal_zh, task_zh, lead_unit_zh, partner_units_zh,
-               strftime(deadline, '%Y年%-m月%-d日') as deadline, status_zh
-        from marts.fct_assessment_tasks
-        where report_year = ? and region_code in (select region_code from ({region_order_sql(unit, year)}))
-        order by task_id""", [year])
+    targets = report(con, "rpt_assessment_targets", year, unit, order="sort_order, indicator_sort_order")
+    scores = report(con, "rpt_assessment_scores", year, unit, order="rank_in_year, sort_order")
+    tasks = report(con, "rpt_assessment_tasks", year, unit, order="task_id")
     return as_deployed(con, [
         TableSpec(sheet="表1 考核指标完成情况", title=f"表1  {year}年度最严格水资源管理制度考核指标完成情况", unit_line="",
-                  columns=[Col("region_label", "被考核单位"), Col("indicator", "考核指标"), Col("unit", "单位"),
-                           Col("caliber", "口径"), Col("target", "目标值"), Col("value", "完成值", 3),
-                           Col("met", "完成情况"), Col("points", ("得分", "得分"), 1), Col("max_points", ("得分", "满分"), 0)],
+                  columns=[Col("region_label", "被考核单位"), Col("indicator_name_zh", "考核指标"), Col("unit", "单位"),
+                           Col("caliber_zh", "口径"), Col("target_text", "目标值"), Col("value", "完成值", 3),
+                           Col("result_zh", "完成情况"), Col("points", ("得分", "得分"), 1),
+                           Col("max_points", ("得分", "满分"), 0)],
                   rows=targets, notes=["注：完成值为全精度计算后按三位小数显示；评分规则见本部署的 assessment_scoring_rules 表。"]),
         TableSpec(sheet="表2 考核得分与等级", title=f"表2  {year}年度考核得分、等级与等次", unit_line="单位：分",
                   columns=[Col("region_label", "被考核单位"), Col("target_points", ("得分构成", "目标完成"), 1),
@@ -323,7 +275,7 @@ def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
         TableSpec(sheet="表3 任务分解表", title=f"{year}年度最严格水资源管理工作任务分解表", unit_line="",
                   columns=[Col("task_id", "序号"), Col("work_item_zh", "工作事项"), Col("task_type_zh", "任务类型"),
                            Col("goal_zh", "工作目标"), Col("task_zh", "工作任务"), Col("lead_unit_zh", "责任单位"),
-                           Col("partner_units_zh", "配合单位"), Col("deadline", "完成时限"), Col("status_zh", "完成情况")],
+                           Col("partner_units_zh", "配合单位"), Col("deadline_zh", "完成时限"), Col("status_zh", "完成情况")],
                   rows=tasks),
     ], "assessment")
 

@@ -39,17 +39,17 @@ from dagster_project.lib.rounding import round_for_bulletin
 
 # (schema, table, filter): what a year's publication reads; {year} is the report year
 BUNDLE = (
+    # the report models the tables are laid out from (dbt schema `reports`)
+    *(("reports", f"rpt_{table}", "report_year = {year}") for table in (
+        "bulletin_use_by_sector", "bulletin_use_by_source", "bulletin_unconventional_by_type",
+        "bulletin_indicators", "bulletin_leakage", "bulletin_industrial_reuse",
+        "assessment_targets", "assessment_scores", "assessment_tasks")),
+    # what the charts and the cell marks read
     ("marts", "dim_regions", "true"),
     ("marts", "mart_water_use_by_region", "report_year = {year}"),
     ("marts", "fct_indicators", "report_year <= {year}"),
     ("marts", "fct_public_supply_leakage", "report_year = {year}"),
-    ("marts", "fct_industrial_reuse", "report_year = {year}"),
-    ("marts", "fct_unconventional_water", "report_year = {year}"),
     ("marts", "fct_disclosure_cells", "report_year = {year} and is_suppressed"),
-    ("marts", "fct_assessment_indicator_scores", "report_year = {year}"),
-    ("marts", "fct_assessment_scores", "report_year = {year}"),
-    ("marts", "fct_assessment_tasks", "report_year = {year}"),
-    ("ref", "indicator_catalog", "true"),
     ("deployment", "assessment_targets", "report_year = {year}"),
     ("deployment", "base_years", "true"),
     ("deployment", "assessment_grades", "true"),

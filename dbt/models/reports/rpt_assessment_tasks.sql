@@ -1,0 +1,15 @@
+-- 考核 表3 任务分解表: the tasks of each report row's regions, deadline written as staff write it.
+select
+    g.report_unit_code,
+    t.report_year,
+    t.task_id,
+    t.work_item_zh,
+    t.task_type_zh,
+    t.goal_zh,
+    t.task_zh,
+    t.lead_unit_zh,
+    t.partner_units_zh,
+    strftime(t.deadline, '%Y年%-m月%-d日') as deadline_zh,
+    t.status_zh
+from {{ ref('fct_assessment_tasks') }} as t
+join {{ ref('rpt_report_rows') }} as g on g.region_code = t.region_code and {{ region_in_use('t.report_year') }}
