@@ -80,7 +80,7 @@ def dq_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
 
 @dg.asset(group_name="exports", deps=[bulletin_workbooks, dq_report], kinds={"duckdb"},
           description="Read-only snapshot for analysts (waterstat sql): a new file with the analyst tables "
-                      "only (marts, intermediate, ref, deployment, quality, raw.load_log), personal-data columns left out.")
+                      "only (marts, reports, intermediate, ref, deployment, quality, raw.load_log), personal-data columns left out.")
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     path = publish_snapshot(Path(warehouse.database), Path(warehouse.published_database))
     context.log.info(f"Published {path}")

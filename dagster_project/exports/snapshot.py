@@ -19,7 +19,7 @@ from dagster_project.settings import memory_limit
 
 # What analysts read: the modelled tables, the rule tables, the quality results, and which files
 # were loaded when. The raw rows (and the staging views over them) stay in the build file.
-ANALYST_SCHEMAS = ("marts", "intermediate", "ref", "deployment", "quality")
+ANALYST_SCHEMAS = ("marts", "reports", "intermediate", "ref", "deployment", "quality")
 ANALYST_RAW_TABLES = ("load_log",)
 
 

@@ -67,3 +67,10 @@ def test_no_model_converts_units_after_staging():
     offenders = [p.relative_to(DBT_PROJECT_DIR).as_posix() for p in (DBT_PROJECT_DIR / "models").rglob("*.sql")
                  if "to_m3" in p.read_text(encoding="utf-8") and p.parent.name != "staging"]
     assert not offenders
+
+
+def test_the_model_reference_is_generated_from_the_yaml(manifest):
+    from dagster_project.lib.model_docs import DOC, render
+
+    assert DOC.read_text(encoding="utf-8") == render(manifest), \
+        "docs/models.md is stale: run python -m dagster_project.lib.model_docs"
