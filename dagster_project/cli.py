@@ -77,12 +77,11 @@ def catch_up_runs(paths: Paths) -> list[tuple[str, str, str]]:
     before (so a file taken out of raw/ is withdrawn): the meter days, then the report years.
     A source family with no file at all runs its latest partition once, so its tables exist (an
     office without meters then skips the meter job)."""
-    from dagster_project.ingest.loader import source_files
-    from dagster_project.lib.contracts import SOURCES
+    from dagster_project.ingest.raw_files import inventory
     from dagster_project.lib.partition_keys import file_partition_key, is_daily
     from dagster_project.partitions import meter_days, report_years
 
-    files = [(s.name, p.relative_to(paths.raw).as_posix()) for s in SOURCES for p in source_files(paths.raw, s)]
+    files = [(f.source.name, f.rel) for f in inventory(paths.raw)]
     files += loaded_files(paths)
     runs = []
     for job, partitions, daily in (("meter_daily_load", meter_days, True), ("annual_sources_load", report_years, False)):

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from dagster_project.dbt_assets import meter_dbt_models, waterstat_dbt_models
+from dagster_project.dbt_assets import meter_dbt_models
 from dagster_project.ingest.assets import raw_assets
 from dagster_project.partitions import meter_days, report_years
 
