@@ -341,29 +341,24 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     """Publish one year's bulletin and assessment tables (a new version only if its inputs changed)."""
     import duckdb
 
-    from dagster_project.exports.assets import hold_back
-    from dagster_project.exports.publication import publish, record_publication
-    from dagster_project.lib.deployment import setting
-    from dagster_project.quality.gate import blocking_failures, reasons_for_year
+    from dagster_project.exports.bulletin import available_years
+    from dagster_project.exports.release import release_year
 
     paths = Paths.from_env()
     if not paths.warehouse.exists():
         print(f"error: no warehouse at {paths.warehouse} yet: run `waterstat run` first", file=sys.stderr)
         return 2
     with duckdb.connect(str(paths.warehouse)) as con:  # writes raw.publications
-        years = [r[0] for r in con.execute("select distinct report_year from marts.mart_water_use_by_region").fetchall()]
+        years = available_years(con)
         if args.year not in years:
-            print(f"error: no data for {args.year}; report years in the warehouse: {sorted(years)}", file=sys.stderr)
+            print(f"error: no data for {args.year}; report years in the warehouse: {years}", file=sys.stderr)
             return 2
-        reasons = reasons_for_year(blocking_failures(con), args.year)
-        if reasons:
-            note = hold_back(paths.exports, args.year, reasons)
-            print(f"{args.year} not published: blocking quality failures:\n  " + "\n  ".join(reasons)
-                  + f"\n  ({note}; details: waterstat check)", file=sys.stderr)
-            return 1
-        pub = publish(con, args.year, paths.exports, args.rounding or setting(con, "rules.bulletin_rounding_mode"),
-                      args.unit)
-        record_publication(con, pub, args.unit, "cli")
+        release = release_year(con, args.year, paths.exports, [args.unit], "cli", args.rounding)
+    if release.blocked:
+        print(f"{args.year} not published: blocking quality failures:\n  " + "\n  ".join(release.blocked)
+              + f"\n  ({release.note}; details: waterstat check)", file=sys.stderr)
+        return 1
+    pub = release.publications[args.unit]
     state = "new version" if pub.is_new else "unchanged inputs: the existing version"
     print(f"{args.year}: v{pub.version:03d} ({state}) in {pub.directory}")
     for f in pub.files:
