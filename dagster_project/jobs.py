@@ -46,6 +46,8 @@ build_and_publish = dg.define_asset_job(
     description="Build and test the annual models and marts, write the bulletin and the DQ report, publish.",
 )
 
+JOBS = [meter_daily_load, annual_sources_load, build_and_publish]
+
 
 def day_range_tags(start: str, end: str) -> dict[str, str]:
     """Tags that make one run cover a range of partitions (every asset here takes a range)."""
