@@ -84,14 +84,19 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     return 0 if execute_runs(paths, backfill_runs(args.what, args.first, args.last, args.publish)) else 1
 
 
+def no_warehouse_yet(paths: Paths) -> bool:
+    if not paths.warehouse.exists():
+        print(f"error: no warehouse at {paths.warehouse} yet: run `waterstat run` first", file=sys.stderr)
+    return not paths.warehouse.exists()
+
+
 def report_quality(paths: Paths) -> int:
     """Write the DQ report from the build database and print its summary; 1 if anything blocks."""
     import duckdb
 
     from dagster_project.quality.report import build_report
 
-    if not paths.warehouse.exists():
-        print(f"error: no warehouse at {paths.warehouse} yet: run `waterstat run` first", file=sys.stderr)
+    if no_warehouse_yet(paths):
         return 2
     try:
         con = duckdb.connect(str(paths.warehouse), read_only=True)
@@ -153,8 +158,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     from dagster_project.exports.release import release_year
 
     paths = Paths.from_env()
-    if not paths.warehouse.exists():
-        print(f"error: no warehouse at {paths.warehouse} yet: run `waterstat run` first", file=sys.stderr)
+    if no_warehouse_yet(paths):
         return 2
     with duckdb.connect(str(paths.warehouse)) as con:  # writes raw.publications
         years = available_years(con)
