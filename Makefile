@@ -35,7 +35,7 @@ test: install
 
 ## The Dagster UI with the schedule running: http://127.0.0.1:3000
 ui: install manifest
-	$(BIN)/python -c "from pathlib import Path; from dagster_project.cli import ensure_dagster_home; ensure_dagster_home(Path('.dagster_home'))"
+	$(BIN)/python -c "from pathlib import Path; from dagster_project.instance import ensure_dagster_home; ensure_dagster_home(Path('.dagster_home'))"
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
 
 manifest: install

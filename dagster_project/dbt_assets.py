@@ -8,11 +8,11 @@ Two selections of the one dbt project:
   at once, so a full rebuild is both cheap and the only way every year stays consistent.
 """
 import json
-import os
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, dbt_assets
+from dagster_shared.utils import environ
 
 from dagster_project.lib.deployment import deployment_rules
 from dagster_project.lib.partition_keys import day_chunks
@@ -41,9 +41,12 @@ class WaterstatTranslator(DagsterDbtTranslator):
 TRANSLATOR = WaterstatTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def point_dbt_at(warehouse: WarehouseResource) -> None:
-    # dbt's profile reads WATERSTAT_WAREHOUSE: point it at the file this run's resource names.
-    os.environ["WATERSTAT_WAREHOUSE"] = warehouse.database
+def dbt_cli(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str], **kwargs) -> DbtCliInvocation:
+    """dbt on the build file this run's resource names (dbt's profile reads WATERSTAT_WAREHOUSE).
+    DbtCliResource.cli takes no env: it starts dbt with a copy of os.environ, so the variable is set
+    for the call only and restored after (dagster's `environ`, as dagster-dbt advises: dagster#29656)."""
+    with environ({"WATERSTAT_WAREHOUSE": warehouse.database}):
+        return dbt.cli(args, **kwargs)
 
 
 def with_rules(warehouse: WarehouseResource, window: dict | None = None) -> list[str]:
@@ -55,16 +58,14 @@ def with_rules(warehouse: WarehouseResource, window: dict | None = None) -> list
 
 def run_dbt_models(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str]) -> None:
     """`dbt run` outside Dagster's event stream: a part of a longer run whose final build reports."""
-    point_dbt_at(warehouse)
-    part = dbt.cli(["run", *args], manifest=dbt_project.manifest_path, raise_on_error=False).wait()
+    part = dbt_cli(dbt, warehouse, ["run", *args], manifest=dbt_project.manifest_path, raise_on_error=False).wait()
     if not part.is_successful():
         raise dg.Failure(f"dbt run failed ({' '.join(args)}): {part.get_error()}")
 
 
 def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
                   extra_args: list[str]):
-    point_dbt_at(warehouse)
-    invocation = dbt.cli(["build", *extra_args], context=context, raise_on_error=False)
+    invocation = dbt_cli(dbt, warehouse, ["build", *extra_args], context=context, raise_on_error=False)
     yield from invocation.stream()
     # keep every node's outcome (tests included) for the quality gate and the DQ report
     with warehouse.connect() as con:

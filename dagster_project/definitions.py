@@ -6,14 +6,12 @@ import dagster as dg
 from dagster_project.dbt_assets import meter_dbt_models, waterstat_dbt_models
 from dagster_project.exports.assets import bulletin_workbooks, dq_report, published_warehouse
 from dagster_project.ingest.assets import deployment_tables, load_log, publications, raw_assets
-from dagster_project.jobs import annual_sources_load, build_and_publish, meter_daily_load, nightly_schedule
+from dagster_project.jobs import JOBS, nightly_schedule
 from dagster_project.progress import progress_logger
 from dagster_project.quality.ge_checks import ge_checks
 from dagster_project.resources import build_resources
 from dagster_project.sensors import publish_after_load, raw_files_sensor
 from dagster_project.settings import Paths
-
-JOBS = [meter_daily_load, annual_sources_load, build_and_publish]
 
 
 def build_definitions(paths: Paths | None = None) -> dg.Definitions:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from dagster_project.dbt_assets import meter_dbt_models, waterstat_dbt_models
+from dagster_project.dbt_assets import meter_dbt_models
 from dagster_project.ingest.assets import raw_assets
 from dagster_project.partitions import meter_days, report_years
 
@@ -45,6 +45,8 @@ build_and_publish = dg.define_asset_job(
     executor_def=dg.in_process_executor, tags=WRITER_TAG,
     description="Build and test the annual models and marts, write the bulletin and the DQ report, publish.",
 )
+
+JOBS = [meter_daily_load, annual_sources_load, build_and_publish]
 
 
 def day_range_tags(start: str, end: str) -> dict[str, str]:

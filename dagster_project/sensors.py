@@ -9,10 +9,9 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.ingest.raw_files import inventory, settle_seconds, still_being_written
-from dagster_project.jobs import annual_sources_load, build_and_publish, day_range_tags, meter_daily_load
-from dagster_project.lib.contracts import SOURCES
-from dagster_project.lib.partition_keys import affected_day_ranges, changed_partitions, is_daily
-from dagster_project.partitions import meter_days, report_years
+from dagster_project.jobs import annual_sources_load, build_and_publish, meter_daily_load
+from dagster_project.lib.partition_keys import changed_partitions
+from dagster_project.run_planning import latest_partitions, runs_for_changes
 from dagster_project.settings import Paths
 
 
@@ -32,22 +31,6 @@ def scan_raw(raw: Path, now: float, settle: float | None = None) -> tuple[dict, 
     return files, settling
 
 
-def plan_run_requests(changed: dict[str, set[str]]) -> list[dg.RunRequest]:
-    """One meter run per merged day range (each changed day with its neighbours), one annual run
-    per range of changed years."""
-    requests = []
-    days = set().union(*(keys for source, keys in changed.items() if is_daily(source)))
-    first, last = meter_days.get_first_partition_key(), meter_days.get_last_partition_key()
-    for start, end in affected_day_ranges(days, first, last):
-        requests.append(dg.RunRequest(job_name=meter_daily_load.name, tags={**day_range_tags(start, end),
-                                                                               "trigger": "raw_files_sensor"}))
-    years = sorted(set().union(*(keys for source, keys in changed.items() if not is_daily(source))))
-    if years:
-        requests.append(dg.RunRequest(job_name=annual_sources_load.name, tags={
-            **day_range_tags(years[0], years[-1]), "trigger": "raw_files_sensor"}))
-    return requests
-
-
 @dg.sensor(name="raw_files_sensor", jobs=[meter_daily_load, annual_sources_load], minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING,
            description="Watches raw/: a new, re-sent, corrected or removed file re-runs its partitions "
@@ -59,11 +42,10 @@ def raw_files_sensor(context: dg.SensorEvaluationContext):
         context.update_cursor(json.dumps(files))
         return dg.SkipReason(f"First tick: {len(files)} files in raw/ recorded; the nightly run or "
                              "`waterstat run` loads them. Later changes start runs here.")
-    fallback = {s.name: (meter_days if is_daily(s.name) else report_years).get_last_partition_key()
-                for s in SOURCES}
     before = json.loads(context.cursor)
     files.update({rel: before[rel] for rel in settling if rel in before})  # in the middle of a rewrite
-    requests = plan_run_requests(changed_partitions(before, files, fallback))
+    requests = [dg.RunRequest(job_name=run.job.name, tags={**run.tags, "trigger": "raw_files_sensor"})
+                for run in runs_for_changes(changed_partitions(before, files, latest_partitions()))]
     context.update_cursor(json.dumps(files))
     if not requests:
         return dg.SkipReason(f"No new files ({len(settling)} still being written)" if settling else "No new files")

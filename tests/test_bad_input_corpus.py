@@ -334,7 +334,7 @@ def _load_all(raw, tmp_path, **kw):
 
 
 def test_every_file_in_raw_is_reported_once_and_temporary_files_never(tmp_path):
-    from dagster_project.ingest.loader import source_files
+    from dagster_project.ingest.raw_files import owned_files
     from dagster_project.lib.contracts import SOURCES
 
     raw, quarantine = tmp_path / "raw", tmp_path / "quarantine"
@@ -348,7 +348,7 @@ def test_every_file_in_raw_is_reported_once_and_temporary_files_never(tmp_path):
     for rel in [*stray, *ignored]:
         (raw / rel).parent.mkdir(parents=True, exist_ok=True)
         (raw / rel).write_bytes(b"x")
-    listed = [p.relative_to(raw).as_posix() for s in SOURCES for p in source_files(raw, s)]
+    listed = [f.rel for s in SOURCES for f in owned_files(raw, s)]
     assert sorted(listed) == sorted(stray), "each stray file belongs to exactly one source; temporary ones to none"
 
     con, outcomes = _load_all(raw, tmp_path, quarantine_root=quarantine)

@@ -5,12 +5,11 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.exports.bulletin import available_years
-from dagster_project.exports.publication import publish, record_publication
+from dagster_project.exports.release import release_year
 from dagster_project.exports.snapshot import publish_snapshot
-from dagster_project.quality.gate import blocking_failures, reasons_for_year
+from dagster_project.lib.deployment import setting
 from dagster_project.quality.report import build_report
 from dagster_project.resources import WarehouseResource
-from dagster_project.lib.deployment import setting
 
 MART_DEPS = [dg.AssetKey(["marts", name]) for name in
              ("mart_water_use_by_region", "fct_indicators", "dim_regions")]
@@ -32,20 +31,14 @@ def bulletin_workbooks(context: dg.AssetExecutionContext, config: BulletinConfig
     exports = Path(warehouse.exports_dir)
     published, blocked = {}, {}
     with warehouse.connect() as con:  # writes raw.publications
-        failures = blocking_failures(con)
         for year in available_years(con):
-            reasons = reasons_for_year(failures, year)
-            if reasons:
-                blocked[year] = reasons
-                hold_back(exports, year, reasons)
-                context.log.error(f"Bulletin {year} not published: " + "; ".join(reasons))
-                continue
-            (exports / f"水资源公报表_{year}.blocked.txt").unlink(missing_ok=True)
-            rounding = config.rounding_mode or setting(con, "rules.bulletin_rounding_mode")
             # the top unit's bulletin, then one per child unit the deployment asks for
-            for unit in [None, *setting(con, "bulletin.child_units")]:
-                pub = publish(con, year, exports, rounding, unit)
-                record_publication(con, pub, unit, context.run_id)
+            units = [None, *setting(con, "bulletin.child_units")]
+            release = release_year(con, year, exports, units, context.run_id, config.rounding_mode)
+            if release.blocked:
+                blocked[year] = release.blocked
+                context.log.error(f"Bulletin {year} not published: " + "; ".join(release.blocked))
+            for unit, pub in release.publications.items():
                 label = f"{year}" if unit is None else f"{year} {unit}"
                 published[label] = f"v{pub.version:03d}" + (" (new)" if pub.is_new else " (unchanged)")
                 context.log.info(f"{label}: {published[label]} in {pub.directory}")
@@ -54,16 +47,6 @@ def bulletin_workbooks(context: dg.AssetExecutionContext, config: BulletinConfig
     yield dg.AssetCheckResult(check_name="every_year_exported", passed=not blocked,
                               severity=dg.AssetCheckSeverity.ERROR,
                               metadata={"blocked_years": dg.MetadataValue.json(blocked)})
-
-
-def hold_back(exports: Path, year: int, reasons: list[str]) -> Path:
-    """A blocked year: no current workbook in exports/ may disagree with tonight's data; say why."""
-    for name in (f"水资源公报表_{year}.xlsx", f"考核结果表_{year}.xlsx"):
-        (exports / name).unlink(missing_ok=True)  # published versions stay under exports/bulletin/
-    exports.mkdir(parents=True, exist_ok=True)
-    note = exports / f"水资源公报表_{year}.blocked.txt"
-    note.write_text(f"{year}年公报表未导出：数据质量检查未通过。\n" + "\n".join(reasons) + "\n", encoding="utf-8")
-    return note
 
 
 @dg.asset(group_name="quality", deps=[*MART_DEPS, DQ_RESULTS], kinds={"html"},

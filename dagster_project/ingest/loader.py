@@ -124,12 +124,6 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def source_files(raw_root: Path, source: Source) -> list[Path]:
-    """Every file the source's load handles: its data files and the stray files it rejects
-    (dagster_project/ingest/raw_files.py); temporary files and completion markers are not among them."""
-    return [f.path for f in owned_files(raw_root, source)]
-
-
 def _already_loaded(con, rel: str, sha: str) -> bool:
     row = con.execute("""
         select file_sha256 from raw.load_log

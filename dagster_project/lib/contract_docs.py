@@ -1,11 +1,5 @@
-"""Render docs/inputs.md from the contract registry, and a sample file per source in docs/samples/
-(`python -m dagster_project.lib.contract_docs`)."""
+"""Render docs/inputs.md from the contract registry (`python -m dagster_project.input_docs` writes it)."""
 from __future__ import annotations
-
-import shutil
-import sys
-import tempfile
-from pathlib import Path
 
 from dagster_project.lib.contracts import SOURCES, Source
 
@@ -21,7 +15,7 @@ CHECK_TEXT = {"uscc": "GB 32100 check character verified", "region_code": "must 
 INTRO = """# Input contracts
 
 What WaterStat accepts in `raw/` (or `$WATERSTAT_RAW`). This page is generated from the one
-registry in `dagster_project/lib/contracts.py` (run `python -m dagster_project.lib.contract_docs`);
+registry in `dagster_project/lib/contracts.py` (run `python -m dagster_project.input_docs`);
 a test fails when the two disagree, so what is written here is what the readers do.
 
 General rules for every source:
@@ -67,10 +61,6 @@ General rules for every source:
 """
 
 
-DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
-SAMPLE_ROWS = 12
-
-
 def sample_name(s: Source) -> str:
     return f"{s.name}.{s.file_format}"
 
@@ -97,38 +87,3 @@ def render_source(s: Source) -> str:
 
 def render() -> str:
     return INTRO + "\n" + "\n".join(render_source(s) for s in SOURCES)
-
-
-def write_samples(out: Path) -> None:
-    """The first file of each source from a small demo city, cut to a few rows."""
-    from openpyxl import load_workbook
-
-    from dagster_project.demo.generator import generate
-
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        generate(Path(tmp), points=20, days=2)
-        for s in SOURCES:
-            first = sorted(Path(tmp).glob(s.file_glob))[0]
-            target = out / sample_name(s)
-            if s.file_format == "csv":
-                data = first.read_bytes().split(b"\n")[: SAMPLE_ROWS + 1]
-                target.write_bytes(b"\n".join(data) + b"\n")
-            else:
-                shutil.copyfile(first, target)
-                wb = load_workbook(target)
-                ws = wb.active
-                last_header = max(r.max_row for r in ws.merged_cells.ranges) if ws.merged_cells.ranges else 2
-                ws.delete_rows(last_header + SAMPLE_ROWS + 1, ws.max_row)
-                wb.save(target)
-
-
-def main() -> int:
-    (DOCS_DIR / "inputs.md").write_text(render(), encoding="utf-8")
-    write_samples(DOCS_DIR / "samples")
-    print(f"wrote {DOCS_DIR / 'inputs.md'} and {DOCS_DIR / 'samples'}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

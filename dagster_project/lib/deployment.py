@@ -136,7 +136,6 @@ TABLES: tuple[Table, ...] = (
         C("unit", required=False), C("source", required=False),
     ), key=("region_code", "report_year", "indicator_code"), optional_file=True),
 )
-TABLES_BY_NAME = {t.name: t for t in TABLES}
 # Written beside the tables when the deployment is loaded.
 DERIVED_TABLES = {"region_ancestors": "Every code with each region its facts roll up to.",
                   "settings": "deployment.yml flattened (key, JSON value), rule defaults included."}

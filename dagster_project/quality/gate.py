@@ -8,25 +8,22 @@ from __future__ import annotations
 
 import duckdb
 
-
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                       [schema, table]).fetchone()[0] > 0
+from dagster_project.lib.tables import table_exists
 
 
 def blocking_failures(con: duckdb.DuckDBPyConnection) -> dict[int | None, list[str]]:
     """report_year (None = every year) → the reasons it is blocked, in Chinese for the operator."""
     reasons: dict[int | None, list[str]] = {}
-    if _table_exists(con, "quality", "dq_check_results"):
+    if table_exists(con, "quality", "dq_check_results"):
         for year, text, n in con.execute("""
                 select report_year, description_zh, n_failing from quality.dq_check_results
                 where severity = 'blocking' and not is_passed order by check_name""").fetchall():
             reasons.setdefault(year, []).append(f"{text}（{n}项）")
-    if _table_exists(con, "quality", "dbt_results"):
+    if table_exists(con, "quality", "dbt_results"):
         for name, status in con.execute("""select name, status from quality.dbt_results
                                            where resource_type = 'test' and status in ('fail', 'error')""").fetchall():
             reasons.setdefault(None, []).append(f"dbt 检验未通过: {name} ({status})")
-    if _table_exists(con, "quality", "ge_results"):
+    if table_exists(con, "quality", "ge_results"):
         for suite, exp, column in con.execute("""select suite_name, expectation, column_name from quality.ge_results
                                                  where is_blocking and not success""").fetchall():
             reasons.setdefault(None, []).append(f"GE 检验未通过: {suite} {exp} {column}")

@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.lib.contracts import SOURCES
-from dagster_project.quality.gate import _table_exists, blocking_failures, reasons_for_year
+from dagster_project.lib.tables import table_exists
+from dagster_project.quality.gate import blocking_failures, reasons_for_year
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:24px;color:#1f2933}
@@ -69,7 +70,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: Path) -> ReportSummary
     failures = blocking_failures(con)
     years = [r[0] for r in con.execute("select distinct report_year from quality.dq_check_results "
                                        "where report_year is not null order by 1").fetchall()] \
-        if _table_exists(con, "quality", "dq_check_results") else []
+        if table_exists(con, "quality", "dq_check_results") else []
     parts = [f"<h1>WaterStat 数据质量报告</h1><p class='muted'>生成时间 {datetime.now():%Y-%m-%d %H:%M:%S}</p>"]
 
     gate_rows = []
@@ -99,7 +100,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: Path) -> ReportSummary
                  + "".join(samples))
 
     n_warnings = 0
-    if _table_exists(con, "quality", "dq_check_results"):
+    if table_exists(con, "quality", "dq_check_results"):
         cols, checks = _rows(con, """
             select check_name as 检查, severity as 级别, coalesce(report_year::varchar, '—') as 报告年度,
                    description_zh as 说明, case when is_passed then '通过' when severity = 'blocking' then '阻断'
@@ -108,7 +109,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: Path) -> ReportSummary
         n_warnings = sum(1 for r in checks if r[4] == "警告")
         parts.append("<h2>4. 统计口径检查（逐年）</h2>" + _table(cols, checks, "结果"))
 
-    if _table_exists(con, "quality", "ge_results"):
+    if table_exists(con, "quality", "ge_results"):
         cols, ge = _rows(con, """
             select suite_name as 规则集, table_name as 表, case when is_blocking then '阻断' else '警告' end as 级别,
                    rows_validated as 校验行数, expectation as 期望, column_name as 列,
@@ -117,7 +118,7 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: Path) -> ReportSummary
             from quality.ge_results order by success, suite_name, expectation""")
         parts.append("<h2>5. Great Expectations 规则集（expectations/*.json）</h2>" + _table(cols, ge, "结果"))
 
-    if _table_exists(con, "quality", "dbt_results"):
+    if table_exists(con, "quality", "dbt_results"):
         cols, tests = _rows(con, """
             select name as 检验, status as 结果, failures as 不符行数, message as 说明
             from quality.dbt_results where resource_type = 'test'

@@ -1,0 +1,9 @@
+"""Which tables a DuckDB database holds (a new warehouse has none of them yet)."""
+from __future__ import annotations
+
+import duckdb
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                       [schema, table]).fetchone()[0] > 0

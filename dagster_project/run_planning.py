@@ -1,0 +1,104 @@
+"""Which runs load which partitions. The raw-files sensor (the partitions whose files changed) and
+`waterstat run` (every partition with a file) both plan through `load_runs`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+import duckdb
+
+from dagster_project.ingest.loader import CURRENT_FILES_SQL
+from dagster_project.ingest.raw_files import inventory
+from dagster_project.jobs import annual_sources_load, build_and_publish, day_range_tags, meter_daily_load
+from dagster_project.lib.contracts import SOURCES
+from dagster_project.lib.partition_keys import affected_day_ranges, file_partition_key, is_daily
+from dagster_project.lib.tables import table_exists
+from dagster_project.partitions import meter_days, partitions_for, report_years
+from dagster_project.settings import Paths
+
+if TYPE_CHECKING:  # what define_asset_job returns (not exported by dagster)
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+# `waterstat backfill meter|annual`
+LOAD_JOBS = {"meter": meter_daily_load, "annual": annual_sources_load}
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    job: UnresolvedAssetJobDefinition
+    first: str | None = None  # the partition range of a partitioned job
+    last: str | None = None
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return day_range_tags(self.first, self.last) if self.first else {}
+
+    def __str__(self) -> str:
+        return self.job.name + (f" {self.first} … {self.last}" if self.first else "")
+
+
+PUBLISH = PlannedRun(build_and_publish)
+
+
+def load_runs(day_ranges: Iterable[tuple[str, str]], years: set[str]) -> list[PlannedRun]:
+    """A meter load per day range, then one annual load over the span of the years."""
+    runs = [PlannedRun(meter_daily_load, first, last) for first, last in day_ranges]
+    if years:
+        runs.append(PlannedRun(annual_sources_load, min(years), max(years)))
+    return runs
+
+
+def _days_and_years(keys: dict[str, set[str | None]]) -> tuple[set, set]:
+    """Partition keys by source → (meter days, report years)."""
+    days = set().union(*(k for source, k in keys.items() if is_daily(source)))
+    return days, set().union(*(k for source, k in keys.items() if not is_daily(source)))
+
+
+def latest_partitions() -> dict[str, str]:
+    """Source → its latest partition: where a file whose name has no partition key is handled."""
+    return {s.name: partitions_for(s.name).get_last_partition_key() for s in SOURCES}
+
+
+def runs_for_changes(changed: dict[str, set[str]]) -> list[PlannedRun]:
+    """The sensor: each changed day with its neighbours (whose volumes it touches), merged into
+    ranges; the changed years."""
+    days, years = _days_and_years(changed)
+    ranges = affected_day_ranges(days, meter_days.get_first_partition_key(), meter_days.get_last_partition_key())
+    return load_runs(ranges, years)
+
+
+def loaded_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(source, path under raw/) of every file whose rows are in the build database now."""
+    if not table_exists(con, "raw", "load_log"):
+        return []
+    return con.execute(f"select source_name, source_file from ({CURRENT_FILES_SQL})").fetchall()
+
+
+def catch_up_runs(paths: Paths) -> list[PlannedRun]:
+    """`waterstat run`: one run per family over every partition with a file in raw/ or loaded before
+    (so a file taken out of raw/ is withdrawn): the meter days, then the report years. A family
+    with no file at all runs its latest partition once, so its tables exist (an office without
+    meters then skips the meter job)."""
+    files = [(f.source.name, f.rel) for f in inventory(paths.raw)]
+    has_volumes = False
+    if paths.warehouse.exists():
+        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+            files += loaded_files(con)
+            has_volumes = table_exists(con, "intermediate", "int_meter_daily_volumes")
+    keys: dict[str, set[str | None]] = {}
+    for source, rel in files:
+        keys.setdefault(source, set()).add(file_partition_key(source, rel))
+    days, years = _days_and_years(keys)
+    # a key outside the partitions (no date in the name, a day not over yet) plans nothing: every
+    # run of the family handles such a file (rejects it, or leaves it waiting)
+    days &= set(meter_days.get_partition_keys())
+    years &= set(report_years.get_partition_keys())
+    if not days and not has_volumes:
+        days = {meter_days.get_last_partition_key()}
+    years = years or {report_years.get_last_partition_key()}
+    return load_runs([(min(days), max(days))] if days else [], years)
+
+
+def backfill_runs(family: str, first: str, last: str, publish: bool) -> list[PlannedRun]:
+    """`waterstat backfill`: one load of the range, then optionally the build and publish."""
+    return [PlannedRun(LOAD_JOBS[family], first, last), *([PUBLISH] if publish else [])]
