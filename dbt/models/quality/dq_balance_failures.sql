@@ -52,14 +52,7 @@ select 'tap_sales_mismatch', s.report_year, s.region_code,
        printf('售工业 %.0f m³，企业自来水 %.0f m³', s.sales_m3, t.tap_m3)
 from (select report_year, region_code, sum(sales_industry_m3) as sales_m3
       from {{ ref('int_public_supply_balance') }} group by all) as s
-join (select report_year, region_code, sum(tap_m3) as tap_m3
-      from (select report_year, region_code, new_water_tap_m3 as tap_m3
-            from {{ ref('stg_raw__industrial_returns') }}
-            {%- if var('industry_extrapolation') %}
-            where is_above_scale
-            union all
-            select report_year, region_code, extrapolated_m3 * sample_tap_m3 / nullif(sample_water_m3, 0)
-            from {{ ref('int_industry_extrapolation') }}
-            {%- endif %})
-      group by all) as t using (report_year, region_code)
+join (select report_year, region_code, sum(volume_m3) as tap_m3  -- the firms' tap water, extrapolation included
+      from {{ ref('int_industrial_components') }} where water_source_zh = '自来水' group by all) as t
+    using (report_year, region_code)
 where abs(s.sales_m3 - t.tap_m3) > {{ var('dq_tap_sales_tolerance_pct') }} / 100 * greatest(s.sales_m3, t.tap_m3)
