@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install fonts demo run test ui manifest clean
+.PHONY: install fonts demo run test ui manifest docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +41,13 @@ ui: install manifest
 manifest: install
 	cd dbt && ../$(BIN)/dbt parse --quiet
 
+## The model documentation site (dbt docs, one self-contained page, offline) over the build warehouse
+## (run it between loads: it reads the build file): exports/dbt_docs/index.html. Column reference as
+## Markdown: docs/models.md.
+docs: install
+	cd dbt && ../$(BIN)/dbt docs generate --static --quiet
+	mkdir -p exports/dbt_docs && cp dbt/target/static_index.html exports/dbt_docs/index.html
+	@echo "open exports/dbt_docs/index.html"
+
 clean:
-	rm -rf warehouse quarantine exports/*.xlsx exports/*.blocked.txt exports/dq dbt/target dbt/logs .dagster_home
+	rm -rf warehouse quarantine exports/*.xlsx exports/*.blocked.txt exports/dq exports/dbt_docs dbt/target dbt/logs .dagster_home
