@@ -84,19 +84,19 @@ select
     y.report_year,
     y.caliber,
     b.base_year,
-    y.total_m3 / nullif(y.gdp_100m_yuan * 1e4, 0) as water_use_per_10k_gdp,
-    y.industry_m3 / nullif(y.industry_va_100m_yuan * 1e4, 0) as water_use_per_10k_industry_va,
+    y.total_m3 / nullif(y.gdp_100m_yuan * 1e4, 0) as m3_per_10k_yuan_gdp,
+    y.industry_m3 / nullif(y.industry_va_100m_yuan * 1e4, 0) as m3_per_10k_yuan_industry_va,
     case when b.has_base_chain then (1 - (b.total_m3 / nullif(b.base_total_m3, 0)) / b.gdp_volume_vs_base) * 100 end
-        as water_use_per_10k_gdp_decline_vs_base,
+        as m3_per_10k_yuan_gdp_decline_vs_base_pct,
     case when y.prev_year = y.report_year - 1
          then (1 - (y.total_m3 / nullif(y.prev_total_m3, 0)) / (y.gdp_index_prev_year_100 / 100)) * 100 end
-        as water_use_per_10k_gdp_decline_yoy,
+        as m3_per_10k_yuan_gdp_decline_yoy_pct,
     case when b.has_industry_base_chain
          then (1 - (b.industry_m3 / nullif(b.base_industry_m3, 0)) / b.industry_va_volume_vs_base) * 100 end
-        as water_use_per_10k_industry_va_decline_vs_base,
+        as m3_per_10k_yuan_industry_va_decline_vs_base_pct,
     case when y.prev_year = y.report_year - 1
          then (1 - (y.industry_m3 / nullif(y.prev_industry_m3, 0)) / (y.industry_va_index_prev_year_100 / 100)) * 100 end
-        as water_use_per_10k_industry_va_decline_yoy,
+        as m3_per_10k_yuan_industry_va_decline_yoy_pct,
     b.gdp_volume_vs_base,
     b.industry_va_volume_vs_base
 from yoy as y

@@ -25,12 +25,12 @@ by_caliber as (
     join {{ ref('int_water_use_by_caliber') }} as c using (region_code, report_year, caliber),
     lateral (values
         ('total_water_use', c.total_m3 / 1e8),
-        ('water_use_per_10k_gdp', d.water_use_per_10k_gdp),
-        ('water_use_per_10k_gdp_decline_vs_base', d.water_use_per_10k_gdp_decline_vs_base),
-        ('water_use_per_10k_gdp_decline_yoy', d.water_use_per_10k_gdp_decline_yoy),
-        ('water_use_per_10k_industry_va', d.water_use_per_10k_industry_va),
-        ('water_use_per_10k_industry_va_decline_vs_base', d.water_use_per_10k_industry_va_decline_vs_base),
-        ('water_use_per_10k_industry_va_decline_yoy', d.water_use_per_10k_industry_va_decline_yoy)
+        ('water_use_per_10k_gdp', d.m3_per_10k_yuan_gdp),
+        ('water_use_per_10k_gdp_decline_vs_base', d.m3_per_10k_yuan_gdp_decline_vs_base_pct),
+        ('water_use_per_10k_gdp_decline_yoy', d.m3_per_10k_yuan_gdp_decline_yoy_pct),
+        ('water_use_per_10k_industry_va', d.m3_per_10k_yuan_industry_va),
+        ('water_use_per_10k_industry_va_decline_vs_base', d.m3_per_10k_yuan_industry_va_decline_vs_base_pct),
+        ('water_use_per_10k_industry_va_decline_yoy', d.m3_per_10k_yuan_industry_va_decline_yoy_pct)
     ) as v(indicator_code, value)
 ),
 
