@@ -1,10 +1,6 @@
 -- 考核 表2 考核得分与等级: score parts, total, grade, tier and rank of each report row and year.
 select
-    g.report_unit_code,
-    s.report_year,
-    s.region_code,
-    g.region_label,
-    g.sort_order,
+    {{ report_row_columns('s') }},
     s.target_points,
     s.system_points,
     s.measures_points,
@@ -14,4 +10,4 @@ select
     s.tier_zh,
     s.rank_in_year
 from {{ ref('fct_assessment_scores') }} as s
-join {{ ref('rpt_report_rows') }} as g on g.region_code = s.region_code and {{ region_in_use('s.report_year') }}
+{{ join_report_rows('s') }}

@@ -1,10 +1,6 @@
 -- 考核 表1 考核指标完成情况: each assessed indicator of each report row and year against its target.
 select
-    g.report_unit_code,
-    s.report_year,
-    s.region_code,
-    g.region_label,
-    g.sort_order,
+    {{ report_row_columns('s') }},
     s.indicator_code,
     s.caliber,
     c.sort_order as indicator_sort_order,
@@ -17,5 +13,5 @@ select
     s.points,
     s.max_points
 from {{ ref('fct_assessment_indicator_scores') }} as s
-join {{ ref('rpt_report_rows') }} as g on g.region_code = s.region_code and {{ region_in_use('s.report_year') }}
+{{ join_report_rows('s') }}
 join {{ ref('indicator_catalog') }} as c using (indicator_code)

@@ -12,4 +12,4 @@ select
     strftime(t.deadline, '%Y年%-m月%-d日') as deadline_zh,
     t.status_zh
 from {{ ref('fct_assessment_tasks') }} as t
-join {{ ref('rpt_report_rows') }} as g on g.region_code = t.region_code and {{ region_in_use('t.report_year') }}
+{{ join_report_rows('t') }}

@@ -18,7 +18,7 @@ select
     l.leakage_rate_pct,
     l.leakage_grade_zh
 from {{ ref('fct_public_supply_leakage') }} as l
-join {{ ref('rpt_report_rows') }} as g on g.region_code = l.region_code and {{ region_in_use('l.report_year') }}
+{{ join_report_rows('l') }}
 union all
 select
     g.report_unit_code,
@@ -38,6 +38,6 @@ select
     max(i.value) filter (where i.indicator_code = 'network_leakage_rate'),
     null
 from {{ ref('fct_indicators') }} as i
-join {{ ref('rpt_report_rows') }} as g on g.region_code = i.region_code and {{ region_in_use('i.report_year') }}
+{{ join_report_rows('i') }}
 where i.caliber = 'statistical' and i.indicator_code in ('comprehensive_loss_rate', 'network_leakage_rate')
 group by g.report_unit_code, i.report_year, i.region_code, g.region_label, g.sort_order

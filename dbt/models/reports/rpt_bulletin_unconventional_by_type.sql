@@ -7,5 +7,5 @@ select
     w.unconventional_type_zh,
     sum(w.volume_m3) / 1e8 as volume_100m_m3
 from {{ ref('fct_unconventional_water') }} as w
-join {{ ref('rpt_report_rows') }} as g on g.region_code = w.region_code and {{ region_in_use('w.report_year') }}
+{{ join_report_rows('w') }}
 group by all

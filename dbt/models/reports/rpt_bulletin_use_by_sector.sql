@@ -1,11 +1,7 @@
 -- 公报 表1 分行业用水量: per report unit and year, the unit and its children, in 亿m³ (the
 -- bulletin's unit), with the has_*_split flags that say which breakdowns a summary supports.
 select
-    g.report_unit_code,
-    u.report_year,
-    u.region_code,
-    g.region_label,
-    g.sort_order,
+    {{ report_row_columns('u') }},
     u.has_sector_split,
     u.has_agriculture_split,
     u.has_industry_split,
@@ -21,4 +17,4 @@ select
     u.public_m3 / 1e8 as public_100m_m3,
     u.ecological_m3 / 1e8 as ecological_100m_m3
 from {{ ref('mart_water_use_by_region') }} as u
-join {{ ref('rpt_report_rows') }} as g on g.region_code = u.region_code and {{ region_in_use('u.report_year') }}
+{{ join_report_rows('u') }}
