@@ -10,7 +10,7 @@
 with metered as (
     select
         i.uscc,
-        year(d.volume_date) as report_year,
+        cast(year(d.volume_date) as integer) as report_year,
         max(d.volume_date) as through_date,
         sum(d.volume_m3) as cumulative_use_m3
     from {{ ref('int_meter_daily_volumes') }} as d

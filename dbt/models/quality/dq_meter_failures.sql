@@ -2,7 +2,7 @@
 -- rollover, a gap, a spike, duplicates, stuck or outlier readings, a day in several files),
 -- stations without a permit, water drawn on an expired permit, quarantined readings.
 {%- for check, flag in [('meter_resets', 'has_reset'), ('meter_rollovers', 'has_rollover'), ('meter_gaps', 'has_gap'), ('meter_spikes', 'has_spike')] %}
-select '{{ check }}' as check_name, year(volume_date) as report_year, region_code,
+select '{{ check }}' as check_name, cast(year(volume_date) as integer) as report_year, region_code,
        printf('%s %s', station_code, volume_date) as detail
 from {{ ref('fct_meter_daily_withdrawal') }} where {{ flag }}
 union all
@@ -15,7 +15,7 @@ union all
     ('meter_stuck', 'n_stuck_intervals', 1, '个时段'),
     ('meter_outlier_readings', 'n_outlier_readings', 1, '个异常读数'),
     ('meter_day_in_several_files', 'n_files_for_day', 2, '个文件')] %}
-select '{{ check }}', year(volume_date), region_code, printf('%s %s: %d {{ unit }}', station_code, volume_date, {{ count }})
+select '{{ check }}', cast(year(volume_date) as integer), region_code, printf('%s %s: %d {{ unit }}', station_code, volume_date, {{ count }})
 from {{ ref('fct_meter_daily_withdrawal') }} where {{ count }} >= {{ at_least }}
 union all
 {%- endfor %}
