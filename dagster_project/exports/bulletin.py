@@ -103,13 +103,13 @@ def use_by_sector(con, year: int, unit: str) -> TableSpec:
              "因四舍五入，分项之和与合计可能略有出入。"] + ([f"{NOT_AVAILABLE_NOTE}"] if unavailable else [])
     return TableSpec(
         sheet="表1 分行业用水量", title=f"表1  {year}年各地区分行业用水量", unit_line="单位：亿m³",
-        columns=[Col("region_label", "地区"), Col(f"total{v}", "用水总量", d),
-                 Col(f"agriculture{v}", ("农业用水", "小计"), d), Col(f"farmland_irrigation{v}", ("农业用水", "耕地灌溉"), d),
-                 Col(f"other_agriculture{v}", ("农业用水", "林牧渔畜"), d),
-                 Col(f"industry{v}", ("工业用水", "小计"), d),
-                 Col(f"once_through_cooling{v}", ("工业用水", "其中：火(核)电直流冷却"), d),
-                 Col(f"domestic{v}", ("生活用水", "小计"), d), Col(f"residential{v}", ("生活用水", "居民生活"), d),
-                 Col(f"public{v}", ("生活用水", "公共用水"), d), Col(f"ecological{v}", "人工生态环境补水", d)],
+        columns=[Col("region_label", "地区"), Col(f"total{v}", "用水总量", d, figure="total"),
+                 Col(f"agriculture{v}", ("农业用水", "小计"), d, figure="agriculture"), Col(f"farmland_irrigation{v}", ("农业用水", "耕地灌溉"), d, figure="farmland"),
+                 Col(f"other_agriculture{v}", ("农业用水", "林牧渔畜"), d, figure="other_agri"),
+                 Col(f"industry{v}", ("工业用水", "小计"), d, figure="industry"),
+                 Col(f"once_through_cooling{v}", ("工业用水", "其中：火(核)电直流冷却"), d, figure="cooling"),
+                 Col(f"domestic{v}", ("生活用水", "小计"), d, figure="domestic"), Col(f"residential{v}", ("生活用水", "居民生活"), d, figure="residential"),
+                 Col(f"public{v}", ("生活用水", "公共用水"), d, figure="public"), Col(f"ecological{v}", "人工生态环境补水", d, figure="ecological")],
         rows=table, notes=notes + ([SUPPRESSION_NOTE] if n else []))
 
 
@@ -132,10 +132,10 @@ def use_by_source(con, year: int, unit: str) -> TableSpec:
     d = VOLUME_DECIMALS
     return TableSpec(
         sheet="表2 分水源供水量", title=f"表2  {year}年各地区分水源供水量", unit_line="单位：亿m³",
-        columns=[Col("region_label", "地区"), Col(f"total{v}", "供水总量", d), Col(f"surface{v}", "地表水", d),
-                 Col(f"ground{v}", "地下水", d), Col(f"unconventional{v}", ("非常规水源", "小计"), d)]
+        columns=[Col("region_label", "地区"), Col(f"total{v}", "供水总量", d, figure="total"), Col(f"surface{v}", "地表水", d, figure="surface"),
+                 Col(f"ground{v}", "地下水", d, figure="ground"), Col(f"unconventional{v}", ("非常规水源", "小计"), d, figure="unconventional")]
         + [Col(f"u_{t}", ("非常规水源", t), d) for t in types]
-        + [Col("unconventional_share_pct", ("非常规水源", "占用水总量(%)"), 1)],
+        + [Col("unconventional_share_pct", ("非常规水源", "占用水总量(%)"), 1, figure="unconventional_share")],
         rows=table, notes=["注：供水总量=用水总量；非常规水源含再生水、集蓄雨水、海水淡化水、矿坑(井)水、微咸水。"]
         + ([SUPPRESSION_NOTE] if n else []) + ([NOT_AVAILABLE_NOTE] if unavailable else []))
 
@@ -189,12 +189,12 @@ def leakage(con, year: int, unit: str) -> TableSpec:
     table = report(con, "rpt_bulletin_leakage", year, unit, order="row_group, sort_order, unit_name")
     return TableSpec(
         sheet="表4 供水管网漏损", title=f"表4  {year}年城市公共供水管网漏损情况", unit_line="",
-        columns=[Col("row_label", "供水单位/地区"), Col("system_input_10k_m3", ("供水总量", "万m³"), 1),
-                 Col("authorized_10k_m3", ("注册用户用水量", "万m³"), 1),
-                 Col("comprehensive_loss_rate_pct", ("综合漏损率", "%"), 2),
-                 Col("r1_household_metering_pct", ("修正值(%)", "R1 抄表到户"), 2),
-                 Col("r2_pipe_length_pct", ("修正值(%)", "R2 管长"), 2), Col("r3_pressure_pct", ("修正值(%)", "R3 压力"), 2),
-                 Col("r4_frost_depth_pct", ("修正值(%)", "R4 冻土"), 2), Col("leakage_rate_pct", ("漏损率", "%"), 2),
+        columns=[Col("row_label", "供水单位/地区"), Col("system_input_10k_m3", ("供水总量", "万m³"), 1, figure="system_input"),
+                 Col("authorized_10k_m3", ("注册用户用水量", "万m³"), 1, figure="authorized"),
+                 Col("comprehensive_loss_rate_pct", ("综合漏损率", "%"), 2, figure="comprehensive"),
+                 Col("r1_household_metering_pct", ("修正值(%)", "R1 抄表到户"), 2, figure="r1"),
+                 Col("r2_pipe_length_pct", ("修正值(%)", "R2 管长"), 2, figure="r2"), Col("r3_pressure_pct", ("修正值(%)", "R3 压力"), 2, figure="r3"),
+                 Col("r4_frost_depth_pct", ("修正值(%)", "R4 冻土"), 2, figure="r4"), Col("leakage_rate_pct", ("漏损率", "%"), 2, figure="rate"),
                  Col("leakage_grade_zh", "评定等级")],
         rows=table,
         notes=["注：按CJJ 92-2016(2018年局部修订)计算：漏损率=综合漏损率−(R1+R2+R3+R4)，R2限值±3%；"
@@ -205,8 +205,8 @@ def industrial_reuse(con, year: int, unit: str) -> TableSpec:
     table = report(con, "rpt_bulletin_industrial_reuse", year, unit)
     return TableSpec(
         sheet="表5 工业用水重复利用", title=f"表5  {year}年规模以上工业用水重复利用情况", unit_line="",
-        columns=[Col("region_label", "地区"), Col("reused_10k_m3", ("重复利用水量", "万m³"), 1),
-                 Col("new_water_10k_m3", ("取用新水量", "万m³"), 1), Col("reuse_rate_pct", ("重复利用率", "%"), 1),
+        columns=[Col("region_label", "地区"), Col("reused_10k_m3", ("重复利用水量", "万m³"), 1, figure="reused"),
+                 Col("new_water_10k_m3", ("取用新水量", "万m³"), 1, figure="new_water"), Col("reuse_rate_pct", ("重复利用率", "%"), 1, figure="rate"),
                  Col("n_firms", ("企业数", "家"), 0)],
         rows=table, notes=["注：重复利用率=Σ重复利用水量/Σ(重复利用水量+取用新水量)，按企业汇总后计算，不取企业比率的平均值；"
                            "火(核)电直流冷却企业按规则不计入。"])
@@ -240,7 +240,7 @@ def as_deployed(con, specs: list[TableSpec], prefix: str) -> list[TableSpec]:
     precision, labels = Precision(con), setting(con, "bulletin.table_labels")
     for n, spec in enumerate(specs, start=1):
         code = f"{prefix}_{n}"
-        spec.columns = [c if c.decimals is None else replace(c, decimals=precision(code, c.key, c.decimals))
+        spec.columns = [c if c.decimals is None else replace(c, decimals=precision(code, c.figure or c.key, c.decimals))
                         for c in spec.columns]
         if code in labels and spec.sheet.startswith(f"表{n}"):
             spec.sheet = labels[code] + spec.sheet[len(f"表{n}"):]

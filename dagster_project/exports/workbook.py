@@ -34,6 +34,7 @@ class Col:
     key: str  # key in the row dicts
     header: str | tuple[str, ...]  # ("农业用水", "其中：耕地灌溉") → merged parent over its children
     decimals: int | None = None  # None: text column
+    figure: str | None = None  # the figure code a deployment's precision.csv names (docs/bulletin.md); default key
 
 
 @dataclass

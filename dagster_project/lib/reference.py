@@ -12,8 +12,12 @@ SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
 
 @cache
-def plausible_ranges() -> dict[str, tuple[float, float]]:
-    """indicator_code → (plausible_min, plausible_max), for the indicators that have bounds."""
+def plausible_ranges() -> dict[str, tuple[float | None, float | None]]:
+    """indicator_code → (plausible_min, plausible_max), either None when only one side is bounded,
+    for the indicators that have a bound."""
+    def bound(text: str) -> float | None:
+        return float(text) if text.strip() else None
+
     with open(SEEDS_DIR / "indicator_catalog.csv", encoding="utf-8", newline="") as f:
-        return {r["indicator_code"]: (float(r["plausible_min"]), float(r["plausible_max"]))
-                for r in csv.DictReader(f) if r["plausible_min"] and r["plausible_max"]}
+        return {r["indicator_code"]: (bound(r["plausible_min"]), bound(r["plausible_max"]))
+                for r in csv.DictReader(f) if r["plausible_min"].strip() or r["plausible_max"].strip()}

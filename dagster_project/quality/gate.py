@@ -20,9 +20,13 @@ def blocking_failures(con: duckdb.DuckDBPyConnection) -> dict[int | None, list[s
                 where severity = 'blocking' and not is_passed order by check_name""").fetchall():
             reasons.setdefault(year, []).append(f"{text}（{n}项）")
     if table_exists(con, "quality", "dbt_results"):
-        for name, status in con.execute("""select name, status from quality.dbt_results
-                                           where resource_type = 'test' and status in ('fail', 'error')""").fetchall():
-            reasons.setdefault(None, []).append(f"dbt 检验未通过: {name} ({status})")
+        # a failed test or unit test, and a model or seed not built (its table would be stale)
+        for kind, name, status in con.execute("""
+                select resource_type, name, status from quality.dbt_results
+                where (resource_type in ('test', 'unit_test') and status in ('fail', 'error'))
+                   or (resource_type in ('model', 'seed') and status in ('error', 'skipped'))""").fetchall():
+            what = "检验未通过" if kind in ("test", "unit_test") else "模型未建成"
+            reasons.setdefault(None, []).append(f"dbt {what}: {name} ({status})")
     if table_exists(con, "quality", "ge_results"):
         for suite, exp, column in con.execute("""select suite_name, expectation, column_name from quality.ge_results
                                                  where is_blocking and not success""").fetchall():

@@ -12,3 +12,5 @@ select
 from {{ source('deployment', 'assessment_tasks') }} as t
 left join {{ ref('fct_assessment_indicator_scores') }} as s
     on s.region_code = t.region_code and s.report_year = t.report_year and s.indicator_code = t.indicator_code
+-- an indicator with targets in both calibers: the task is judged on the assessment caliber's
+qualify row_number() over (partition by t.report_year, t.task_id order by s.caliber = 'assessment' desc nulls last) = 1

@@ -34,7 +34,8 @@ where abs(sector_m3 - source_m3) > greatest(1, 0.001 * greatest(sector_m3, sourc
 
 union all
 select 'indicator_out_of_range', i.report_year, i.region_code,
-       printf('%s = %.4f（合理范围 %s–%s）', i.indicator_code, i.value, c.plausible_min, c.plausible_max)
+       printf('%s = %.4f（合理范围 %s–%s）', i.indicator_code, i.value, coalesce(cast(c.plausible_min as varchar), ''),
+              coalesce(cast(c.plausible_max as varchar), ''))
 from {{ ref('fct_indicators') }} as i
 join {{ ref('indicator_catalog') }} as c using (indicator_code)
 where i.value < c.plausible_min or i.value > c.plausible_max

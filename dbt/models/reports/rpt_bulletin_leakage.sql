@@ -7,6 +7,7 @@ select
     g.region_label || ' ' || l.unit_name as row_label,
     g.sort_order,
     0 as row_group,  -- suppliers first, then the regional rows
+    l.uscc,
     l.unit_name,
     l.system_input_m3 / 1e4 as system_input_10k_m3,
     l.authorized_m3 / 1e4 as authorized_10k_m3,
@@ -27,6 +28,7 @@ select
     g.region_label || ' (地区加权)',
     g.sort_order,
     1,
+    null,
     null,
     null,
     null,
