@@ -34,6 +34,25 @@ def pytest_sessionstart(session):
         pytest.exit(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}", returncode=1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def manifest_parsed_once():
+    """The dbt manifest is parsed once per session, before collection (above), and the Dagster
+    definitions read it when dagster_project.dbt_assets is imported. `waterstat run` and `backfill`
+    parse again at every start (cli.prepare_dbt_manifest): in a test process that changes nothing
+    (the definitions are built already) but costs seconds a run and rewrites dbt/target/manifest.json
+    while other workers read it. Runs in a test process skip it; the `waterstat run` subprocesses
+    of tests/test_interrupted_runs.py still parse, as production does."""
+    from dagster_project import cli
+    from dagster_project.resources import dbt_project
+
+    def manifest_already_parsed(paths: Paths) -> None:
+        assert dbt_project.manifest_path.exists(), "no dbt manifest: pytest_sessionstart parses it"
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cli, "prepare_dbt_manifest", manifest_already_parsed)
+        yield
+
+
 def pytest_collection_modifyitems(config, items):
     """The longest tests first (each a whole pipeline run or more), so that under `--dist loadgroup`
     the workers start on them and the short unit tests fill the gaps at the end. A stable sort:
@@ -141,9 +160,13 @@ class Demo:
 
 
 def warehouse_fingerprint_of(paths: Paths) -> dict:
+    return fingerprint_of(paths.warehouse)
+
+
+def fingerprint_of(database: Path) -> dict:
     from dagster_project.lib.fingerprint import warehouse_fingerprint
 
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with duckdb.connect(str(database), read_only=True) as con:
         return warehouse_fingerprint(con)
 
 
@@ -161,7 +184,7 @@ def demo_raw(tmp_path_factory) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory, demo_raw) -> Demo:
+def demo(tmp_path_factory, demo_raw) -> Iterator[Demo]:
     """The demo city after one uninterrupted catch-up run, built once per session for every module
     that needs it. Never point a test at it: use `demo_copy` (or `copy_tree`)."""
     from dagster_project import cli
@@ -178,7 +201,10 @@ def demo(tmp_path_factory, demo_raw) -> Demo:
 
     root = build_once(tmp_path_factory, "demo", build)
     fingerprint = {t: tuple(v) for t, v in json.loads((root / "fingerprint.json").read_text(encoding="utf-8")).items()}
-    return Demo(raw=raw, home=root / "home", info=info, fingerprint=fingerprint)
+    yield Demo(raw=raw, home=root / "home", info=info, fingerprint=fingerprint)
+    # every test worked on a copy: the shared build must be as it was built
+    assert fingerprint_of(root / "home" / "warehouse" / "build" / "waterstat.duckdb") == fingerprint, \
+        "a test wrote to the shared demo build instead of its own copy (demo_copy)"
 
 
 @pytest.fixture
