@@ -54,10 +54,10 @@ def manifest_parsed_once():
 
 
 def pytest_collection_modifyitems(config, items):
-    """The longest tests first (each a whole pipeline run or more), so that under `--dist loadgroup`
-    the workers start on them and the short unit tests fill the gaps at the end. A stable sort:
-    the order within each layer is the collection order."""
-    items.sort(key=lambda item: 0 if item.get_closest_marker("pipeline") else 1)
+    """The longest tests first (pipeline runs, then dbt builds), so that under `--dist loadgroup` the
+    workers start on them and the short unit tests fill the gaps at the end. A stable sort: the
+    order within each layer is the collection order."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("pipeline") else 1 if item.get_closest_marker("slow") else 2)
 
 
 WATERSTAT_VARS = ("WATERSTAT_RAW", "WATERSTAT_WAREHOUSE", "WATERSTAT_PUBLISHED", "WATERSTAT_EXPORTS",
