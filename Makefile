@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install fonts demo run test ui manifest docs clean
+.PHONY: install fonts demo run test test-fast ui manifest docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,15 @@ demo: install
 run: install
 	$(BIN)/waterstat run
 
-## The test suite (CI runs exactly this through .ci/run).
+## The test suite (CI runs exactly this through .ci/run): every layer, then the slowest tests.
+## Three workers, test by test (--dist loadgroup: a module sharing a module fixture stays on one);
+## the pipeline tests first (tests/conftest.py), their demo and province built once per session.
 test: install
-	$(BIN)/python -m pytest -n 3 --dist loadfile
+	$(BIN)/python -m pytest -n 3 --dist loadgroup --no-loadscope-reorder --durations=15
+
+## The unit layer only (not marked pipeline or slow: no pipeline run, no dbt build), for the edit-test loop.
+test-fast: install
+	$(BIN)/python -m pytest -n 2 -m "not pipeline and not slow"
 
 ## The Dagster UI with the schedule running: http://127.0.0.1:3000
 ui: install manifest

@@ -23,6 +23,11 @@ def prepare(paths: Paths) -> None:
     paths.ensure_dirs()
     os.environ.update(paths.as_env())
     ensure_dagster_home(dagster_home())
+    parse_dbt_manifest()
+
+
+def parse_dbt_manifest() -> None:
+    """dbt parse, so the Dagster definitions can read the manifest (never done at import)."""
     print("Preparing dbt manifest …", flush=True)
     proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
                            "--profiles-dir", str(DBT_PROJECT_DIR)], capture_output=True, text=True)

@@ -1,11 +1,21 @@
-"""Shared fixtures: an isolated WATERSTAT_* tree per test, and the dbt manifest for definitions."""
+"""Shared fixtures: an isolated WATERSTAT_* tree per test, the dbt manifest for definitions, and the
+demo city built once per test session (tests/test_pipeline_end_to_end.py, test_operations.py,
+test_interrupted_runs.py, test_concurrent_readers.py), which every test works on a copy of."""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
 
+import duckdb
 import pytest
+from filelock import FileLock
 
 from dagster_project.lib.deployment import deployment_rules
 from dagster_project.resources import dbt_executable
@@ -24,17 +34,56 @@ def pytest_sessionstart(session):
         pytest.exit(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}", returncode=1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def manifest_parsed_once():
+    """The dbt manifest is parsed once per session, before collection (above), and the Dagster
+    definitions read it when dagster_project.dbt_assets is imported. `waterstat run` and `backfill`
+    parse again at every start (headless.parse_dbt_manifest): in a test process that changes nothing
+    (the definitions are built already) but costs seconds a run and rewrites dbt/target/manifest.json
+    while other workers read it. Runs in a test process skip it; the `waterstat run` subprocesses
+    of tests/test_interrupted_runs.py still parse, as production does."""
+    from dagster_project import headless
+    from dagster_project.resources import dbt_project
+
+    def manifest_already_parsed() -> None:
+        assert dbt_project.manifest_path.exists(), "no dbt manifest: pytest_sessionstart parses it"
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(headless, "parse_dbt_manifest", manifest_already_parsed)
+        yield
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest tests first (pipeline runs, then dbt builds), so that under `--dist loadgroup` the
+    workers start on them and the short unit tests fill the gaps at the end. A stable sort: the
+    order within each layer is the collection order."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("pipeline") else 1 if item.get_closest_marker("slow") else 2)
+
+
+WATERSTAT_VARS = ("WATERSTAT_RAW", "WATERSTAT_WAREHOUSE", "WATERSTAT_PUBLISHED", "WATERSTAT_EXPORTS",
+                  "WATERSTAT_QUARANTINE", "WATERSTAT_DEPLOYMENT")
+
+
 def isolate(monkeypatch, home) -> Paths:
-    """WATERSTAT_* pointing at a temporary tree, so tests never touch the repo's raw/ or warehouse/."""
+    """WATERSTAT_* pointing at a temporary tree, so tests never touch the repo's raw/ or warehouse/:
+    WATERSTAT_HOME is the tree (raw/, warehouse/, exports/, quarantine/ under it, Paths.from_env),
+    the per-folder overrides are cleared, DAGSTER_HOME is its dagster_home/."""
     monkeypatch.setenv("WATERSTAT_HOME", str(home))
-    for var in ("WATERSTAT_RAW", "WATERSTAT_WAREHOUSE", "WATERSTAT_PUBLISHED", "WATERSTAT_EXPORTS",
-                "WATERSTAT_QUARANTINE", "WATERSTAT_DEPLOYMENT"):
+    for var in WATERSTAT_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster_home"))
     (home / "dagster_home").mkdir(parents=True, exist_ok=True)
     paths = Paths.from_env()
     paths.ensure_dirs()
     return paths
+
+
+def copy_tree(monkeypatch, built: Path, home: Path) -> Paths:
+    """A private copy of a built tree (raw/, warehouse/, exports/, quarantine/, dagster_home/) at
+    `home`, with the WATERSTAT_* variables and DAGSTER_HOME pointing at the copy: what the test
+    writes, no other test sees."""
+    shutil.copytree(built, home, symlinks=True, dirs_exist_ok=True)
+    return isolate(monkeypatch, home)
 
 
 @pytest.fixture
@@ -50,3 +99,115 @@ def run_dbt(args: list[str], paths: Paths) -> subprocess.CompletedProcess:
                            "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
                            str(paths.warehouse.parent / "dbt_target")],
                           env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
+
+
+# --- built once per session ---------------------------------------------------------------------
+
+def shared_root(tmp_path_factory) -> Path:
+    """A folder every xdist worker of this session sees: the parent of the workers' temp roots
+    (the session's own temp root without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared"
+
+
+@contextmanager
+def environment_kept() -> Iterator[None]:
+    """os.environ as it was, afterwards: a pipeline run exports WATERSTAT_* and DAGSTER_HOME into
+    its process (headless.prepare), which must not point later tests at a
+    shared build."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def build_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """`build(folder)` once per test session, by whichever worker asks first; the others wait on
+    the lock, then reuse the folder. A failed build fails every test that needs it with its error
+    (without building again)."""
+    root = shared_root(tmp_path_factory) / name
+    root.parent.mkdir(parents=True, exist_ok=True)
+    done, failed = root / ".built", root.parent / f"{name}.failed"
+    with FileLock(str(root) + ".lock"):
+        if failed.exists():
+            pytest.fail(f"the shared {name} build failed:\n{failed.read_text(encoding='utf-8')}", pytrace=False)
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            try:
+                with environment_kept():
+                    build(root)
+            except BaseException:
+                failed.write_text(traceback.format_exc(), encoding="utf-8")
+                raise
+            done.touch()
+    return root
+
+
+# The demo city of the pipeline tests: 60 monitoring points (every planted meter defect, stations 0
+# and 40 duplicated for a day), 5 days of hourly readings (2022-12-27 … 12-31).
+DEMO_POINTS, DEMO_DAYS = 60, 5
+
+
+@dataclass(frozen=True)
+class Demo:
+    raw: Path  # the generated files as received, before any run
+    home: Path  # after one uninterrupted `waterstat run` over them: raw/, warehouse/, exports/, quarantine/, dagster_home/
+    info: dict  # what the generator planted (stations, defects)
+    fingerprint: dict  # the content of that run's warehouse (lib/fingerprint.py)
+
+
+def warehouse_fingerprint_of(paths: Paths) -> dict:
+    return fingerprint_of(paths.warehouse)
+
+
+def fingerprint_of(database: Path) -> dict:
+    from dagster_project.lib.fingerprint import warehouse_fingerprint
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        return warehouse_fingerprint(con)
+
+
+@pytest.fixture(scope="session")
+def demo_raw(tmp_path_factory) -> tuple[Path, dict]:
+    """The demo city's raw files (generated once per session; copy them before a run)."""
+    from dagster_project.demo.generator import generate
+
+    def build(root: Path) -> None:
+        info = generate(root / "raw", points=DEMO_POINTS, days=DEMO_DAYS)
+        (root / "info.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+
+    root = build_once(tmp_path_factory, "demo_raw", build)
+    return root / "raw", json.loads((root / "info.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory, demo_raw) -> Iterator[Demo]:
+    """The demo city after one uninterrupted catch-up run, built once per session for every module
+    that needs it. Never point a test at it: use `demo_copy` (or `copy_tree`)."""
+    from dagster_project import cli
+
+    raw, info = demo_raw
+
+    def build(root: Path) -> None:
+        with pytest.MonkeyPatch.context() as mp:
+            paths = isolate(mp, root / "home")
+            shutil.copytree(raw, paths.raw, dirs_exist_ok=True)
+            assert cli.run_pipeline(paths), "the demo run failed"
+            fingerprint = warehouse_fingerprint_of(paths)
+        (root / "fingerprint.json").write_text(json.dumps(fingerprint), encoding="utf-8")
+
+    root = build_once(tmp_path_factory, "demo", build)
+    fingerprint = {t: tuple(v) for t, v in json.loads((root / "fingerprint.json").read_text(encoding="utf-8")).items()}
+    yield Demo(raw=raw, home=root / "home", info=info, fingerprint=fingerprint)
+    # every test worked on a copy: the shared build must be as it was built
+    assert fingerprint_of(root / "home" / "warehouse" / "build" / "waterstat.duckdb") == fingerprint, \
+        "a test wrote to the shared demo build instead of its own copy (demo_copy)"
+
+
+@pytest.fixture
+def demo_copy(demo, tmp_path, monkeypatch) -> Paths:
+    """This test's own copy of the built demo (tmp_path/home), WATERSTAT_* pointing at it."""
+    return copy_tree(monkeypatch, demo.home, tmp_path / "home")

@@ -1,5 +1,6 @@
 """Analysts read during a load: two reader processes query the published snapshot continuously
-while a full load rebuilds and republishes it; they must see no lock error and no half-built state."""
+while a full load rebuilds and republishes it; they must see no lock error and no half-built state.
+The published demo is a copy of the session's demo build (tests/conftest.py `demo`)."""
 import json
 import subprocess
 import sys
@@ -9,7 +10,8 @@ import time
 import pytest
 
 from dagster_project import cli
-from dagster_project.demo.generator import generate
+
+pytestmark = pytest.mark.pipeline
 
 READER = textwrap.dedent("""
     import json, sys, time, duckdb
@@ -34,16 +36,8 @@ READER = textwrap.dedent("""
 """)
 
 
-@pytest.fixture
-def published_demo(waterstat_env):
-    paths = waterstat_env
-    generate(paths.raw, points=40, days=2)
-    assert cli.run_pipeline(paths)
-    return paths
-
-
-def test_two_readers_see_no_errors_and_only_whole_snapshots_during_a_load(published_demo, tmp_path):
-    paths = published_demo
+def test_two_readers_see_no_errors_and_only_whole_snapshots_during_a_load(demo_copy, tmp_path):
+    paths = demo_copy
     (paths.raw / "meter_readings" / "20221230.csv").unlink()  # the next load changes data: a real rebuild
     stop = tmp_path / "stop"
     readers = [subprocess.Popen([sys.executable, "-c", READER, str(paths.published), str(stop), str(tmp_path / f"r{i}.json")])

@@ -10,10 +10,13 @@ for 2019–2020, 2020 for 2021–2025. Every year has the same volumes (万m³):
   东川 19300; 西岭 6000 + 1500 + 1000 + 500 = 9000; 全省 28300 = 2.83亿m³.
 GDP grows 6% a year at current prices and 5% in volume (index 105), so with constant use every
 decline is 1 − 1/1.05^n: one year (2021 vs 2020) 4.7619%, two years (2020 vs 2018) 9.2971%.
+
+The province is run once per session (`province_build`); every test reads or changes its own copy.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -25,8 +28,10 @@ from openpyxl import load_workbook
 
 from dagster_project import cli
 from dagster_project.demo.generator import write_sheet
-from dagster_project.settings import REPO_ROOT
-from tests.conftest import isolate
+from dagster_project.settings import REPO_ROOT, Paths
+from tests.conftest import build_once, copy_tree, isolate
+
+pytestmark = pytest.mark.pipeline
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "deployments" / "province"
 YEARS = (2018, 2019, 2020, 2021)
@@ -73,18 +78,31 @@ def git_status() -> str:
     return subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True).stdout
 
 
-@pytest.fixture(scope="module")
-def province(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    home = tmp_path_factory.mktemp("province")
-    paths = isolate(mp, home)
-    mp.setenv("WATERSTAT_DEPLOYMENT", str(FIXTURE))
-    write_raw(paths.raw)
-    before = git_status()
-    assert cli.main(["run"]) == 0
-    after_first = git_status()
-    yield mp, paths, before, after_first
-    mp.undo()
+@pytest.fixture(scope="session")
+def province_build(tmp_path_factory):
+    """The province after one `waterstat run`, and `git status` of the checkout before and after it."""
+    def build(root):
+        with pytest.MonkeyPatch.context() as mp:
+            isolate(mp, root / "home")
+            mp.setenv("WATERSTAT_DEPLOYMENT", str(FIXTURE))
+            paths = Paths.from_env()
+            write_raw(paths.raw)
+            before = git_status()
+            assert cli.main(["run"]) == 0
+            after_first = git_status()
+        (root / "git_status.json").write_text(json.dumps([before, after_first]), encoding="utf-8")
+
+    root = build_once(tmp_path_factory, "province", build)
+    return root / "home", *json.loads((root / "git_status.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def province(province_build, tmp_path, monkeypatch):
+    """This test's copy of the province (WATERSTAT_* and WATERSTAT_DEPLOYMENT pointing at it)."""
+    home, before, after_first = province_build
+    copy_tree(monkeypatch, home, tmp_path / "home")
+    monkeypatch.setenv("WATERSTAT_DEPLOYMENT", str(FIXTURE))
+    return monkeypatch, Paths.from_env(), before, after_first
 
 
 def sheet_rows(path, sheet: str) -> dict[str, tuple]:

@@ -19,6 +19,8 @@ from dagster_project.settings import REPO_ROOT
 from tests.conftest import isolate
 from tests.test_deployments import settle, sheet_rows
 
+pytestmark = pytest.mark.pipeline
+
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "deployments" / "nation"
 SECTORS = {2020: {"生活": 863.1, "工业": 1030.4, "农业": 3612.4, "人工生态环境补水": 307.0},
            2021: {"生活": 909.4, "工业": 1049.6, "农业": 3644.3, "人工生态环境补水": 316.9}}

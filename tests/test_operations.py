@@ -1,8 +1,10 @@
-"""Nightly operations (issue 5) on a small demo city: re-running partitions changes nothing, a
-late file restates exactly its days (a load killed with SIGKILL: tests/test_interrupted_runs.py).
+"""Nightly operations (issue 5) on the demo city: re-running partitions changes nothing, a late
+file restates exactly its days (a load killed with SIGKILL: tests/test_interrupted_runs.py).
 
 "The same warehouse" is the content fingerprint of every data table (lib/fingerprint.py): row
-counts and an order-independent hash, doubles to 12 significant digits, load times left out.
+counts and an order-independent hash, doubles to 12 significant digits, load times left out. The
+reference is the session's demo build (tests/conftest.py `demo`) and its fingerprint; every test
+works on its own copy.
 """
 from __future__ import annotations
 
@@ -17,60 +19,18 @@ import time
 import dagster as dg
 import duckdb
 import pytest
-from filelock import FileLock
 
 from dagster_project import cli
 from dagster_project.definitions import build_definitions
-from dagster_project.demo.generator import generate
 from dagster_project.ingest.readers import decode
 from dagster_project.jobs import day_range_tags
-from dagster_project.lib.fingerprint import warehouse_fingerprint
 from dagster_project.sensors import publish_after_load, raw_files_sensor, scan_raw
-from tests.conftest import isolate, run_dbt
+from tests.conftest import DEMO_DAYS, DEMO_POINTS, copy_tree, isolate, run_dbt
+from tests.conftest import warehouse_fingerprint_of as fingerprint
+
+pytestmark = pytest.mark.pipeline
 
 LATE_FILE = "meter_readings/20221229_补传_20230105.csv"
-
-
-def shared_dir(tmp_path_factory, worker_id: str):
-    """A folder every xdist worker of this session sees (the parent of the workers' temp roots)."""
-    base = tmp_path_factory.getbasetemp()
-    return (base if worker_id == "master" else base.parent) / "operations_reference"
-
-
-@pytest.fixture(scope="session")
-def reference(tmp_path_factory, worker_id):
-    """The demo raw files and one uninterrupted catch-up run over them: its home (to copy) and its
-    fingerprint. Built once per session, whichever worker asks first (the others wait for it), for
-    this module and tests/test_interrupted_runs.py."""
-    root = shared_dir(tmp_path_factory, worker_id)
-    root.parent.mkdir(parents=True, exist_ok=True)
-    done = root / "fingerprint.json"
-    with FileLock(str(root) + ".lock"):
-        if not done.exists():
-            generate(root / "demo_raw", points=30, days=4)
-            mp = pytest.MonkeyPatch()
-            paths = isolate(mp, root / "home")
-            shutil.copytree(root / "demo_raw", paths.raw, dirs_exist_ok=True)
-            assert cli.run_pipeline(paths)
-            mp.undo()
-            done.write_text(json.dumps(fingerprint(paths)), encoding="utf-8")
-    stored = json.loads(done.read_text(encoding="utf-8"))
-    return root / "home", {table: tuple(value) for table, value in stored.items()}
-
-
-@pytest.fixture(scope="session")
-def demo_raw(reference):
-    return reference[0].parent / "demo_raw"
-
-
-def fingerprint(paths) -> dict:
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        return warehouse_fingerprint(con)
-
-
-def copy_of(monkeypatch, home, tmp_path):
-    shutil.copytree(home, tmp_path, dirs_exist_ok=True)
-    return isolate(monkeypatch, tmp_path)
 
 
 def run_job(paths, job: str, tags: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
@@ -93,9 +53,9 @@ def last_run_id(paths) -> str:
         return con.execute("select run_id from raw.load_log order by logged_at desc limit 1").fetchone()[0]
 
 
-def test_rerunning_partitions_leaves_the_warehouse_identical(reference, tmp_path, monkeypatch):
-    home, before = reference
-    paths = copy_of(monkeypatch, home, tmp_path)
+def test_rerunning_partitions_leaves_the_warehouse_identical(demo, tmp_path, monkeypatch):
+    before = demo.fingerprint
+    paths = copy_tree(monkeypatch, demo.home, tmp_path / "home")
     # the two days rebuilt in two parts (one dbt run, then the build): each part must rewrite its day
     monkeypatch.setenv("WATERSTAT_METER_CHUNK_DAYS", "1")
     with duckdb.connect(str(paths.warehouse)) as con:
@@ -110,20 +70,20 @@ def test_rerunning_partitions_leaves_the_warehouse_identical(reference, tmp_path
     assert {status for status, _ in load_log(paths, annual.run_id)} == {"unchanged"}
 
 
-def test_a_day_range_run_gives_what_a_full_rebuild_gives(reference, tmp_path, monkeypatch):
-    home, before = reference
-    paths = copy_of(monkeypatch, home, tmp_path)
+def test_a_day_range_run_gives_what_a_full_rebuild_gives(demo, tmp_path, monkeypatch):
+    before = demo.fingerprint
+    paths = copy_tree(monkeypatch, demo.home, tmp_path / "home")
     proc = run_dbt(["run", "--full-refresh", "--select", "int_meter_daily_volumes"], paths)
     assert proc.returncode == 0, proc.stdout[-2000:]
     table = "intermediate.int_meter_daily_volumes"
-    assert fingerprint(paths)[table] == before[table] and before[table][0] == 30 * 4
+    assert fingerprint(paths)[table] == before[table] and before[table][0] == DEMO_POINTS * DEMO_DAYS
 
 
 def late_corrected_file(raw, station_index: int = 3) -> tuple[str, float]:
     """A re-sent 12-29 export correcting one station's midnight reading upwards by half of the
     next hour's flow: that much volume moves from 12-29 (its first interval) to 12-28 (its last)."""
     path = raw / "meter_readings" / "20221229.csv"
-    rows = list(csv.reader(io.StringIO(decode(path.read_bytes(), path))))  # the demo plants a GBK export
+    rows = list(csv.reader(io.StringIO(decode(path.read_bytes(), path))))  # UTF-8 or GBK, as exported
     station = sorted({r[0] for r in rows[1:]})[station_index]
     by_hour = {int(re.search(r"[ T](\d{1,2}):", r[3])[1]): r for r in rows[1:] if r[0] == station}
     shift = round((float(by_hour[1][4]) - float(by_hour[0][4])) / 2, 2)
@@ -139,9 +99,8 @@ def daily_volume(paths, station: str, day: str) -> float:
                            "where station_code = ? and volume_date = ?", [station, day]).fetchone()[0]
 
 
-def test_a_late_file_restates_its_days_like_a_load_from_scratch(reference, demo_raw, tmp_path, monkeypatch):
-    home, _ = reference
-    paths = copy_of(monkeypatch, home, tmp_path / "restated")
+def test_a_late_file_restates_its_days_like_a_load_from_scratch(demo, tmp_path, monkeypatch):
+    paths = copy_tree(monkeypatch, demo.home, tmp_path / "restated")
     scan_before, _ = scan_raw(paths.raw, time.time() + 60)
     station, shift = late_corrected_file(paths.raw)
     assert shift > 1

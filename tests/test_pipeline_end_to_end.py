@@ -2,6 +2,9 @@
 
 Checks the acceptance figures of issue 2 by reading the workbook back: the 2021 city total and
 every unit's total within 1% of seed 000, and sectors summing to the total within rounding.
+
+The demo is built once per session (tests/conftest.py `demo`: 60 points, 5 days); every test works
+on its own copy of it, so the order of the tests does not matter.
 """
 import csv
 import os
@@ -13,19 +16,15 @@ import pytest
 from openpyxl import load_workbook
 
 from dagster_project import cli
-from dagster_project.demo.generator import generate
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT
-from tests.conftest import isolate
+
+pytestmark = pytest.mark.pipeline
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    paths = isolate(mp, tmp_path_factory.mktemp("waterstat"))
-    info = generate(paths.raw, points=60, days=5)
-    assert cli.run_pipeline(paths), "the job failed"
-    yield paths, info
-    mp.undo()
+@pytest.fixture
+def demo_run(demo, demo_copy):
+    """This test's copy of the built demo, and what the generator planted in it."""
+    return demo_copy, demo.info
 
 
 def saved_before_the_run(path):
@@ -189,13 +188,16 @@ ESCAPES = {
 @pytest.mark.parametrize("escape", ESCAPES)
 def test_analyst_sql_cannot_reach_beyond_the_snapshot(escape, demo_run, tmp_path, capsys):
     paths, _ = demo_run
-    out = tmp_path / "escaped.csv"
+    elsewhere = tmp_path / "elsewhere"  # outside the snapshot: where an escape would write
+    elsewhere.mkdir()
+    out = elsewhere / "escaped.csv"
     before = paths.warehouse.read_bytes()
-    sql = ESCAPES[escape].format(build=paths.warehouse, out=out, out_dir=tmp_path / "export", home=tmp_path.parent)
+    sql = ESCAPES[escape].format(build=paths.warehouse, out=out, out_dir=elsewhere / "export",
+                                 home=paths.raw.parent)
     assert cli.main(["sql", sql]) == 1
     err = capsys.readouterr().err
     assert "error:" in err and ("out of reach" in err or "read-only" in err), err
-    assert list(tmp_path.iterdir()) == []  # nothing written anywhere
+    assert list(elsewhere.iterdir()) == []  # nothing written anywhere
     assert paths.warehouse.read_bytes() == before  # the build file untouched
 
 
@@ -297,9 +299,7 @@ def test_charts_have_no_missing_glyphs(demo_run, tmp_path):
 
 
 def test_a_blocking_failure_holds_back_only_its_year(demo_run):
-    """Runs last: it restates the 2022 industrial returns with only 10 firms."""
-    from openpyxl import load_workbook
-
+    """The 2022 industrial returns restated with only 10 firms."""
     paths, _ = demo_run
     returns = paths.raw / "survey" / "industrial_2022.xlsx"
     wb = load_workbook(returns)

@@ -7,6 +7,7 @@ import json
 import shutil
 
 import duckdb
+import pytest
 
 from dagster_project.ingest.deployment_load import load_deployment
 from dagster_project.ingest.loader import load_source
@@ -14,6 +15,8 @@ from dagster_project.lib.contract_docs import sample_name
 from dagster_project.lib.contracts import SOURCES
 from dagster_project.settings import REPO_ROOT
 from tests.conftest import run_dbt
+
+pytestmark = pytest.mark.slow  # real dbt runs
 
 WS_FUNCTIONS = ("ws_ascii", "ws_parse_number", "ws_parse_int", "ws_parse_date", "ws_parse_cst_timestamp_ascii",
                 "ws_parse_cst_timestamp", "ws_parse_flag", "ws_volume_unit", "ws_is_valid_uscc")

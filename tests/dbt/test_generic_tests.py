@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 from dagster_project.resources import dbt_executable
 from dagster_project.settings import REPO_ROOT
+
+pytestmark = pytest.mark.slow  # real dbt runs
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "dbt_generic_tests"
 

@@ -17,6 +17,9 @@ from dagster_project.lib.contracts import SOURCES_BY_NAME
 from dagster_project.resources import dbt_executable
 from dagster_project.settings import DBT_PROJECT_DIR
 
+# a dbt build of the fixture rows (tens of seconds), once per module: one worker runs the module
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dbt_indicator_formulas")]
+
 DECLINE, REUSE, EXTRAP, IRRIGATION, LEAKAGE, CALIBER = "320685", "320681", "320614", "320682", "320623", "320672"
 MARGINS = "320673"  # a summary of sector totals and source totals, no cross-classification
 GAP = "320612"  # a yearbook year missing: no decline can be chained across it

@@ -18,6 +18,9 @@ from dagster_project.settings import Paths
 from tests.conftest import run_dbt
 from tests.dbt.test_indicator_formulas import district, econ, firm, insert_raw, summary
 
+# a dbt build of the fixture rows (tens of seconds), once per module: one worker runs the module
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dbt_magnitude_checks")]
+
 HAIAN, RUGAO, RUDONG, QIDONG, TONGZHOU = "320685", "320682", "320623", "320681", "320612"
 GDP = {  # 亿元; population is 100万 everywhere (econ's default)
     2020: {"海安市": 1000, "如皋市": 1000, "如东县": 1000, "启东市": 1000},

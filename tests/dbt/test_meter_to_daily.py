@@ -9,6 +9,8 @@ from dagster_project.ingest.loader import load_source
 from dagster_project.lib.contracts import SOURCES_BY_NAME
 from tests.conftest import run_dbt
 
+pytestmark = pytest.mark.slow  # a dbt build of the hand-made readings
+
 HEADER = "测站编码,测站名称,取水口编码,时间,累计流量(m³),瞬时流量(m³/h),数据标识\n"
 READINGS = """\
 NORMAL,n,QN,2022-01-01 00:00,100,0,N
