@@ -43,6 +43,9 @@ def test_dbt_build_on_a_database_with_only_raw_tables(waterstat_env):
 
     proc = run_dbt(["build"], paths)
     assert proc.returncode == 0, proc.stdout[-4000:]
+    results = json.loads((paths.warehouse.parent / "dbt_target" / "run_results.json").read_text(encoding="utf-8"))
+    unit_tests = [r["status"] for r in results["results"] if r["unique_id"].startswith("unit_test.")]
+    assert len(unit_tests) >= 5 and set(unit_tests) == {"pass"}  # the dbt unit tests run here, not nightly
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         assert ws_functions(con) == set(WS_FUNCTIONS)
         assert con.execute("select count(*) from staging.stg_raw__industrial_returns").fetchone()[0] > 0
