@@ -33,7 +33,7 @@ run: install
 ## Three workers, test by test (--dist loadgroup: a module sharing a module fixture stays on one);
 ## the pipeline tests first (tests/conftest.py), their demo and province built once per session.
 test: install
-	$(BIN)/python -m pytest -n 3 --dist loadgroup --no-loadscope-reorder --durations=15
+	$(BIN)/python -m pytest -n 4 --dist loadgroup --no-loadscope-reorder --durations=15
 
 ## The unit layer only (not marked pipeline or slow: no pipeline run, no dbt build), for the edit-test loop.
 test-fast: install

@@ -152,8 +152,10 @@ def test_personal_data_never_reaches_the_published_snapshot(demo_run):
     people = [p[0].encode("utf-8") for p in people]
     assert len(people) > 100  # it was received: names and phone numbers of the permit holders' contacts
     build_bytes, snapshot = paths.warehouse.read_bytes(), paths.published.read_bytes()
-    assert sum(p in build_bytes for p in people) > len(people) // 2  # the scan finds them where they are
-    assert [p.decode() for p in people if p in snapshot] == []  # and not one byte of them is published
+    # one pass per file for all of them (a regex of the literals: 30x faster than a search per person)
+    anyone = re.compile(b"|".join(re.escape(p) for p in sorted(people, key=len, reverse=True)))
+    assert len(set(anyone.findall(build_bytes))) > len(people) // 2  # the scan finds them where they are
+    assert [p.decode() for p in set(anyone.findall(snapshot))] == []  # and not one byte of them is published
     con = duckdb.connect(str(paths.published), read_only=True)
     leaked = con.execute("""select table_schema, table_name, column_name from information_schema.columns
                             where column_name in ('contact_name', 'contact_phone')""").fetchall()
