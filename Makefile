@@ -30,7 +30,7 @@ run: install
 	$(BIN)/waterstat run
 
 ## The test suite (CI runs exactly this through .ci/run): every layer, then the slowest tests.
-## Three workers, test by test (--dist loadgroup: a module sharing a module fixture stays on one);
+## Four workers (dbt and Dagster wait on I/O, so two cores stay busier), test by test (--dist loadgroup: a module sharing a module fixture stays on one);
 ## the pipeline tests first (tests/conftest.py), their demo and province built once per session.
 test: install
 	$(BIN)/python -m pytest -n 4 --dist loadgroup --no-loadscope-reorder --durations=15
