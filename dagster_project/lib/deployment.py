@@ -65,8 +65,8 @@ C = Column
 TABLES: tuple[Table, ...] = (
     Table("regions", "The region register (GB/T 2260): every unit that reports or is reported on.", (
         C("region_code", doc="6-digit GB/T 2260 code (statistical codes for zones)"),
-        C("region_name_zh", doc="full name, e.g. 海门区"),
-        C("short_name_zh", doc="name in table rows, e.g. 海门"),
+        C("region_name_zh", doc="full name, e.g. 某某区"),
+        C("short_name_zh", doc="name in table rows, e.g. 某某"),
         C("level", doc="nation | province | city | county | district | zone"),
         C("parent_code", required=False, doc="the unit it rolls up to; empty for the top unit"),
         C("valid_from_year", "integer", False, "first year the code is in use (empty: always)"),

@@ -1,6 +1,6 @@
--- The rows of a unit's bulletin and assessment tables: the unit itself first (labelled by its
--- short name, e.g. 全市), then its direct children in register order. Every report model joins
--- this and keeps a region only in the years its code is in use (macro region_in_use).
+-- The rows of a unit's bulletin and assessment tables: the unit itself first (its total row,
+-- labelled by its short name in the register), then its direct children in register order. Every
+-- report model joins this and keeps a region only in the years its code is in use (region_in_use).
 select
     u.region_code as report_unit_code,
     r.region_code,
