@@ -2,7 +2,7 @@
 
 Two selections of the one dbt project:
 - `meter_dbt_models` (tag meter_daily): readings → daily volumes, partitioned by day. A run for
-  days [s, e] passes them as vars; int_meter_daily_volumes rewrites exactly those days.
+  days [s, e] passes them to dbt (macros/meter_window.sql); int_meter_daily_volumes rewrites exactly those days.
 - `waterstat_dbt_models`: everything else (annual statistics, marts, quality), rebuilt whole each
   time. Its tables are small, and the intensity declines and the assessment read several years
   at once, so a full rebuild is both cheap and the only way every year stays consistent.
@@ -19,7 +19,7 @@ from dagster_project.lib.partition_keys import day_chunks
 from dagster_project.partitions import meter_days
 from dagster_project.quality.dbt_results import record_dbt_results
 from dagster_project.resources import WarehouseResource, dbt_project
-from dagster_project.settings import meter_chunk_days
+from dagster_project.settings import dbt_target_dir, meter_chunk_days
 
 METER_SELECTION = "tag:meter_daily"
 
@@ -41,32 +41,34 @@ class WaterstatTranslator(DagsterDbtTranslator):
 TRANSLATOR = WaterstatTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def dbt_cli(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str], **kwargs) -> DbtCliInvocation:
-    """dbt on the build file this run's resource names (dbt's profile reads WATERSTAT_WAREHOUSE).
-    DbtCliResource.cli takes no env: it starts dbt with a copy of os.environ, so the variable is set
-    for the call only and restored after (dagster's `environ`, as dagster-dbt advises: dagster#29656)."""
-    with environ({"WATERSTAT_WAREHOUSE": warehouse.database}):
-        return dbt.cli(args, **kwargs)
-
-
-def with_rules(warehouse: WarehouseResource, window: dict | None = None) -> list[str]:
-    """--vars for a dbt call: the deployment's rules (defaults overridden by deployment.yml) and
-    any per-run values such as a meter day window."""
+def dbt_cli(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str],
+            window: tuple[str, str] | None = None, **kwargs) -> DbtCliInvocation:
+    """dbt on the build file this run's resource names, with the deployment's rules as --vars and
+    the meter day window, if any, as WATERSTAT_METER_START_DATE/END_DATE (macros/meter_window.sql).
+    DbtCliResource.cli takes no env: it starts dbt with a copy of os.environ, so the variables are
+    set for the call only and restored after (dagster's `environ`, as dagster-dbt advises: dagster#29656)."""
+    env = {"WATERSTAT_WAREHOUSE": warehouse.database,
+           "WATERSTAT_METER_START_DATE": window[0] if window else None,
+           "WATERSTAT_METER_END_DATE": window[1] if window else None}
     rules = deployment_rules(Path(warehouse.deployment_dir))
-    return ["--vars", json.dumps({**rules, **(window or {})}, ensure_ascii=False)]
+    with environ(env):
+        return dbt.cli([*args, "--vars", json.dumps(rules, ensure_ascii=False)],
+                       target_path=dbt_target_dir(Path(warehouse.database)), **kwargs)
 
 
-def run_dbt_models(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str]) -> None:
+def run_dbt_models(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str],
+                   window: tuple[str, str] | None = None) -> None:
     """`dbt run` outside Dagster's event stream: a part of a longer run whose final build reports."""
-    part = dbt_cli(dbt, warehouse, ["run", *args], manifest=dbt_project.manifest_path, raise_on_error=False).wait()
+    part = dbt_cli(dbt, warehouse, ["run", *args], window, manifest=dbt_project.manifest_path,
+                   raise_on_error=False).wait()
     if not part.is_successful():
         raise dg.Failure(f"dbt run failed ({' '.join(args)}): {part.get_error()}")
 
 
 def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
-                  extra_args: list[str]):
+                  window: tuple[str, str] | None = None):
     # unit tests prove the code, not the data: the test suite runs them (tests/dbt/test_fresh_database.py)
-    invocation = dbt_cli(dbt, warehouse, ["build", "--exclude-resource-type", "unit_test", *extra_args],
+    invocation = dbt_cli(dbt, warehouse, ["build", "--exclude-resource-type", "unit_test"], window,
                          context=context, raise_on_error=False)
     yield from invocation.stream()
     # keep every node's outcome (tests included) for the quality gate and the DQ report
@@ -83,15 +85,14 @@ def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     days = context.partition_key_range
     chunks = day_chunks(days.start, days.end, meter_chunk_days())  # bounded memory
     for i, (first, last) in enumerate(chunks, start=1):
-        window = with_rules(warehouse, {"meter_start_date": first, "meter_end_date": last})
         context.log.info(f"Recomputing daily volumes for {first} … {last} (part {i} of {len(chunks)})")
         if i < len(chunks):  # an earlier part: models only; the last part's build tests the whole table
-            run_dbt_models(dbt, warehouse, ["--select", METER_SELECTION, *window])
+            run_dbt_models(dbt, warehouse, ["--select", METER_SELECTION], (first, last))
         else:
-            yield from run_dbt_build(context, dbt, warehouse, window)
+            yield from run_dbt_build(context, dbt, warehouse, (first, last))
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, exclude=METER_SELECTION,
             dagster_dbt_translator=TRANSLATOR)
 def waterstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    yield from run_dbt_build(context, dbt, warehouse, with_rules(warehouse))
+    yield from run_dbt_build(context, dbt, warehouse)

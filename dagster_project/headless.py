@@ -3,15 +3,18 @@ recorded in the Dagster instance, so the UI shows them like any other run."""
 from __future__ import annotations
 
 import getpass
+import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from typing import TYPE_CHECKING
 
 from dagster_project.instance import dagster_home, ensure_dagster_home
-from dagster_project.resources import dbt_executable
-from dagster_project.settings import DBT_PROJECT_DIR, Paths
+from dagster_project.lib.deployment import deployment_rules
+from dagster_project.resources import dbt_executable, dbt_project
+from dagster_project.settings import DBT_PROJECT_DIR, Paths, dbt_target_dir
 
 if TYPE_CHECKING:
     from dagster_project.run_planning import PlannedRun
@@ -23,16 +26,25 @@ def prepare(paths: Paths) -> None:
     paths.ensure_dirs()
     os.environ.update(paths.as_env())
     ensure_dagster_home(dagster_home())
-    parse_dbt_manifest()
+    parse_dbt_manifest(paths)
 
 
-def parse_dbt_manifest() -> None:
-    """dbt parse, so the Dagster definitions can read the manifest (never done at import)."""
+def parse_dbt_manifest(paths: Paths) -> None:
+    """dbt parse, so the Dagster definitions can read the manifest (never done at import). Parsed
+    as the runs' dbt calls are (same --vars, same target folder: a partial parse after the first),
+    then put where the definitions read it, whole or not at all (another process may be reading)."""
     print("Preparing dbt manifest …", flush=True)
+    target = dbt_target_dir(paths.warehouse)
+    rules = json.dumps(deployment_rules(paths.deployment), ensure_ascii=False)
     proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                           "--profiles-dir", str(DBT_PROJECT_DIR)], capture_output=True, text=True)
+                           "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+                           "--vars", rules], capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
+    dbt_project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    staged = dbt_project.manifest_path.with_name(f".manifest.{os.getpid()}.json")
+    shutil.copyfile(target / "manifest.json", staged)
+    os.replace(staged, dbt_project.manifest_path)
 
 
 def execute_runs(paths: Paths, runs: list[PlannedRun]) -> bool:

@@ -92,7 +92,7 @@ def waterstat_env(tmp_path, monkeypatch) -> Paths:
 
 
 def run_dbt(args: list[str], paths: Paths) -> subprocess.CompletedProcess:
-    """dbt as the pipeline calls it: the deployment's rules as --vars (dbt_assets.with_rules)."""
+    """dbt as the pipeline calls it: the deployment's rules as --vars, the build file's target folder (dbt_assets.dbt_cli)."""
     env = {**os.environ, **paths.as_env()}
     rules = ["--vars", json.dumps(deployment_rules(paths.deployment), ensure_ascii=False)]
     return subprocess.run([dbt_executable(), *args, *rules, "--project-dir", str(DBT_PROJECT_DIR),

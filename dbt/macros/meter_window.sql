@@ -1,5 +1,7 @@
-{#- The day window a partitioned run of the meter models recomputes (vars meter_start_date and
-    meter_end_date, set by Dagster from the partition range; both unset = every day).
+{#- The day window a partitioned run of the meter models recomputes: WATERSTAT_METER_START_DATE
+    and WATERSTAT_METER_END_DATE (ISO dates), set by Dagster from the partition range for the one
+    dbt call; both unset = every day. Environment variables, not --vars: dbt re-parses the whole
+    project whenever --vars change, but only the files reading a variable when its value does.
 
     A day's volume needs the readings around it: the last reading of the day before (an interval
     across midnight), the first readings of the day after (the interval that closes the day) and
@@ -9,8 +11,8 @@
     a plain string range on the raw lineage column, which DuckDB answers from zone maps without
     parsing a single timestamp. -#}
 {% macro meter_window_bounds() -%}
-    {%- set s = var('meter_start_date', none) -%}
-    {%- set e = var('meter_end_date', none) -%}
+    {%- set s = env_var('WATERSTAT_METER_START_DATE', '') -%}
+    {%- set e = env_var('WATERSTAT_METER_END_DATE', '') -%}
     {%- if s and e -%}
         {%- set d = modules.datetime -%}
         {{ return({'start': d.date.fromisoformat(s | string), 'end': d.date.fromisoformat(e | string),

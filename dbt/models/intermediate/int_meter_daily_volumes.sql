@@ -1,6 +1,6 @@
 -- Interval volumes prorated onto calendar days (China Standard Time) by overlapping seconds, so
 -- an interval across midnight or a multi-hour gap lands on the days it actually covers.
--- Incremental by day: a partitioned run (vars meter_start_date, meter_end_date) deletes and
+-- Incremental by day: a partitioned run (its day window: macros/meter_window.sql) deletes and
 -- rewrites exactly its days, so running a day twice, or after a crash, leaves the same rows.
 -- Each prorated piece is rounded to the millilitre (1e-6 m³) and summed as a decimal: an exact
 -- sum, the same whatever order DuckDB's threads add it in.
