@@ -45,7 +45,7 @@ def manifest_parsed_once():
     from dagster_project import headless
     from dagster_project.resources import dbt_project
 
-    def manifest_already_parsed() -> None:
+    def manifest_already_parsed(_paths=None) -> None:
         assert dbt_project.manifest_path.exists(), "no dbt manifest: pytest_sessionstart parses it"
 
     with pytest.MonkeyPatch.context() as mp:
