@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install fonts demo run test test-fast ui manifest docs clean
+.PHONY: install demo run test test-fast ui manifest docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,14 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP) fonts
-
-## A CJK font for the charts (Debian's fonts-noto-cjk); matplotlib has none of its own.
-fonts:
-	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
-	  || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	         apt-get update -qq && apt-get install -y -qq fonts-noto-cjk; \
-	       else echo "Install a CJK font for the charts: apt-get install fonts-noto-cjk (or set WATERSTAT_CJK_FONT)"; fi; }
+install: $(STAMP)
 
 ## Generate the demo city into raw/, run the whole pipeline headless, print where the outputs are.
 demo: install

@@ -211,3 +211,29 @@ def demo(tmp_path_factory, demo_raw) -> Iterator[Demo]:
 def demo_copy(demo, tmp_path, monkeypatch) -> Paths:
     """This test's own copy of the built demo (tmp_path/home), WATERSTAT_* pointing at it."""
     return copy_tree(monkeypatch, demo.home, tmp_path / "home")
+
+
+def table_rows(path: Path, sheet: str) -> dict[str, dict[str, object]]:
+    """A published table as its reader sees it: each data row by its first cell, each cell by its
+    column's header path ("农业用水/耕地灌溉"; a single-level header by itself), title, unit line,
+    header rows and the notes under the table left out."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)[sheet]
+    depth = next(r for r in range(3, ws.max_row + 1)
+                 if isinstance(ws.cell(r, 2).value, (int, float)) or ws.cell(r, 2).value in ("×", "—")) - 3
+    cover = {}  # (row, col) → the merged range's top-left value
+    for rng in ws.merged_cells.ranges:
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                cover[(r, c)] = ws.cell(rng.min_row, rng.min_col).value
+    names = []
+    for c in range(1, ws.max_column + 1):
+        path_parts = []
+        for r in range(3, 3 + depth):
+            part = cover.get((r, c), ws.cell(r, c).value)
+            if part is not None and (not path_parts or path_parts[-1] != part):
+                path_parts.append(part)
+        names.append("/".join(path_parts))
+    return {row[0]: dict(zip(names[1:], row[1:])) for row in ws.iter_rows(min_row=3 + depth, values_only=True)
+            if row[0] and not str(row[0]).startswith(("注", "“")) and row[1] is not None}

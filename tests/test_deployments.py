@@ -18,9 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
+import zipfile
 
 import duckdb
 import pytest
@@ -29,7 +31,7 @@ from openpyxl import load_workbook
 from dagster_project import cli
 from dagster_project.demo.generator import write_sheet
 from dagster_project.settings import REPO_ROOT, Paths
-from tests.conftest import build_once, copy_tree, isolate
+from tests.conftest import build_once, copy_tree, isolate, table_rows
 
 pytestmark = pytest.mark.pipeline
 
@@ -105,11 +107,13 @@ def province(province_build, tmp_path, monkeypatch):
     return monkeypatch, Paths.from_env(), before, after_first
 
 
-def sheet_rows(path, sheet: str) -> dict[str, tuple]:
-    """A table's data rows by their first cell (the header rows and the notes under it left out)."""
-    ws = load_workbook(path)[sheet]
-    return {row[0]: row for row in ws.iter_rows(min_row=4, values_only=True)
-            if row[0] and not str(row[0]).startswith(("注", "“")) and row[1] is not None}
+def chart_titles(book) -> list[str]:
+    """The titles of a workbook's native charts, in order."""
+    with zipfile.ZipFile(book) as z:
+        charts = sorted((n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)),
+                        key=lambda n: int(re.search(r"\d+", n).group()))
+        return ["".join(re.findall(r"<a:t>([^<]*)</a:t>", z.read(n).decode().split("</c:title>")[0]))
+                for n in charts]
 
 
 def warehouse(paths):
@@ -143,45 +147,47 @@ def test_the_province_and_each_city_get_their_bulletin_by_their_own_names(provin
     assert wb["说明"]["A2"].value == "编制单位：江海省水利厅"
     assert "四舍五入" in "".join(str(c.value) for c in wb["说明"]["A"])  # the office's rounding rule
     # the sector and intensity charts; no public supplier reported, so no leakage chart
-    charts = sorted(p.name for p in (paths.exports / "bulletin" / "2021" / "v001" / "charts").glob("*.png"))
-    assert charts == ["图1_分行业用水量_2021.png", "图2_用水强度下降率_2021.png"]
+    assert chart_titles(paths.exports / "水资源公报表_2021.xlsx") == [
+        "图1  2021年全省分行业用水量", "图2  万元GDP用水量较2020年下降率(可比价)"]
     assert wb.sheetnames[0] == "表2-1 分行业用水量" and wb["表2-1 分行业用水量"]["A1"].value.startswith("表2-1  2021年")
-    table1 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
+    table1 = table_rows(paths.exports / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
     assert list(table1) == ["全省", "东川市", "西岭市"]  # the province by its short name, then its cities
     city = load_workbook(paths.exports / "units" / "990100" / "水资源公报表_2021.xlsx")
     assert city["说明"]["A1"].value == "东川市水资源公报(2021年)"
-    city_rows = sheet_rows(paths.exports / "units" / "990100" / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
+    city_rows = table_rows(paths.exports / "units" / "990100" / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
     assert list(city_rows) == ["东川", "甲县", "乙县", "丙州区"]  # 丙州区, not 丙县, in 2021
-    rows_2020 = sheet_rows(paths.exports / "units" / "990100" / "水资源公报表_2020.xlsx", "表2-1 分行业用水量")
+    rows_2020 = table_rows(paths.exports / "units" / "990100" / "水资源公报表_2020.xlsx", "表2-1 分行业用水量")
     assert list(rows_2020) == ["东川", "甲县", "乙县", "丙县"]
 
 
 def test_figures_roll_up_along_the_register(province):
     _, paths, _, _ = province
-    table1 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
-    assert table1["全省"][1] == 2.83 and table1["东川市"][1] == 1.93 and table1["西岭市"][1] == 0.9
+    table1 = table_rows(paths.exports / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
+    assert [table1[u]["用水总量"] for u in ("全省", "东川市", "西岭市")] == [2.83, 1.93, 0.9]
     # precision per table: the office publishes 表1 totals to 0.001, everything else as the national bulletin
     ws = load_workbook(paths.exports / "水资源公报表_2021.xlsx")["表2-1 分行业用水量"]
-    total_cell = next(r[1] for r in ws.iter_rows(min_row=5) if r[0].value == "全省")
+    total_cell = next(r[10] for r in ws.iter_rows(min_row=5) if r[0].value == "全省")  # 用水总量, the last column
     assert total_cell.number_format == "0.000"
-    agri_cell = next(r[2] for r in ws.iter_rows(min_row=5) if r[0].value == "全省")
+    agri_cell = next(r[6] for r in ws.iter_rows(min_row=5) if r[0].value == "全省")  # 农业用水/小计
     assert agri_cell.number_format == "0.00"
     # 东川: power-plant cooling 4000万m³ = 0.40亿m³; 农业 5000 + 3000 + 2000 = 1.00亿m³
-    assert table1["东川市"][6] == 0.4 and table1["东川市"][2] == 1.0
+    assert table1["东川市"]["工业用水/其中：直流火(核)电"] == 0.4 and table1["东川市"]["农业用水/小计"] == 1.0
 
 
 def test_a_sector_totals_only_city_gets_what_its_summary_supports(province):
     _, paths, _, _ = province
-    table1 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
+    table1 = table_rows(paths.exports / "水资源公报表_2021.xlsx", "表2-1 分行业用水量")
     xiling = table1["西岭市"]
     # 农业 0.60, 工业 0.15, 生活 0.10, 生态 0.05; no sub-sectors: 耕地灌溉, 直流冷却, 居民, 公共 not available
-    assert (xiling[2], xiling[5], xiling[7], xiling[10]) == (0.6, 0.15, 0.1, 0.05)
-    assert (xiling[3], xiling[4], xiling[6], xiling[8], xiling[9]) == ("—",) * 5
-    assert table1["全省"][8] == "—"  # the province's 居民生活 is incomplete too, never 生活 in full
-    table2 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表2 分水源供水量")
-    assert table2["西岭市"][1] == 0.9 and table2["西岭市"][2] == "—"  # no sources reported
+    assert [xiling[c] for c in ("农业用水/小计", "工业用水/小计", "生活用水/小计", "人工生态环境补水")] == [
+        0.6, 0.15, 0.1, 0.05]
+    assert [xiling[c] for c in ("农业用水/耕地灌溉", "农业用水/林牧渔畜", "工业用水/其中：直流火(核)电",
+                                "生活用水/居民生活", "生活用水/公共用水")] == ["—"] * 5
+    assert table1["全省"]["生活用水/居民生活"] == "—"  # the province's 居民生活 is incomplete too, never 生活 in full
+    table2 = table_rows(paths.exports / "水资源公报表_2021.xlsx", "表2 分水源供水量")
+    assert table2["西岭市"]["供水总量"] == 0.9 and table2["西岭市"]["地表水"] == "—"  # no sources reported
     # 东川 地表水: 甲 5000+2000+800, 乙 3000+4000+500, 丙 1000 = 16300万m³
-    assert table2["东川市"][2] == 1.63
+    assert table2["东川市"]["地表水"] == 1.63
     with warehouse(paths) as con:
         assert indicator(con, "990200", 2021, "residential_per_capita") is None
         assert indicator(con, "990200", 2021, "water_use_per_capita") == pytest.approx(9000e4 / 40e4)  # 225 m³/人
@@ -231,8 +237,8 @@ def test_a_revision_after_publication_is_reported_and_applied_only_by_restatemen
     assert cli.main(["run"]) == 0
     assert git_status() == before
     assert not (paths.exports / "bulletin" / "2021" / "v002").exists()  # nothing published changed
-    table3 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表3 主要用水指标")
-    assert table3["全省"][2] == pytest.approx(round(28300 / gdp("江海省", 2021), 2))
+    table3 = table_rows(paths.exports / "水资源公报表_2021.xlsx", "表3 主要用水指标")
+    assert table3["全省"]["万元GDP用水量/m³/万元"] == pytest.approx(round(28300 / gdp("江海省", 2021), 2))
     capsys.readouterr()
     cli.main(["status"])
     status = capsys.readouterr().out
@@ -249,8 +255,8 @@ def test_a_revision_after_publication_is_reported_and_applied_only_by_restatemen
     v2 = paths.exports / "bulletin" / "2021" / "v002"
     diff = (v2 / "diff_vs_v001.md").read_text(encoding="utf-8")
     assert "全省" in diff and "万元GDP用水量" in diff
-    table3 = sheet_rows(paths.exports / "水资源公报表_2021.xlsx", "表3 主要用水指标")
-    assert table3["全省"][2] == pytest.approx(round(28300 / 1200, 2))  # 23.58
-    assert table3["全省"][1] == 283  # the revision gives GDP only: the population (100万人) still comes from the communiqué
+    table3 = table_rows(paths.exports / "水资源公报表_2021.xlsx", "表3 主要用水指标")
+    assert table3["全省"]["万元GDP用水量/m³/万元"] == pytest.approx(round(28300 / 1200, 2))  # 23.58
+    assert table3["全省"]["人均综合用水量/m³/人"] == 283  # the revision gives GDP only: the population (100万人) still comes from the communiqué
     assert (published / "manifest.json").exists()  # v001 stays as published
     assert not (paths.exports / "bulletin" / "2020" / "v002").exists()  # other years unchanged

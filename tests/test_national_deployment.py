@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from dagster_project import cli
 from dagster_project.demo.generator import write_sheet
 from dagster_project.settings import REPO_ROOT
-from tests.conftest import isolate
-from tests.test_deployments import settle, sheet_rows
+from tests.conftest import isolate, table_rows
+from tests.test_deployments import settle
 
 pytestmark = pytest.mark.pipeline
 
@@ -68,13 +68,14 @@ def nation(tmp_path_factory):
 
 def test_the_national_bulletin_reproduces_the_published_national_figures(nation):
     book = nation.exports / "水资源公报表_2021.xlsx"
-    table1 = sheet_rows(book, "表1 分行业用水量")
+    table1 = table_rows(book, "表1 分行业用水量")
     assert list(table1)[0] == "全国" and len(table1) == 32  # the nation, then its 31 provinces
     nation_row = table1["全国"]
-    assert (nation_row[1], nation_row[2], nation_row[5], nation_row[7], nation_row[10]) == (
-        5920.2, 3644.3, 1049.6, 909.4, 316.9)
-    table2 = sheet_rows(book, "表2 分水源供水量")
-    assert table2["全国"][1:5] == (5920.2, 4928.1, 853.8, 138.3)
-    table3 = sheet_rows(book, "表3 主要用水指标")
-    assert table3["全国"][1:4] == (419, 51.8, 5.8)  # per capita, per 10k yuan GDP, decline vs 2020
+    assert [nation_row[c] for c in ("用水总量", "农业用水/小计", "工业用水/小计", "生活用水/小计", "人工生态环境补水")] == [
+        5920.2, 3644.3, 1049.6, 909.4, 316.9]
+    table2 = table_rows(book, "表2 分水源供水量")["全国"]
+    assert [table2[c] for c in ("供水总量", "地表水", "地下水", "其他(非常规)水源/小计")] == [5920.2, 4928.1, 853.8, 138.3]
+    table3 = table_rows(book, "表3 主要用水指标")["全国"]
+    assert [table3[c] for c in ("人均综合用水量/m³/人", "万元GDP用水量/m³/万元", "万元GDP用水量下降率/较2020年(%)")] == [
+        419, 51.8, 5.8]  # per capita, per 10k yuan GDP, decline vs 2020
     assert load_workbook(book)["说明"]["A1"].value == "中国水资源公报(2021年)"

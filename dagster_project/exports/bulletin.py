@@ -20,6 +20,7 @@ ROUNDING_NOTES = {"half_even": "按GB/T 8170-2008修约一次(四舍六入五成
 NOT_AVAILABLE = "—"
 NOT_AVAILABLE_NOTE = (f"“{NOT_AVAILABLE}”表示缺少该项所需的基础数据(如仅报送汇总数、未分行业或水源、"
                       "未提供人口或灌溉面积)，不予计算。")
+ROUNDING_NOTE = "因数值修约，分项之和与合计可能略有出入。"
 SUPPRESSION_NOTE = f"“{SUPPRESSED}”表示该数据仅涉及个别调查单位或由单一单位主导，按统计法不予公布。"
 
 
@@ -86,6 +87,7 @@ def mark_not_available(table: list[dict], columns_by_flag: dict[str, tuple[str, 
 
 
 def use_by_sector(con, year: int, unit: str) -> TableSpec:
+    """表1 in the national bulletin's order of sectors: 生活, 工业, 农业, 人工生态环境补水, then the total."""
     table = report(con, "rpt_bulletin_use_by_sector", year, unit)
     v = "_100m_m3"
     n = suppress(con, year, table, {f"{cell}{v}": cell for cell in (
@@ -99,21 +101,26 @@ def use_by_sector(con, year: int, unit: str) -> TableSpec:
         "has_industry_split": (f"once_through_cooling{v}",),
         "has_domestic_split": (f"residential{v}", f"public{v}")})
     d = VOLUME_DECIMALS
-    notes = ["注：用水总量=农业+工业+生活+人工生态环境补水；生活用水含居民生活和公共用水(第三产业及建筑业)；"
-             "因四舍五入，分项之和与合计可能略有出入。"] + ([f"{NOT_AVAILABLE_NOTE}"] if unavailable else [])
+    notes = ["用水总量=生活用水+工业用水+农业用水+人工生态环境补水；生活用水含居民生活用水和公共用水"
+             "(含第三产业及建筑业等用水)。", ROUNDING_NOTE] + ([NOT_AVAILABLE_NOTE] if unavailable else [])
     return TableSpec(
         sheet="表1 分行业用水量", title=f"表1  {year}年各地区分行业用水量", unit_line="单位：亿m³",
-        columns=[Col("region_label", "地区"), Col(f"total{v}", "用水总量", d, figure="total"),
-                 Col(f"agriculture{v}", ("农业用水", "小计"), d, figure="agriculture"), Col(f"farmland_irrigation{v}", ("农业用水", "耕地灌溉"), d, figure="farmland"),
-                 Col(f"other_agriculture{v}", ("农业用水", "林牧渔畜"), d, figure="other_agri"),
+        columns=[Col("region_label", "地区"),
+                 Col(f"domestic{v}", ("生活用水", "小计"), d, figure="domestic"),
+                 Col(f"residential{v}", ("生活用水", "居民生活"), d, figure="residential"),
+                 Col(f"public{v}", ("生活用水", "公共用水"), d, figure="public"),
                  Col(f"industry{v}", ("工业用水", "小计"), d, figure="industry"),
-                 Col(f"once_through_cooling{v}", ("工业用水", "其中：火(核)电直流冷却"), d, figure="cooling"),
-                 Col(f"domestic{v}", ("生活用水", "小计"), d, figure="domestic"), Col(f"residential{v}", ("生活用水", "居民生活"), d, figure="residential"),
-                 Col(f"public{v}", ("生活用水", "公共用水"), d, figure="public"), Col(f"ecological{v}", "人工生态环境补水", d, figure="ecological")],
+                 Col(f"once_through_cooling{v}", ("工业用水", "其中：直流火(核)电"), d, figure="cooling"),
+                 Col(f"agriculture{v}", ("农业用水", "小计"), d, figure="agriculture"),
+                 Col(f"farmland_irrigation{v}", ("农业用水", "耕地灌溉"), d, figure="farmland"),
+                 Col(f"other_agriculture{v}", ("农业用水", "林牧渔畜"), d, figure="other_agri"),
+                 Col(f"ecological{v}", "人工生态环境补水", d, figure="ecological"),
+                 Col(f"total{v}", "用水总量", d, figure="total")],
         rows=table, notes=notes + ([SUPPRESSION_NOTE] if n else []))
 
 
 def use_by_source(con, year: int, unit: str) -> TableSpec:
+    """表2 in the national bulletin's order of sources: 地表水, 地下水, 其他 (非常规水源, by type), then the total."""
     table = report(con, "rpt_bulletin_use_by_source", year, unit)
     by_type = rows(con, """select region_code, unconventional_type_zh as t, volume_100m_m3 from
                            reports.rpt_bulletin_unconventional_by_type where report_year = ? and report_unit_code = ?""",
@@ -132,11 +139,14 @@ def use_by_source(con, year: int, unit: str) -> TableSpec:
     d = VOLUME_DECIMALS
     return TableSpec(
         sheet="表2 分水源供水量", title=f"表2  {year}年各地区分水源供水量", unit_line="单位：亿m³",
-        columns=[Col("region_label", "地区"), Col(f"total{v}", "供水总量", d, figure="total"), Col(f"surface{v}", "地表水", d, figure="surface"),
-                 Col(f"ground{v}", "地下水", d, figure="ground"), Col(f"unconventional{v}", ("非常规水源", "小计"), d, figure="unconventional")]
-        + [Col(f"u_{t}", ("非常规水源", t), d) for t in types]
-        + [Col("unconventional_share_pct", ("非常规水源", "占用水总量(%)"), 1, figure="unconventional_share")],
-        rows=table, notes=["注：供水总量=用水总量；非常规水源含再生水、集蓄雨水、海水淡化水、矿坑(井)水、微咸水。"]
+        columns=[Col("region_label", "地区"), Col(f"surface{v}", "地表水", d, figure="surface"),
+                 Col(f"ground{v}", "地下水", d, figure="ground"),
+                 Col(f"unconventional{v}", ("其他(非常规)水源", "小计"), d, figure="unconventional")]
+        + [Col(f"u_{t}", ("其他(非常规)水源", t), d) for t in types]
+        + [Col(f"total{v}", "供水总量", d, figure="total"),
+           Col("unconventional_share_pct", "非常规水源占用水总量比例(%)", 1, figure="unconventional_share")],
+        rows=table, notes=["供水总量=用水总量；其他(非常规)水源含再生水、集蓄雨水、海水淡化水、矿坑(井)水、微咸水。",
+                           ROUNDING_NOTE]
         + ([SUPPRESSION_NOTE] if n else []) + ([NOT_AVAILABLE_NOTE] if unavailable else []))
 
 
@@ -179,10 +189,10 @@ def indicators(con, year: int, unit: str) -> TableSpec:
     return TableSpec(
         sheet="表3 主要用水指标", title=f"表3  {year}年各地区主要用水指标", unit_line="",
         columns=columns, rows=table,
-        notes=["注：1.万元GDP用水量、万元工业增加值用水量按当年价计算；下降率按可比价计算(地区生产总值、工业增加值指数连乘)。",
-               "2.人均指标按年平均常住人口计算；人均生活用水量含居民生活和公共用水。",
-               "3.农田灌溉水有效利用系数按首尾测算分析法，样点灌区→灌区类型→地区按毛灌溉用水量加权。"]
-        + ([f"4.{NOT_AVAILABLE_NOTE}"] if missing else []))
+        notes=["万元GDP用水量、万元工业增加值用水量按当年价计算；下降率按可比价计算(地区生产总值、工业增加值指数连乘)。",
+               "人均指标按年平均常住人口计算；人均生活用水量含居民生活和公共用水。",
+               "农田灌溉水有效利用系数按首尾测算分析法，样点灌区→灌区类型→地区按毛灌溉用水量加权。"]
+        + ([NOT_AVAILABLE_NOTE] if missing else []))
 
 
 def leakage(con, year: int, unit: str) -> TableSpec:
@@ -197,7 +207,7 @@ def leakage(con, year: int, unit: str) -> TableSpec:
                  Col("r4_frost_depth_pct", ("修正值(%)", "R4 冻土"), 2, figure="r4"), Col("leakage_rate_pct", ("漏损率", "%"), 2, figure="rate"),
                  Col("leakage_grade_zh", "评定等级")],
         rows=table,
-        notes=["注：按CJJ 92-2016(2018年局部修订)计算：漏损率=综合漏损率−(R1+R2+R3+R4)，R2限值±3%；"
+        notes=["按CJJ 92-2016(2018年局部修订)计算：漏损率=综合漏损率−(R1+R2+R3+R4)，R2限值±3%；"
                "漏损率≤10%为一级、≤12%为二级；地区漏损率按供水总量加权。"])
 
 
@@ -208,8 +218,36 @@ def industrial_reuse(con, year: int, unit: str) -> TableSpec:
         columns=[Col("region_label", "地区"), Col("reused_10k_m3", ("重复利用水量", "万m³"), 1, figure="reused"),
                  Col("new_water_10k_m3", ("取用新水量", "万m³"), 1, figure="new_water"), Col("reuse_rate_pct", ("重复利用率", "%"), 1, figure="rate"),
                  Col("n_firms", ("企业数", "家"), 0)],
-        rows=table, notes=["注：重复利用率=Σ重复利用水量/Σ(重复利用水量+取用新水量)，按企业汇总后计算，不取企业比率的平均值；"
+        rows=table, notes=["重复利用率=Σ重复利用水量/Σ(重复利用水量+取用新水量)，按企业汇总后计算，不取企业比率的平均值；"
                            "火(核)电直流冷却企业按规则不计入。"])
+
+
+def consumption(con, year: int, unit: str) -> TableSpec | None:
+    """用水消耗量 (the municipal layout): None when the deployment sets no consumption coefficients."""
+    table = report(con, "rpt_bulletin_consumption", year, unit)
+    if not any(r["total_consumption_10k_m3"] is not None for r in table):
+        return None
+    v = "_consumption_10k_m3"
+    unavailable = mark_not_available(table, {
+        "has_sector_split": tuple(f"{c}{v}" for c in ("farmland_irrigation", "other_agriculture", "industry", "public",
+                                                        "residential", "ecological")),
+        "has_agriculture_split": (f"farmland_irrigation{v}", f"other_agriculture{v}"),
+        "has_domestic_split": (f"public{v}", f"residential{v}")})
+    for row in table:  # a category without a coefficient: its cell cannot be given either
+        for key, value in row.items():
+            if value is None and key.endswith(v) or key == "consumption_rate_pct" and value is None:
+                row[key], unavailable = NOT_AVAILABLE, unavailable + 1
+    return TableSpec(
+        sheet="表6 用水消耗量", title=f"表6  {year}年各地区用水消耗量", unit_line="单位：万m³",
+        columns=[Col("region_label", "地区"), Col(f"farmland_irrigation{v}", "农田灌溉耗水", 1, figure="farmland"),
+                 Col(f"other_agriculture{v}", "林牧渔畜耗水", 1, figure="other_agri"),
+                 Col(f"industry{v}", "工业耗水", 1, figure="industry"), Col(f"public{v}", "城镇公共耗水", 1, figure="public"),
+                 Col(f"residential{v}", "居民生活耗水", 1, figure="residential"),
+                 Col(f"ecological{v}", "生态环境耗水", 1, figure="ecological"), Col(f"total{v}", "总耗水量", 1, figure="total"),
+                 Col("consumption_rate_pct", "综合耗水率(%)", 1, figure="rate")],
+        rows=table,
+        notes=["耗水量=各行业用水量×耗水系数，耗水系数采用本地区确定的数值；综合耗水率=总耗水量/用水总量×100%。",
+               ROUNDING_NOTE] + ([NOT_AVAILABLE_NOTE] if unavailable else []))
 
 
 def bulletin_notes(con, year: int, unit: str, rounding_mode: str) -> list[str]:
@@ -226,7 +264,7 @@ def bulletin_notes(con, year: int, unit: str, rounding_mode: str) -> list[str]:
         "1. 数据来源：用水统计调查制度直报数据(工业企业、公共供水企业、灌区)、区县汇总表、统计年鉴、取水许可台账、取水在线监测。",
         "2. 口径：用水总量为统计口径(含非常规水源、含火(核)电直流冷却水，不含海水直接利用量)；考核口径见考核表。",
         "3. 公共供水：售予工业的自来水计入工业用水(按企业直报)，其余(含漏损、免费用水)计入生活用水与人工生态环境补水。",
-        "4. 非重点工业用水按规模以下样本企业万元工业增加值用水量推算，推算系数见 int_industry_extrapolation。",
+        "4. 非重点工业用水按规模以下样本企业万元工业增加值用水量推算。",
         "5. 价格口径：强度指标按当年价；下降率按可比价计算，" + (f"基准年为{base}年。" if base else "本年不在任何规划期内，不计算下降率。"),
         "6. 方法变化：2020年起用水统计实行用户直报，与2019年及以前数据不完全可比。",
         f"7. 修约：数据全精度存储，仅在发布时{ROUNDING_NOTES[rounding_mode]}。",
@@ -249,22 +287,26 @@ def as_deployed(con, specs: list[TableSpec], prefix: str) -> list[TableSpec]:
 
 
 def bulletin_tables(con, year: int, unit: str) -> list[TableSpec]:
-    return as_deployed(con, [use_by_sector(con, year, unit), use_by_source(con, year, unit),
-                                indicators(con, year, unit), leakage(con, year, unit),
-                                industrial_reuse(con, year, unit)], "bulletin")
+    tables = [use_by_sector(con, year, unit), use_by_source(con, year, unit), indicators(con, year, unit),
+              leakage(con, year, unit), industrial_reuse(con, year, unit), consumption(con, year, unit)]
+    return as_deployed(con, [t for t in tables if t is not None], "bulletin")
 
 
 def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
     targets = report(con, "rpt_assessment_targets", year, unit, order="sort_order, indicator_sort_order")
+    precision = Precision(con)
+    for row in targets:  # a column of mixed indicators: each row at its indicator's precision
+        row["value_decimals"] = precision("assessment_1", row["indicator_code"], row["value_decimals"])
     scores = report(con, "rpt_assessment_scores", year, unit, order="rank_in_year, sort_order")
     tasks = report(con, "rpt_assessment_tasks", year, unit, order="task_id")
     return as_deployed(con, [
         TableSpec(sheet="表1 考核指标完成情况", title=f"表1  {year}年度最严格水资源管理制度考核指标完成情况", unit_line="",
                   columns=[Col("region_label", "被考核单位"), Col("indicator_name_zh", "考核指标"), Col("unit", "单位"),
-                           Col("caliber_zh", "口径"), Col("target_text", "目标值"), Col("value", "完成值", 3),
+                           Col("caliber_zh", "口径"), Col("target_text", "目标值"),
+                           Col("value", "完成值", 3, row_decimals="value_decimals"),
                            Col("result_zh", "完成情况"), Col("points", ("得分", "得分"), 1),
                            Col("max_points", ("得分", "满分"), 0)],
-                  rows=targets, notes=["注：完成值为全精度计算后按三位小数显示；评分规则见本部署的 assessment_scoring_rules 表。"]),
+                  rows=targets, notes=["完成值按全精度计算、发布时按各指标的公报精度修约；得分按本年度考核办法的评分规则计算。"]),
         TableSpec(sheet="表2 考核得分与等级", title=f"表2  {year}年度考核得分、等级与等次", unit_line="单位：分",
                   columns=[Col("region_label", "被考核单位"), Col("target_points", ("得分构成", "目标完成"), 1),
                            Col("system_points", ("得分构成", "制度建设"), 1), Col("measures_points", ("得分构成", "措施落实"), 1),
@@ -283,7 +325,7 @@ def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
 def grade_note(grades: list[tuple[float, str]]) -> str:
     """The note under 表2 from the deployment's grades: ≥90分为优秀，80～90分为良好，…，<60分为不合格."""
     if not grades:
-        return "注：本部署未设定考核等级。"
+        return "本部署未设定考核等级。"
     ordered = sorted(grades, reverse=True)
     parts = []
     for i, (low, grade) in enumerate(ordered):
@@ -293,7 +335,7 @@ def grade_note(grades: list[tuple[float, str]]) -> str:
             parts.append(f"<{ordered[i - 1][0]:g}分为{grade}")
         else:
             parts.append(f"{low:g}～{ordered[i - 1][0]:g}分为{grade}")
-    return "注：" + "，".join(parts) + "(以上含本数，以下不含本数)；一票否决者为不合格。"
+    return "，".join(parts) + "(以上含本数，以下不含本数)；一票否决者为不合格。"
 
 
 def available_years(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -2,7 +2,8 @@
 
 A publication first freezes its inputs — the mart and rule tables the tables are built from,
 filtered to the year — as Parquet files (a bundle), then builds every output from that bundle
-alone: the bulletin and assessment workbooks, the charts, and CSV/Parquet extracts. So:
+alone: the bulletin and assessment workbooks (charts included, as Excel charts) and CSV/Parquet
+extracts. So:
 
 - publishing again with unchanged inputs writes nothing new (same bundle hash → same version);
 - a correction changes the bundle, which writes version N+1 and a diff report against N
@@ -10,7 +11,7 @@ alone: the bulletin and assessment workbooks, the charts, and CSV/Parquet extrac
 - any version can be rebuilt byte for byte from its own bundle (`regenerate`).
 
 Layout: exports/bulletin/<year>/v001/{inputs/, 水资源公报表_<year>.xlsx, 考核结果表_<year>.xlsx,
-charts/, extracts/, manifest.json, diff_vs_v000.md}; exports/水资源公报表_<year>.xlsx is a copy of
+extracts/, manifest.json, diff_vs_v000.md}; exports/水资源公报表_<year>.xlsx is a copy of
 the latest version for convenience.
 """
 from __future__ import annotations
@@ -42,7 +43,7 @@ BUNDLE = (
     # the report models the tables are laid out from (dbt schema `reports`)
     *(("reports", f"rpt_{table}", "report_year = {year}") for table in (
         "bulletin_use_by_sector", "bulletin_use_by_source", "bulletin_unconventional_by_type",
-        "bulletin_indicators", "bulletin_leakage", "bulletin_industrial_reuse",
+        "bulletin_indicators", "bulletin_leakage", "bulletin_industrial_reuse", "bulletin_consumption",
         "assessment_targets", "assessment_scores", "assessment_tasks")),
     # what the charts and the cell marks read
     ("marts", "dim_regions", "true"),
@@ -150,14 +151,13 @@ def build_outputs(inputs: Path, year: int, out: Path, rounding_mode: str, unit: 
     stamp = datetime(year + 1, 1, 1)  # inside-the-file times depend on the year only: reproducible
     try:
         unit = unit or top_unit(con)
-        charts = bulletin_charts(con, year, out / "charts", unit)
+        charts = bulletin_charts(con, year, unit)
         bulletin = bulletin_tables(con, year, unit)
         assessment = assessment_tables(con, year, unit)
         notes = bulletin_notes(con, year, unit, rounding_mode)
         files = [
             write_workbook(out / f"水资源公报表_{year}.xlsx", bulletin, ("说明", notes), rounding_mode, charts, stamp),
             write_workbook(out / f"考核结果表_{year}.xlsx", assessment, None, rounding_mode, stamp=stamp),
-            *charts,
             *write_extracts(bulletin + assessment, out / "extracts", rounding_mode),
         ]
     finally:

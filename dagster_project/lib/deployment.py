@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dagster_project.lib.contracts import SOURCES_BY_NAME
+from dagster_project.lib.reference import use_sector_codes
 from dagster_project.lib.repo_paths import DBT_PROJECT_DIR, REPO_ROOT
 
 DEMO_DEPLOYMENT = REPO_ROOT / "dagster_project" / "demo" / "deployment"
@@ -122,8 +123,16 @@ TABLES: tuple[Table, ...] = (
     Table("minimum_returns", "Minimum rows a report year needs per annual source (0: none required).", (
         C("source_name"), C("min_rows_per_year", "integer"), C("note", required=False),
     ), key=("source_name",), optional_file=True),
+    Table("consumption_coefficients", "Consumption coefficients (耗水率) per use sector for the 用水消耗量 table: "
+          "consumed share of use; a sub-sector's row beats its sector's, a region's own row beats '*'.", (
+        C("region_code", doc="a region code of the register, or * for every region"),
+        C("sector_code", doc="a sector or sub-sector code of the sector map, e.g. agriculture, farmland_irrigation, "
+                             "once_through_cooling, public"),
+        C("coefficient", "double", doc="consumed share of the use, 0 to 1"),
+        C("note", required=False, doc="its source, e.g. the province's 耗水率 study"),
+    ), key=("region_code", "sector_code"), optional_file=True, example=(("*", "farmland_irrigation", "0.65", ""),)),
     Table("precision", "Decimals a figure is published with, per table ('*' = every table).", (
-        C("table_code", doc="bulletin_1 … bulletin_5, assessment_1 … assessment_3, or *"),
+        C("table_code", doc="bulletin_1 … bulletin_6, assessment_1 … assessment_3, or *"),
         C("figure_code", doc="indicator or column code, e.g. total_water_use, residential_per_capita"),
         C("decimals", "integer"),
     ), key=("table_code", "figure_code"), optional_file=True),
@@ -437,9 +446,25 @@ def semantic_problems(con: duckdb.DuckDBPyConnection, settings: DeploymentSettin
                            f"where excluded_components is not null"):
         problems += [f"assessment_calibers: {c!r} is not a component ({', '.join(CALIBER_COMPONENTS)})"
                      for c in components.split("|") if c.strip() not in CALIBER_COMPONENTS]
+    problems += [f"consumption_coefficients: region {c} is not in the register (use * for every region)" for (c,) in
+                 q(f"select distinct region_code from {s}.consumption_coefficients") if c != "*" and c not in codes]
+    problems += [f"consumption_coefficients: {c!r} is not a sector or sub-sector code ({', '.join(sorted(use_sector_codes()))})"
+                 for (c,) in q(f"select distinct sector_code from {s}.consumption_coefficients")
+                 if c not in use_sector_codes()]
+    problems += [f"consumption_coefficients: {c} {k} = {v:g} is not a share between 0 and 1" for c, k, v in
+                 q(f"select region_code, sector_code, coefficient from {s}.consumption_coefficients "
+                   f"where coefficient not between 0 and 1 order by 1, 2")]
     problems += [f"base_years: the period {a}–{b} starts before or at its base year {y}" for y, a, b in
                  q(f"select base_year, first_year, last_year from {s}.base_years where first_year <= base_year "
                    f"or last_year < first_year")]
+    problems += [f"consumption_coefficients: region {c} is not in the register (use * for every region)" for (c,) in
+                 q(f"select distinct region_code from {s}.consumption_coefficients") if c != "*" and c not in codes]
+    problems += [f"consumption_coefficients: {c!r} is not a sector or sub-sector code ({', '.join(sorted(use_sector_codes()))})"
+                 for (c,) in q(f"select distinct sector_code from {s}.consumption_coefficients")
+                 if c not in use_sector_codes()]
+    problems += [f"consumption_coefficients: {c} {k} = {v:g} is not a share between 0 and 1" for c, k, v in
+                 q(f"select region_code, sector_code, coefficient from {s}.consumption_coefficients "
+                   f"where coefficient not between 0 and 1 order by 1, 2")]
     problems += [f"base_years: the periods starting {a} and {b} overlap" for a, b in
                  q(f"""select x.first_year, y.first_year from {s}.base_years x join {s}.base_years y
                        on x.first_year < y.first_year and y.first_year <= x.last_year""")]

@@ -21,3 +21,12 @@ def plausible_ranges() -> dict[str, tuple[float | None, float | None]]:
     with open(SEEDS_DIR / "indicator_catalog.csv", encoding="utf-8", newline="") as f:
         return {r["indicator_code"]: (bound(r["plausible_min"]), bound(r["plausible_max"]))
                 for r in csv.DictReader(f) if r["plausible_min"].strip() or r["plausible_max"].strip()}
+
+
+@cache
+def use_sector_codes() -> frozenset[str]:
+    """Every sector and sub-sector code of seeds/sector_map.csv but the unspecified ones: the codes
+    a deployment may key a per-sector rule on (e.g. its consumption coefficients)."""
+    with open(SEEDS_DIR / "sector_map.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return frozenset({r["sector_code"] for r in rows} | {r["sub_sector_code"] for r in rows}) - {"unspecified"}

@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dbt_indicator_formulas"
 DECLINE, REUSE, EXTRAP, IRRIGATION, LEAKAGE, CALIBER = "320685", "320681", "320614", "320682", "320623", "320672"
 MARGINS = "320673"  # a summary of sector totals and source totals, no cross-classification
 GAP = "320612"  # a yearbook year missing: no decline can be chained across it
+CONSUMPTION, NO_SECTOR = "320671", "320613"  # consumption coefficients: a region's own row, '*' rows; no sector
 
 
 def insert_raw(con, source_name: str, rows: list[dict], file: str = "fixture", hours_ago: int = 0) -> None:
@@ -91,6 +92,9 @@ def warehouse(tmp_path_factory):
         f.write(f"{CALIBER},2015,2099,考核口径,海水淡化水,true,test rule\n")
     with open(deployment / "normal_year_adjustments.csv", "a", encoding="utf-8") as f:
         f.write(f"{CALIBER},2021,50000,test adjustment\n")
+    # one region's own industry coefficient (the demo's '*' rows give every other one)
+    with open(deployment / "consumption_coefficients.csv", "a", encoding="utf-8") as f:
+        f.write(f"{CONSUMPTION},industry,0.30,test rule\n")
     db = tmp / "w.duckdb"
     con = duckdb.connect(str(db))
     ensure_raw_schema(con)
@@ -106,7 +110,11 @@ def warehouse(tmp_path_factory):
         summary(MARGINS, 2021, 600, sub="农业", source=None), summary(MARGINS, 2021, 400, sub="生活", source=None),
         summary(MARGINS, 2021, 700, sub=None, source="地表水"), summary(MARGINS, 2021, 300, sub=None, source="地下水"),
         # 2031: margins that disagree (1000 by sector, 900 by source)
-        summary(MARGINS, 2031, 1000, sub="工业", source=None), summary(MARGINS, 2031, 900, sub=None, source="地表水")])
+        summary(MARGINS, 2031, 1000, sub="工业", source=None), summary(MARGINS, 2031, 900, sub=None, source="地表水"),
+        *[summary(CONSUMPTION, 2021, v, sub=sub) for sub, v in (
+            ("耕地灌溉", 1000), ("鱼塘补水", 200), ("一般工业", 500), ("火(核)电直流冷却", 2000), ("公共用水", 100),
+            ("城镇居民生活", 200), ("农村居民生活", 100), ("城乡环境", 50))],
+        summary(NO_SECTOR, 2021, 300, sub=None)])
     insert_raw(con, "economic_statistics", [
         econ("海安市", 2020, gdp=1000), econ("海安市", 2021, gdp=1100, gdp_idx=108.0),
         econ("海安市", 2022, gdp=1180, gdp_idx=104.0), econ("海安市", 2023, gdp=1250, gdp_idx=105.0),
@@ -292,3 +300,26 @@ def test_reissued_permit_keeps_the_latest_validity_for_each_intake(warehouse):
     rows = warehouse.execute("""select intake_code, permitted_volume_m3, valid_from::varchar from intermediate.int_permit_intakes
                                 where permit_no = 'P1' order by intake_code""").fetchall()
     assert rows == [("QP1", 120000.0, "2022-01-01"), ("QP2", 120000.0, "2022-01-01")]  # 12万m³, split intake list
+
+
+def test_consumption_from_the_deployments_coefficients(warehouse):
+    # 万m³ × coefficient: 耕地灌溉 1000 × 0.62 ('*') = 620; 鱼塘补水 200 × 0.70 ('*' agriculture) = 140;
+    # 一般工业 500 and 直流冷却 2000 × 0.30 (the region's own industry row beats '*' once_through_cooling
+    # 0.012) = 150 + 600; 公共 100 × 0.30 = 30; 城镇居民 200 × 0.25 + 农村居民 100 × 0.85 = 135;
+    # 城乡环境 50 × 0.80 = 40. Total 1715 of 4150 used: 41.3253%.
+    row = warehouse.execute("""select farmland_irrigation_consumption_m3, other_agriculture_consumption_m3,
+                                      industry_consumption_m3, public_consumption_m3, residential_consumption_m3,
+                                      ecological_consumption_m3, total_consumption_m3, total_use_m3,
+                                      consumption_rate_pct, has_all_coefficients
+                               from marts.fct_water_consumption where region_code = ? and report_year = 2021""",
+                            [CONSUMPTION]).fetchone()
+    assert row[:9] == pytest.approx((620e4, 140e4, 750e4, 30e4, 135e4, 40e4, 1715e4, 4150e4, 1715 / 4150 * 100))
+    assert row[9] is True
+
+
+def test_consumption_is_not_given_for_use_without_a_sector(warehouse):
+    # 300万m³ reported without a sector: no coefficient applies, so neither the total nor the rate is given
+    row = warehouse.execute("""select total_consumption_m3, consumption_rate_pct, has_all_coefficients, total_use_m3
+                               from marts.fct_water_consumption where region_code = ? and report_year = 2021""",
+                            [NO_SECTOR]).fetchone()
+    assert row == (None, None, False, pytest.approx(300e4))

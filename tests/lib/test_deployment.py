@@ -105,5 +105,5 @@ def test_the_grade_note_follows_the_deployments_grades():
     from dagster_project.exports.bulletin import grade_note
 
     assert grade_note([(90, "优秀"), (80, "良好"), (60, "合格"), (0, "不合格")]) == (
-        "注：≥90分为优秀，80～90分为良好，60～80分为合格，<60分为不合格(以上含本数，以下不含本数)；一票否决者为不合格。")
-    assert grade_note([(85, "A"), (0, "B")]) == "注：≥85分为A，<85分为B(以上含本数，以下不含本数)；一票否决者为不合格。"
+        "≥90分为优秀，80～90分为良好，60～80分为合格，<60分为不合格(以上含本数，以下不含本数)；一票否决者为不合格。")
+    assert grade_note([(85, "A"), (0, "B")]) == "≥85分为A，<85分为B(以上含本数，以下不含本数)；一票否决者为不合格。"
