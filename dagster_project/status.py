@@ -83,7 +83,7 @@ def last_loads(con: duckdb.DuckDBPyConnection) -> LastLoads:
         rejected=con.execute("""select source_file, message, quarantined_to from raw.load_log
                                 where list_contains(?, run_id) and status = 'rejected' order by 1""",
                              [[load.run_id for load in loads]]).fetchall(),
-        blocked=con.execute("""select report_year, string_agg(description_zh, '; ') from quality.dq_check_results
+        blocked=con.execute("""select report_year, string_agg(name_zh, '; ') from quality.dq_check_results
                                where severity = 'blocking' and not is_passed group by 1 order by 1""").fetchall(),
         revisions=con.execute("""select v.report_year, v.basis, v.source_file, string_agg(r.region_name_zh, '、'
                                         order by r.sort_order)

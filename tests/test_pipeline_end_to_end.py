@@ -139,12 +139,22 @@ def test_every_demo_reading_is_loaded_once(demo_run):
 
 
 def test_planted_defects_appear_in_the_dq_report(demo_run):
+    from dagster_project.lib.contracts import SOURCES_BY_NAME
+    from dagster_project.lib.reference import SEEDS_DIR
+    from dagster_project.quality.wording import row_reason
+
     paths, _ = demo_run
     page = (paths.exports / "dq" / "dq_report.html").read_text(encoding="utf-8")
+    names = {r["check_name"]: r["name_zh"] for r in csv.DictReader(
+        open(SEEDS_DIR / "dq_checks.csv", encoding="utf-8", newline=""))}
     for planted in ["meter_rollovers", "meter_resets", "meter_gaps", "meter_duplicate_readings",
                     "meter_outlier_readings", "meter_stuck", "meter_day_in_several_files", "station_without_permit",
-                    "expired_permit_drawing", "future_timestamp:reading_ts"]:
-        assert planted in page, planted
+                    "expired_permit_drawing", "quarantined_meter_rows"]:  # each a problem, in Chinese, not a pass
+        assert f'<span class="tag warning">警告</span> {names[planted]} <span class="count">' in page, planted
+    # the reading dated 2099: its file, its row and the reason in words
+    rule, action = row_reason("future_timestamp:reading_ts", SOURCES_BY_NAME["meter_readings"])
+    assert re.search(r"<td>meter_readings/\d{8}\.csv</td><td class=\"num\">\d+</td><td>" + re.escape(rule), page)
+    assert action in page
     con = duckdb.connect(str(paths.published), read_only=True)
     failing = {r[0] for r in con.execute("select check_name from quality.dq_check_results where not is_passed")
                .fetchall()}

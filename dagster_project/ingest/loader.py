@@ -288,7 +288,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, raw_root: Path, 
             if key is not None and last is not None and key > last:  # a day or year not closed yet
                 deferred = f"partition {key} does not exist yet (last: {last}); the file waits in raw/"
             elif key is None or (known_keys is not None and key not in known_keys):
-                problem = (f"{f.rel}: no partition for this file name ({naming_rule(source.name)}; "
+                problem = (f"{f.rel}: [no_partition] no partition for this file name ({naming_rule(source.name)}; "
                            f"partitions {first} … {last})")
             elif key not in partition_keys:
                 continue  # another partition's file

@@ -13,6 +13,7 @@ from dagster_project.lib.reference import plausible_ranges
 # a firm's reuse rate above the indicator's plausible maximum (seeds/indicator_catalog.csv) is a
 # keying error, quarantined at load like any broken row
 REUSE_RATE_MAX_PCT = plausible_ranges()["industrial_reuse_rate"][1]
+MONTHLY_SPLIT_TOLERANCE_PCT = 1  # the monthly plans may differ from the annual plan by rounding
 
 
 class ContractError(Exception):
@@ -47,6 +48,7 @@ class RowRule:
     reason: str
     condition_sql: str
     description: str
+    threshold: float | None = None  # the number the condition compares with, for the report's wording
 
 
 @dataclass(frozen=True)
@@ -175,8 +177,10 @@ SOURCES: tuple[Source, ...] = (
         row_rules=(
             RowRule("monthly_split_mismatch",
                     "abs(" + " + ".join(f"coalesce(ws_parse_number(plan_m{m:02d}), 0)" for m in range(1, 13))
-                    + " - ws_parse_number(annual_plan_volume)) > 0.01 * ws_parse_number(annual_plan_volume)",
-                    "the monthly plans do not add up to the annual plan (1% tolerance)"),
+                    + f" - ws_parse_number(annual_plan_volume)) > {MONTHLY_SPLIT_TOLERANCE_PCT} / 100"
+                    " * ws_parse_number(annual_plan_volume)",
+                    f"the monthly plans do not add up to the annual plan ({MONTHLY_SPLIT_TOLERANCE_PCT}% tolerance)",
+                    threshold=MONTHLY_SPLIT_TOLERANCE_PCT),
         ),
         columns=(
             uscc_col(),
@@ -228,7 +232,8 @@ SOURCES: tuple[Source, ...] = (
                     "ws_parse_number(reused_water) / nullif(ws_parse_number(reused_water) + ws_parse_number(new_water_surface)"
                     " + ws_parse_number(new_water_ground) + ws_parse_number(new_water_tap)"
                     f" + ws_parse_number(new_water_unconventional), 0) * 100 > {REUSE_RATE_MAX_PCT}",
-                    f"reused water above {REUSE_RATE_MAX_PCT}% of total use (the reuse rate's plausible maximum)"),
+                    f"reused water above {REUSE_RATE_MAX_PCT}% of total use (the reuse rate's plausible maximum)",
+                    threshold=REUSE_RATE_MAX_PCT),
         ),
         columns=(
             C("report_year", ("统计年度", "年度"), kind="integer"),

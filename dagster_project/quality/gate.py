@@ -16,7 +16,7 @@ def blocking_failures(con: duckdb.DuckDBPyConnection) -> dict[int | None, list[s
     reasons: dict[int | None, list[str]] = {}
     if table_exists(con, "quality", "dq_check_results"):
         for year, text, n in con.execute("""
-                select report_year, description_zh, n_failing from quality.dq_check_results
+                select report_year, name_zh, n_failing from quality.dq_check_results
                 where severity = 'blocking' and not is_passed order by check_name""").fetchall():
             reasons.setdefault(year, []).append(f"{text}（{n}项）")
     if table_exists(con, "quality", "dbt_results"):

@@ -1,31 +1,31 @@
-"""The data-quality report: one self-contained HTML page (no external assets, opens offline).
+"""The data-quality report for statistics staff: one self-contained HTML page (opens offline).
 
-It lists every file and what became of it, every quarantine reason with sample rows, every
-statistics-aware check per report year, every GE expectation and every dbt test, with the
-failing items; and the gate's verdict per report year.
+Per report year the gate's verdict, then each problem (blocking first) with region names, the file
+and row it came from, the rule in words with the threshold in force and what to do; then every
+file and what became of it; the GE expectations and dbt tests collapsed at the bottom for engineers.
+The words come from quality/wording.py, the layout from dq_report.html.j2.
 """
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import jinja2
 
-from dagster_project.lib.contracts import SOURCES
+from dagster_project.lib.contracts import SOURCES, SOURCES_BY_NAME
 from dagster_project.lib.tables import table_exists
+from dagster_project.quality.data_docs import build_data_docs
 from dagster_project.quality.gate import blocking_failures, reasons_for_year
+from dagster_project.quality.wording import check_rule, file_reason, row_reason, rule_values
 
-CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:24px;color:#1f2933}
-h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:2px solid #d0d7de;padding-bottom:4px}
-table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #d0d7de;padding:4px 8px;
-text-align:left;vertical-align:top}th{background:#f3f4f6}.pass{color:#116329}.fail{color:#b42318;font-weight:bold}
-.warn{color:#9a6700;font-weight:bold}.muted{color:#6b7280}.badge{display:inline-block;padding:2px 8px;border-radius:10px;
-color:#fff}.b-ok{background:#1a7f37}.b-block{background:#b42318}code{font-size:12px}
-"""
+SHOWN_ITEMS = 5  # items per problem shown open; the rest (up to the 20 kept) behind a click
+FILE_STATUS_ZH = {"loaded": "已入库", "unchanged": "未变化（已入库）", "rejected": "拒收", "removed": "已撤回",
+                  "waiting": "等待写完", "deferred": "暂缓（日期未到）"}
+TEMPLATE = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True).get_template("dq_report.html.j2")
 
 
 @dataclass
@@ -42,99 +42,88 @@ class ReportSummary:
         return bool(self.blocked_years)
 
 
-def _rows(con, sql: str, params=None) -> tuple[list[str], list[tuple]]:
+def _dicts(con, sql: str, params=None) -> list[dict]:
     cur = con.execute(sql, params or [])
-    return [d[0] for d in cur.description], cur.fetchall()
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
-def _table(columns: list[str], rows: list[tuple], status_col: str | None = None) -> str:
-    if not rows:
-        return '<p class="muted">（无）</p>'
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = []
-    for r in rows:
-        cells = []
-        for c, v in zip(columns, r):
-            text = "" if v is None else (json.dumps(v, ensure_ascii=False, default=str)
-                                         if isinstance(v, (list, dict)) else str(v))
-            cls = ""
-            if c == status_col:
-                cls = {"pass": "pass", "通过": "pass", "loaded": "pass", "unchanged": "muted",
-                       "warning": "warn", "警告": "warn"}.get(text, "fail")
-            cells.append(f'<td class="{cls}">{html.escape(text)}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+def _problem(check: dict, values: dict, regions: dict, file_sources: dict) -> dict:
+    """One failing check of one year, as the template shows it."""
+    items, actions = [], {}
+    for ex in check["failing_examples"] or []:
+        source = SOURCES_BY_NAME.get(file_sources.get(ex["source_file"]))
+        reasons = [row_reason(code, source) for code in ex["reasons"] or []]
+        actions.update(reasons)
+        items.append({**ex, "region_name": regions.get(ex["region_code"]), "reasons_zh": [r for r, _ in reasons]})
+    return {**check, "rule": check_rule(check["rule_zh"], values), "items": items, "reason_actions": actions,
+            "has_file": any(i["source_file"] for i in items), "not_listed": check["n_failing"] - len(items)}
+
+
+def _checks_by_year(con, values: dict, regions: dict, file_sources: dict) -> dict[int | None, dict]:
+    by_year: dict[int | None, dict] = {}
+    for c in _dicts(con, """select * from quality.dq_check_results
+                            order by severity = 'warning', n_failing = 0, check_name"""):
+        year = by_year.setdefault(c["report_year"], {"problems": [], "passed": []})
+        if c["is_passed"]:
+            year["passed"].append(c)
+        else:
+            year["problems"].append(_problem(c, values, regions, file_sources))
+    return by_year
+
+
+def _files(con) -> list[dict]:
+    # each file's latest outcome; the rows it has in the warehouse are those of its latest load
+    counts = ", ".join(f"arg_max({c}, logged_at) filter (where status = 'loaded') as {c}"
+                       for c in ("rows_read", "rows_loaded", "rows_quarantined"))
+    files = _dicts(con, f"""
+        select * from (select source_name, source_file, arg_max(status, logged_at) as status,
+                              arg_max(message, logged_at) as message, {counts}
+                       from raw.load_log group by source_name, source_file)
+        order by status <> 'rejected', coalesce(rows_quarantined, 0) = 0, source_name, source_file""")
+    for f in files:
+        source = SOURCES_BY_NAME.get(f["source_name"])
+        f.update(title=source.title_zh if source else "本单位部署配置", status_zh=FILE_STATUS_ZH.get(f["status"], f["status"]),
+                 reason=file_reason(f["message"]) if f["status"] == "rejected" else None)
+    return files
+
+
+def _engineers(con) -> dict:
+    ge = _dicts(con, """select suite_name, table_name, is_blocking, expectation, column_name, success,
+                               unexpected_count, unexpected_examples from quality.ge_results
+                        order by success, suite_name, expectation""") if table_exists(con, "quality", "ge_results") else []
+    for g in ge:  # a JSON list of values: shown as a list, not as JSON
+        g["examples"] = "、".join(json.loads(g["unexpected_examples"] or "[]"))
+    dbt = _dicts(con, """select resource_type, name, status, failures, message from quality.dbt_results
+                         where resource_type in ('test', 'unit_test') or status not in ('success', 'pass')
+                         order by status in ('success', 'pass'), name""") if table_exists(con, "quality", "dbt_results") else []
+    checks = _dicts(con, """select distinct check_name, name_zh, severity from quality.dq_check_results
+                            order by severity, check_name""") if table_exists(con, "quality", "dq_check_results") else []
+    return {"ge": ge, "dbt": dbt, "checks": checks}
 
 
 def build_report(con: duckdb.DuckDBPyConnection, out_dir: Path) -> ReportSummary:
     failures = blocking_failures(con)
-    years = [r[0] for r in con.execute("select distinct report_year from quality.dq_check_results "
-                                       "where report_year is not null order by 1").fetchall()] \
-        if table_exists(con, "quality", "dq_check_results") else []
-    parts = [f"<h1>WaterStat 数据质量报告</h1><p class='muted'>生成时间 {datetime.now():%Y-%m-%d %H:%M:%S}</p>"]
-
-    gate_rows = []
-    for y in years:
-        reasons = reasons_for_year(failures, y)
-        gate_rows.append((y, "阻断" if reasons else "通过", "；".join(reasons) or "—"))
-    parts.append("<h2>1. 各报告年度公报发布判定</h2>" + _table(["报告年度", "判定", "阻断原因"], gate_rows, "判定"))
-
-    cols, files = _rows(con, """
-        select source_name as 数据源, source_file as 文件, status as 状态, rows_read as 读入行数,
-               rows_loaded as 入库行数, rows_quarantined as 隔离行数,
-               rows_read = rows_loaded + rows_quarantined or status <> 'loaded' as 行数平衡,
-               message as 说明, quarantined_to as 隔离位置, run_id, logged_at as 时间
-        from raw.load_log qualify row_number() over (partition by source_file order by logged_at desc) = 1
-        order by status <> 'rejected', source_name, source_file""")
-    parts.append("<h2>2. 文件接收情况（每个文件最近一次）</h2>" + _table(cols, files, "状态"))
-
-    reason_rows, samples = [], []
-    for s in SOURCES:
-        for reason, n in con.execute(f"""select reason, count(*) from (select unnest(_reasons) as reason
-                                         from {s.quarantine_table}) group by 1 order by 2 desc""").fetchall():
-            reason_rows.append((s.name, reason, n))
-        c, r = _rows(con, f"select * exclude (_file_sha256, _loaded_at) from {s.quarantine_table} limit 5")
-        if r:
-            samples.append(f"<h3>{html.escape(s.title_zh)}（{s.name}）</h3>" + _table(c, r))
-    parts.append("<h2>3. 行级隔离（原因与样例）</h2>" + _table(["数据源", "原因代码", "行数"], reason_rows)
-                 + "".join(samples))
-
-    n_warnings = 0
-    if table_exists(con, "quality", "dq_check_results"):
-        cols, checks = _rows(con, """
-            select check_name as 检查, severity as 级别, coalesce(report_year::varchar, '—') as 报告年度,
-                   description_zh as 说明, case when is_passed then '通过' when severity = 'blocking' then '阻断'
-                   else '警告' end as 结果, n_failing as 问题数, failing_examples as 问题样例
-            from quality.dq_check_results order by is_passed, severity, check_name, report_year""")
-        n_warnings = sum(1 for r in checks if r[4] == "警告")
-        parts.append("<h2>4. 统计口径检查（逐年）</h2>" + _table(cols, checks, "结果"))
-
-    if table_exists(con, "quality", "ge_results"):
-        cols, ge = _rows(con, """
-            select suite_name as 规则集, table_name as 表, case when is_blocking then '阻断' else '警告' end as 级别,
-                   rows_validated as 校验行数, expectation as 期望, column_name as 列,
-                   case when success then 'pass' else 'fail' end as 结果, unexpected_count as 不符行数,
-                   unexpected_examples as 样例
-            from quality.ge_results order by success, suite_name, expectation""")
-        parts.append("<h2>5. Great Expectations 规则集（expectations/*.json）</h2>" + _table(cols, ge, "结果"))
-
-    if table_exists(con, "quality", "dbt_results"):
-        cols, tests = _rows(con, """
-            select name as 检验, status as 结果, failures as 不符行数, message as 说明
-            from quality.dbt_results where resource_type = 'test'
-            order by status = 'pass', name""")
-        n_pass = sum(1 for t in tests if t[1] == "pass")
-        parts.append(f"<h2>6. dbt 检验（{n_pass}/{len(tests)} 通过）</h2>" + _table(cols, tests, "结果"))
-
+    has_checks = table_exists(con, "quality", "dq_check_results")
+    regions = dict(con.execute("select region_code, region_name_zh from deployment.regions").fetchall())
+    files = _files(con)
+    file_sources = {f["source_file"]: f["source_name"] for f in files}
+    by_year = _checks_by_year(con, rule_values(con), regions, file_sources) if has_checks else {}
+    years = sorted(y for y in by_year if y is not None)
+    quarantined = sum(con.execute(f"select count(*) from {s.quarantine_table}").fetchone()[0] for s in SOURCES)
+    data_docs = build_data_docs(out_dir).relative_to(out_dir).as_posix()
+    page = TEMPLATE.render(
+        generated_at=f"{datetime.now():%Y-%m-%d %H:%M}", shown=SHOWN_ITEMS,
+        years=[{"year": y, "reasons": reasons_for_year(failures, y), **by_year[y]} for y in years],
+        general=by_year.get(None, {"problems": [], "passed": []}), global_reasons=failures.get(None, []),
+        files=files, quarantined=quarantined, engineers=_engineers(con), data_docs=data_docs)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "dq_report.html"
-    page = (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>WaterStat 数据质量报告</title>"
-            f"<style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
     tmp = path.with_suffix(".html.part")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(path)
     blocked = {y: reasons_for_year(failures, y) for y in years if reasons_for_year(failures, y)}
     if failures and not years:  # nothing built far enough to have report years
         blocked = {None: [r for rs in failures.values() for r in rs]}
-    quarantined = sum(con.execute(f"select count(*) from {s.quarantine_table}").fetchone()[0] for s in SOURCES)
-    return ReportSummary(path, blocked, years, n_warnings, sum(1 for f in files if f[2] == "rejected"), quarantined)
+    warnings = sum(1 for y in by_year.values() for p in y["problems"] if p["severity"] == "warning")
+    return ReportSummary(path, blocked, years, warnings, sum(f["status"] == "rejected" for f in files), quarantined)

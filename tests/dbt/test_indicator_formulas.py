@@ -281,7 +281,8 @@ def test_summary_margins_that_disagree_block_their_year(warehouse):
     failed = warehouse.execute("""select report_year, severity, failing_examples from quality.dq_check_results
                                   where check_name = 'summary_margins_agree' and not is_passed""").fetchall()
     assert failed == [(2031, "blocking", [{"region_code": MARGINS,
-                                           "detail": "分行业合计 10000000 m³，分水源合计 9000000 m³"}])]
+                                           "detail": "分行业合计 10000000 m³，分水源合计 9000000 m³",
+                                           "source_file": None, "source_row": None, "reasons": None}])]
 
 
 def test_a_decline_is_not_chained_across_a_missing_index(warehouse):

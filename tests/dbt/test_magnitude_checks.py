@@ -14,6 +14,7 @@ from dagster_project.ingest.deployment_load import load_deployment
 from dagster_project.ingest.loader import ensure_raw_schema
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT
 from dagster_project.quality.gate import blocking_failures, reasons_for_year
+from dagster_project.quality.wording import check_rule, rule_values
 from dagster_project.settings import Paths
 from tests.conftest import run_dbt
 from tests.dbt.test_indicator_formulas import district, econ, firm, insert_raw, summary
@@ -106,9 +107,11 @@ def test_a_region_with_no_previous_year_is_caught_against_its_peers(dq):
 
 
 def test_the_gate_holds_back_only_the_year_with_the_magnitude_failures(dq):
-    zh = dict(dq.execute("""select check_name, description_zh from quality.dq_check_results
+    zh = dict(dq.execute("""select check_name, name_zh from quality.dq_check_results
                             where check_name like 'magnitude%' and report_year = 2022""").fetchall())
-    assert "10倍以上或1/10以下" in zh["magnitude_vs_previous_year"]  # the rule's value, not the placeholder
+    rule = dq.execute("""select rule_zh from quality.dq_check_results
+                         where check_name = 'magnitude_vs_previous_year' and report_year = 2022""").fetchone()[0]
+    assert "上年的10倍或不足上年的1/10" in check_rule(rule, rule_values(dq))  # the rule's value in words
     failures = blocking_failures(dq)
     assert f"{zh['magnitude_vs_previous_year']}（3项）" in reasons_for_year(failures, 2022)
     assert any(r.startswith(zh["magnitude_vs_peers"]) for r in reasons_for_year(failures, 2022))

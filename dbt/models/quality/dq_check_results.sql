@@ -1,11 +1,13 @@
 -- Statistics-aware data-quality checks, one row per check × report year, so a failure blocks only
 -- the bulletin year it concerns. The failing items come from the dq_*_failures models (one per
--- family of checks); severity and wording from seeds/dq_checks.csv. `blocking` failures stop that
--- year's bulletin (dagster_project/quality/gate.py).
+-- family of checks); severity and wording from seeds/dq_checks.csv (rule_zh keeps its {rule}
+-- placeholders: the DQ report fills them with the values in force, dagster_project/quality/wording.py).
+-- An item that came from a file carries the file and row (and the quarantine reasons). `blocking`
+-- failures stop that year's bulletin (dagster_project/quality/gate.py).
 with failures as (
     {%- for family in ['balance', 'magnitude', 'return', 'meter'] %}
-    select check_name, report_year, region_code, detail from {{ ref('dq_' ~ family ~ '_failures') }}
-    {% if not loop.last %}union all{% endif %}
+    select * from {{ ref('dq_' ~ family ~ '_failures') }}
+    {% if not loop.last %}union all by name{% endif %}
     {%- endfor %}
 ),
 
@@ -16,17 +18,15 @@ years as (
 attributed as (
     -- a failure outside the report years (e.g. a reading dated 2099) is kept under year null
     select check_name, case when report_year in (select report_year from years) then report_year end as report_year,
-           region_code, detail
+           region_code, detail, source_file, source_row, reasons
     from failures
 ),
 
 expected as (
     -- every check is reported for every report year, passing or not, plus once for year null;
-    -- {dq_magnitude_factor} in the wording is the rule's value
-    select c.check_name, c.severity, c.scope,
-           {%- for col in ['description_zh', 'description'] %}
-           replace(c.{{ col }}, '{dq_magnitude_factor}', '{{ var("dq_magnitude_factor") }}') as {{ col }},
-           {%- endfor %}
+    -- {dq_magnitude_factor} in the English description is the rule's value
+    select c.check_name, c.severity, c.scope, c.name_zh, c.rule_zh, c.action_zh,
+           replace(c.description, '{dq_magnitude_factor}', '{{ var("dq_magnitude_factor") }}') as description,
            y.report_year
     from {{ ref('dq_checks') }} as c
     cross join (select report_year from years union all select null) as y
@@ -37,11 +37,15 @@ select
     e.check_name,
     e.severity,
     e.report_year,
-    e.description_zh,
+    e.name_zh,
+    e.rule_zh,
+    e.action_zh,
     e.description,
     count(f.check_name) as n_failing,
     count(f.check_name) = 0 as is_passed,
-    (list(struct_pack(region_code := f.region_code, detail := f.detail) order by f.region_code, f.detail)
+    (list(struct_pack(region_code := f.region_code, detail := f.detail, source_file := f.source_file,
+                      source_row := f.source_row, reasons := f.reasons)
+          order by f.region_code, f.source_file, f.source_row, f.detail)
         filter (where f.check_name is not null))[1:20] as failing_examples
 from expected as e
 left join attributed as f

@@ -25,7 +25,8 @@ select case finding_code when 'no_valid_permit' then 'expired_permit_drawing' el
 from {{ ref('fct_compliance_findings') }}
 where finding_code in ('station_without_permit', 'no_valid_permit')
 
-union all
-select 'quarantined_meter_rows', year(ws_parse_cst_timestamp(reading_ts)), null,
-       printf('%s 第%d行: %s', _source_file, _source_row_number, array_to_string(_reasons, ','))
+union all by name
+select 'quarantined_meter_rows' as check_name, year(ws_parse_cst_timestamp(reading_ts)) as report_year,
+       null as region_code, printf('%s 第%d行', _source_file, _source_row_number) as detail,
+       _source_file as source_file, _source_row_number as source_row, _reasons as reasons
 from {{ source('raw', 'meter_readings__quarantine') }}

@@ -1,6 +1,7 @@
 -- Completeness of the annual returns: fewer rows than the deployment's minimum_returns, rows
 -- quarantined (a total would be incomplete), a unit in two regions or reported twice, and files
--- rejected at load. One row per failing item.
+-- rejected at load. One row per failing item; a quarantined row or a rejected file also names its
+-- file (and row), so those branches come last and are added by name.
 with returns as (
     select 'industrial_returns' as source_name, report_year, uscc as unit_id, region_code, source_file
     from {{ ref('stg_raw__industrial_returns') }}
@@ -26,18 +27,6 @@ left join row_counts as c on c.source_name = e.source_name and c.report_year = y
 where coalesce(c.n_rows, 0) < e.min_rows_per_year
 
 union all
-select 'quarantined_survey_rows', ws_parse_int(report_year), null,
-       printf('%s: %d 行被隔离 (%s)', source_name, count(*), string_agg(distinct reasons, '; '))
-from (
-    {%- for s in ['industrial_returns', 'supply_returns', 'irrigation_returns', 'county_summary_returns'] %}
-    select '{{ s }}' as source_name, report_year, array_to_string(_reasons, ',') as reasons
-    from {{ source('raw', s ~ '__quarantine') }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-)
-group by ws_parse_int(report_year), source_name
-
-union all
 select 'unit_in_two_regions', report_year, null, printf('%s 同时出现在 %s', unit_id, string_agg(distinct region_code, '、'))
 from returns
 group by report_year, unit_id
@@ -50,8 +39,22 @@ from returns
 group by report_year, unit_id
 having count(*) > 1
 
-union all
-select 'rejected_files', null, null, printf('%s: %s', source_file, message)
+union all by name
+-- one item per quarantined row: its file, row and reasons
+select 'quarantined_survey_rows' as check_name, ws_parse_int(report_year) as report_year,
+       trim(region_code) as region_code, printf('%s 第%d行', _source_file, _source_row_number) as detail,
+       _source_file as source_file, _source_row_number as source_row, _reasons as reasons
+from (
+    {%- for s in ['industrial_returns', 'supply_returns', 'irrigation_returns', 'county_summary_returns'] %}
+    select report_year, region_code, _source_file, _source_row_number, _reasons
+    from {{ source('raw', s ~ '__quarantine') }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+
+union all by name
+select 'rejected_files' as check_name, null as report_year, null as region_code,
+       printf('%s: %s', source_file, message) as detail, source_file
 from (select * from {{ source('raw', 'load_log') }}
       qualify row_number() over (partition by source_file order by logged_at desc) = 1)
 where status = 'rejected'
