@@ -11,9 +11,11 @@ import json
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, dbt_assets
 from dagster_shared.utils import environ
 
+from dagster_project.catalog import owners, table_metadata
 from dagster_project.lib.deployment import deployment_rules
 from dagster_project.lib.partition_keys import day_chunks
 from dagster_project.partitions import meter_days
@@ -26,9 +28,12 @@ METER_SELECTION = "tag:meter_daily"
 
 class WaterstatTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props) -> str:
-        # models/<layer>/… → group per layer; seeds → reference
+        # models/<layer>/… → group per layer; seeds (reference tables shipped with the code) are inputs
         fqn = dbt_resource_props.get("fqn", [])
-        return fqn[1] if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2 else "reference"
+        return fqn[1] if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2 else "ingest"
+
+    def get_owners(self, dbt_resource_props) -> list[str]:
+        return owners(self.get_group_name(dbt_resource_props))
 
     def get_partition_mapping(self, dbt_resource_props, dbt_parent_resource_props):
         # a day's volumes read the readings of the day before and after it
@@ -70,12 +75,27 @@ def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     # unit tests prove the code, not the data: the test suite runs them (tests/dbt/test_fresh_database.py)
     invocation = dbt_cli(dbt, warehouse, ["build", "--exclude-resource-type", "unit_test"], window,
                          context=context, raise_on_error=False)
-    yield from invocation.stream()
-    # keep every node's outcome (tests included) for the quality gate and the DQ report
+    # held until dbt exits and lets go of the file (DuckDB: one writer, no reader beside it), as
+    # dagster-dbt's own fetch_row_counts does on DuckDB; dbt's log streams to the step's stdout meanwhile
+    events = list(invocation.stream())
     with warehouse.connect() as con:
+        # keep every node's outcome (tests included) for the quality gate and the DQ report
         record_dbt_results(con, invocation.get_artifact("run_results.json"), context.run_id)
+        events = [with_table_metadata(con, invocation.manifest, e) for e in events]
+    yield from events
     if not invocation.is_successful():
         raise dg.Failure("dbt build failed: see the failing models and tests above, or `waterstat check`")
+
+
+def with_table_metadata(con: duckdb.DuckDBPyConnection, manifest: dict, event):
+    """A model's or seed's materialization with its row count and column schema as built (the
+    manifest has types only where a contract declares them), the YAML's column descriptions kept."""
+    if not isinstance(event, (dg.Output, dg.AssetMaterialization)):
+        return event
+    node = manifest["nodes"][event.metadata["unique_id"].value]
+    descriptions = {name: column.get("description") for name, column in node.get("columns", {}).items()}
+    return event.with_metadata({**event.metadata,
+                                **table_metadata(con, node["schema"], node["alias"], descriptions)})
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, select=METER_SELECTION,

@@ -1,5 +1,6 @@
 """Runs without the daemon: the jobs execute in this process, one after the other, and are
-recorded in the Dagster instance, so the UI shows them like any other run."""
+recorded in the Dagster instance as runs of the UI's code location, so the UI lists them under
+their jobs like the runs it launches itself."""
 from __future__ import annotations
 
 import getpass
@@ -17,7 +18,11 @@ from dagster_project.resources import dbt_executable, dbt_project
 from dagster_project.settings import DBT_PROJECT_DIR, Paths, dbt_target_dir
 
 if TYPE_CHECKING:
+    import dagster as dg
+
     from dagster_project.run_planning import PlannedRun
+
+UI_MODULE = "dagster_project.definitions"  # the code location `make ui` loads (-m), as does pyproject [tool.dagster]
 
 
 def prepare(paths: Paths) -> None:
@@ -64,12 +69,37 @@ def execute_runs(paths: Paths, runs: list[PlannedRun]) -> bool:
                   "this run redoes its work", flush=True)
         for run in runs:
             print(f"\n== {run}", flush=True)
-            result = definitions.resolve_job_def(run.job.name).execute_in_process(
-                instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}},
-                tags={**tags, **run.tags})
+            result = execute_as_ui_run(definitions, run.job.name, instance, {**tags, **run.tags},
+                                       run_config={"loggers": {"progress": {}}})
             if not result.success:
                 print(f"\nRun {result.run_id} ({run.job.name}) FAILED after {time.monotonic() - started:.0f} s; "
                       f"later steps not run (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
                 return False
     print(f"\nAll runs succeeded in {time.monotonic() - started:.0f} s (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
     return True
+
+
+def execute_as_ui_run(definitions: dg.Definitions, job_name: str, instance: dg.DagsterInstance,
+                      tags: dict[str, str], run_config: dict):
+    """Execute a job in this process as a run of the UI's code location (UI_MODULE).
+
+    The UI's job pages list runs by job name AND the `.dagster/repository` label (repository@location),
+    which a run gets from its remote origin. `execute_in_process` records none, so the CLI's runs
+    showed under Runs but "No runs found" on their job: here the run is created with the origins the
+    UI's own launches carry, then executed in this process, with the job as defined (same executor,
+    same IO manager as a run launched from the UI)."""
+    from dagster._core.definitions.job_base import InMemoryJob
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+    from dagster._core.execution.api import execute_run
+    from dagster._core.remote_origin import RemoteRepositoryOrigin
+    from dagster._core.workspace.load import location_origin_from_module_name
+
+    job = definitions.resolve_job_def(job_name)
+    location = location_origin_from_module_name(UI_MODULE, attribute=None, working_directory=None,
+                                                executable_path=sys.executable)
+    repository = RemoteRepositoryOrigin(location, definitions.get_repository_def().name)
+    python_repository = ReconstructableRepository.for_module(UI_MODULE, "defs").get_python_origin()
+    run = instance.create_run_for_job(job, run_config=run_config, tags={**job.run_tags, **tags},
+                                      remote_job_origin=repository.get_job_origin(job_name),
+                                      job_code_origin=python_repository.get_job_origin(job_name))
+    return execute_run(InMemoryJob(job), run, instance)

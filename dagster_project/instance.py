@@ -10,6 +10,8 @@ INSTANCE_CONFIG = """\
 # Written by waterstat (dagster_project/instance.py); changes here are overwritten.
 telemetry:
   enabled: false  # no network at run time
+nux:
+  enabled: false  # no "Join the Dagster community" pop-up over the UI (a sign-up form that needs the network)
 run_queue:
   # DuckDB allows one writer: every WaterStat job carries this tag, so runs queue, never collide
   tag_concurrency_limits:
@@ -24,7 +26,7 @@ def dagster_home() -> Path:
 
 
 def ensure_dagster_home(home: Path) -> None:
-    """The instance directory: telemetry off, one warehouse writer at a time."""
+    """The instance directory: telemetry and the UI's sign-up pop-up off, one warehouse writer at a time."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists() or config.read_text(encoding="utf-8") != INSTANCE_CONFIG:

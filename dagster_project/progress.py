@@ -8,6 +8,9 @@ import time
 import dagster as dg
 
 SHOWN = {"STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "ASSET_MATERIALIZATION", "ASSET_CHECK_EVALUATION"}
+# metadata key → its name on the line: what a load did, and the table's rows after it
+SHOWN_METADATA = {"rows_loaded": "rows_loaded", "rows_quarantined": "rows_quarantined",
+                  "files_rejected": "files_rejected", "dagster/row_count": "rows"}
 
 
 class ProgressHandler(logging.Handler):
@@ -38,7 +41,7 @@ class ProgressHandler(logging.Handler):
             if seen in self.shown:
                 return
             self.shown.add(seen)
-            rows = {k: v.value for k, v in m.metadata.items() if k in ("rows_loaded", "rows_quarantined", "files_rejected")}
+            rows = {SHOWN_METADATA[k]: v.value for k, v in m.metadata.items() if k in SHOWN_METADATA}
             print(f"    {m.asset_key.to_user_string()} {rows if rows else ''}", flush=True)
         elif kind == "ASSET_CHECK_EVALUATION":
             ev = event.event_specific_data

@@ -31,6 +31,12 @@ def scan_raw(raw: Path, now: float, settle: float | None = None) -> tuple[dict, 
     return files, settling
 
 
+def cursor_json(files: dict) -> str:
+    """The cursor as the UI shows it: file names in Chinese stay readable (not \\u escapes); still
+    plain JSON, so a cursor written before reads the same."""
+    return json.dumps(files, ensure_ascii=False)
+
+
 @dg.sensor(name="raw_files_sensor", jobs=[meter_daily_load, annual_sources_load], minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING,
            description="Watches raw/: a new, re-sent, corrected or removed file re-runs its partitions "
@@ -39,14 +45,14 @@ def scan_raw(raw: Path, now: float, settle: float | None = None) -> tuple[dict, 
 def raw_files_sensor(context: dg.SensorEvaluationContext):
     files, settling = scan_raw(Paths.from_env().raw, time.time())
     if context.cursor is None:
-        context.update_cursor(json.dumps(files))
+        context.update_cursor(cursor_json(files))
         return dg.SkipReason(f"First tick: {len(files)} files in raw/ recorded; the nightly run or "
                              "`waterstat run` loads them. Later changes start runs here.")
     before = json.loads(context.cursor)
     files.update({rel: before[rel] for rel in settling if rel in before})  # in the middle of a rewrite
     requests = [dg.RunRequest(job_name=run.job.name, tags={**run.tags, "trigger": "raw_files_sensor"})
                 for run in runs_for_changes(changed_partitions(before, files, latest_partitions()))]
-    context.update_cursor(json.dumps(files))
+    context.update_cursor(cursor_json(files))
     if not requests:
         return dg.SkipReason(f"No new files ({len(settling)} still being written)" if settling else "No new files")
     return requests
