@@ -29,7 +29,7 @@ class BulletinConfig(dg.Config):
                       "version). A year with a blocking quality failure is not published and gets a .blocked.txt.")
 def bulletin_workbooks(context: dg.AssetExecutionContext, config: BulletinConfig, warehouse: WarehouseResource):
     exports = Path(warehouse.exports_dir)
-    published, blocked = {}, {}
+    published, blocked, without_charts = {}, {}, {}
     with warehouse.connect() as con:  # writes raw.publications
         for year in available_years(con):
             # the top unit's bulletin, then one per child unit the deployment asks for
@@ -42,8 +42,14 @@ def bulletin_workbooks(context: dg.AssetExecutionContext, config: BulletinConfig
                 label = f"{year}" if unit is None else f"{year} {unit}"
                 published[label] = f"v{pub.version:03d}" + (" (new)" if pub.is_new else " (unchanged)")
                 context.log.info(f"{label}: {published[label]} in {pub.directory}")
+                if pub.charts_skipped:
+                    without_charts[label] = pub.charts_skipped
+    if without_charts:  # one warning for every year: the cause is the server's, not a year's
+        context.log.warning(f"Published without charts ({', '.join(without_charts)}): "
+                            f"{next(iter(without_charts.values()))}")
     yield dg.MaterializeResult(metadata={"versions": dg.MetadataValue.json(published),
-                                         "blocked_years": dg.MetadataValue.json(blocked)})
+                                         "blocked_years": dg.MetadataValue.json(blocked),
+                                         "charts_skipped": dg.MetadataValue.json(without_charts)})
     yield dg.AssetCheckResult(check_name="every_year_exported", passed=not blocked,
                               severity=dg.AssetCheckSeverity.ERROR,
                               metadata={"blocked_years": dg.MetadataValue.json(blocked)})

@@ -1,7 +1,8 @@
 """Bulletin charts (PNG, also embedded in the workbook) with a registered CJK font.
 
-matplotlib ships no CJK glyphs; the project's setup installs Noto Sans CJK (`make fonts`, Debian's
-fonts-noto-cjk) and this module registers it explicitly, so labels never fall back to tofu boxes.
+matplotlib ships no CJK glyphs; the server needs a CJK font (Debian's fonts-noto-cjk: `make fonts` says
+whether it is there) and this module registers it explicitly, so labels never fall back to tofu boxes.
+Without one, MissingCJKFont names the command that installs it (the tables publish without charts).
 Charts are written reproducibly (fixed metadata) so a published version can be regenerated.
 """
 from __future__ import annotations
@@ -31,8 +32,9 @@ def cjk_font_path() -> Path:
     for candidate in CJK_FONT_CANDIDATES:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
-    raise MissingCJKFont("no CJK font found for the charts: run `make fonts` (installs Debian's fonts-noto-cjk) "
-                         "or set WATERSTAT_CJK_FONT to a .ttc/.otf/.ttf with Chinese glyphs")
+    raise MissingCJKFont("no CJK font for the charts: the workbooks are published without them. An administrator "
+                         "installs one with `sudo apt-get install fonts-noto-cjk` (Debian/Ubuntu), or sets "
+                         "WATERSTAT_CJK_FONT to a .ttc/.otf/.ttf file with Chinese glyphs")
 
 
 def _pyplot():

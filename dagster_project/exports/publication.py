@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from dagster_project.exports.bulletin import (NOT_AVAILABLE, assessment_tables, bulletin_notes, bulletin_tables,
                                               top_unit)
-from dagster_project.exports.charts import bulletin_charts
+from dagster_project.exports.charts import MissingCJKFont, bulletin_charts, cjk_font_path
 from dagster_project.exports.workbook import TableSpec, write_workbook
 from dagster_project.ingest.loader import CURRENT_FILES_SQL
 from dagster_project.lib.fingerprint import canonical_select
@@ -67,6 +67,11 @@ class Publication:
     files: list[Path]
     is_new: bool
     diff_report: Path | None
+    charts_skipped: str | None = None  # why the version has no charts (no CJK font on the server)
+
+
+# the 说明 sheet's line in a version published without its charts
+NO_CHARTS_NOTE = "本版未附图表：生成时服务器缺少中文字体（管理员安装 fonts-noto-cjk 后，下次运行将发布附图表的新版本）。"
 
 
 def _version_dir(root: Path, year: int, version: int) -> Path:
@@ -78,6 +83,19 @@ def _latest_version(root: Path, year: int) -> int:
     versions = [int(p.name[1:]) for p in (root / "bulletin" / str(year)).glob("v[0-9][0-9][0-9]")
                 if (p / "manifest.json").exists()]
     return max(versions, default=0)
+
+
+def years_without_charts(exports: Path) -> dict[int, str]:
+    """The years whose latest published version has no charts, and why (for `waterstat status`)."""
+    skipped = {}
+    for year_dir in sorted((exports / "bulletin").glob("[0-9][0-9][0-9][0-9]")):
+        latest = _latest_version(exports, int(year_dir.name))
+        if latest:
+            manifest = json.loads((_version_dir(exports, int(year_dir.name), latest) / "manifest.json")
+                                  .read_text(encoding="utf-8"))
+            if manifest.get("charts_skipped"):
+                skipped[int(year_dir.name)] = manifest["charts_skipped"]
+    return skipped
 
 
 def _sha256(path: Path) -> str:
@@ -143,17 +161,31 @@ def write_extracts(specs: list[TableSpec], out: Path, rounding_mode: str) -> lis
     return files
 
 
-def build_outputs(inputs: Path, year: int, out: Path, rounding_mode: str, unit: str | None = None) -> list[Path]:
+def font_available() -> bool:
+    try:
+        return bool(cjk_font_path())
+    except MissingCJKFont:
+        return False
+
+
+def build_outputs(inputs: Path, year: int, out: Path, rounding_mode: str, unit: str | None = None,
+                  charts_skipped: str | None = None) -> tuple[list[Path], str | None]:
     """Every output of a publication for a unit (default: the deployment's top unit), from its
-    frozen inputs only."""
+    frozen inputs only; and why it has no charts, if so. Without a CJK font the tables still
+    publish, without charts (`charts_skipped` given: regenerate such a version as it was)."""
     con = open_bundle(inputs)
     stamp = datetime(year + 1, 1, 1)  # inside-the-file times depend on the year only: reproducible
     try:
         unit = unit or top_unit(con)
-        charts = bulletin_charts(con, year, out / "charts", unit)
+        charts = []
+        if not charts_skipped:
+            try:
+                charts = bulletin_charts(con, year, out / "charts", unit)
+            except MissingCJKFont as exc:  # raised before any chart is drawn
+                charts_skipped = str(exc)
         bulletin = bulletin_tables(con, year, unit)
         assessment = assessment_tables(con, year, unit)
-        notes = bulletin_notes(con, year, unit, rounding_mode)
+        notes = bulletin_notes(con, year, unit, rounding_mode) + ([NO_CHARTS_NOTE] if charts_skipped else [])
         files = [
             write_workbook(out / f"水资源公报表_{year}.xlsx", bulletin, ("说明", notes), rounding_mode, charts, stamp),
             write_workbook(out / f"考核结果表_{year}.xlsx", assessment, None, rounding_mode, stamp=stamp),
@@ -162,7 +194,7 @@ def build_outputs(inputs: Path, year: int, out: Path, rounding_mode: str, unit: 
         ]
     finally:
         con.close()
-    return files
+    return files, charts_skipped
 
 
 def _input_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -192,7 +224,9 @@ def _diff(previous: Path, current: Path, prev_manifest: dict, manifest: dict) ->
     why = sorted({f for f in old_files.keys() | new_files.keys() if old_files.get(f) != new_files.get(f)})
     lines += ["", "## 原因：变化的输入文件", ""]
     lines += [f"- `{f}`: {'新增' if f not in old_files else '删除' if f not in new_files else '内容更正'}" for f in why]
-    if not why:
+    if prev_manifest.get("charts_skipped") and not manifest.get("charts_skipped"):
+        lines.append("- 本版补上了上一版因缺少中文字体而未附的图表。")
+    elif not why:
         lines.append("- 输入文件未变；变化来自规则或口径调整（见 manifest.json 的 bundle 哈希）。")
     path = current / f"diff_vs_v{prev_manifest['version']:03d}.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -221,24 +255,27 @@ def publish(con: duckdb.DuckDBPyConnection, year: int, exports: Path, rounding_m
         if latest:
             prev_dir = _version_dir(exports, year, latest)
             prev_manifest = json.loads((prev_dir / "manifest.json").read_text(encoding="utf-8"))
-            if prev_manifest["bundle_sha256"] == bundle_hash and prev_manifest["rounding_mode"] == rounding_mode:
+            # the same inputs and rule: the same version, unless it lacks charts a font now allows
+            if (prev_manifest["bundle_sha256"] == bundle_hash and prev_manifest["rounding_mode"] == rounding_mode
+                    and not (prev_manifest.get("charts_skipped") and font_available())):
                 files = [prev_dir / f for f in prev_manifest["files"]]
                 _copy_latest(prev_dir, exports, year)
-                return Publication(year, latest, prev_dir, files, False, None)
+                return Publication(year, latest, prev_dir, files, False, None, prev_manifest.get("charts_skipped"))
         version_dir = _version_dir(exports, year, latest + 1)
         # build next to the final place, then rename: a crash never leaves a half-written version
         staging = version_dir.with_name(version_dir.name + ".part")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         shutil.copytree(Path(tmp) / "inputs", staging / "inputs")
-    files = [version_dir / f.relative_to(staging)
-             for f in build_outputs(staging / "inputs", year, staging, rounding_mode, unit)]
+    built, charts_skipped = build_outputs(staging / "inputs", year, staging, rounding_mode, unit)
+    files = [version_dir / f.relative_to(staging) for f in built]
     manifest = {
         "year": year, "unit": unit, "version": latest + 1, "published_at": datetime.now().isoformat(timespec="seconds"),
         "bundle_sha256": bundle_hash, "rounding_mode": rounding_mode,
         "files": [str(f.relative_to(version_dir)) for f in files],
         "file_sha256": {str(f.relative_to(version_dir)): _sha256(staging / f.relative_to(version_dir)) for f in files},
         "input_files": _input_files(con),
+        **({"charts_skipped": charts_skipped} if charts_skipped else {}),
     }
     diff = None
     if latest:
@@ -247,7 +284,7 @@ def publish(con: duckdb.DuckDBPyConnection, year: int, exports: Path, rounding_m
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     staging.rename(version_dir)
     _copy_latest(version_dir, exports, year)
-    return Publication(year, latest + 1, version_dir, files, True, diff)
+    return Publication(year, latest + 1, version_dir, files, True, diff, charts_skipped)
 
 
 def record_publication(con: duckdb.DuckDBPyConnection, pub: Publication, unit: str | None, run_id: str) -> None:
@@ -270,5 +307,5 @@ def regenerate(version_dir: Path) -> list[str]:
     manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         build_outputs(version_dir / "inputs", manifest["year"], Path(tmp), manifest["rounding_mode"],
-                      manifest.get("unit"))
+                      manifest.get("unit"), manifest.get("charts_skipped"))
         return [f for f in manifest["files"] if not filecmp.cmp(version_dir / f, Path(tmp) / f, shallow=False)]
