@@ -1,6 +1,6 @@
 """The command line as a user meets it: help on every command and option, `waterstat sql` in its
 three formats on a real DuckDB snapshot, and the progress lines of a run (part i of n, unchanged
-files). The charts-without-a-font path runs on a copy of the demo: tests/test_pipeline_end_to_end.py."""
+files), and the bulletin without a CJK font (on a copy of the demo)."""
 from __future__ import annotations
 
 import argparse
@@ -13,8 +13,11 @@ import duckdb
 import pytest
 
 from dagster_project import cli
+from dagster_project.exports import charts
+from dagster_project.exports.publication import NO_CHARTS_NOTE, regenerate
 from dagster_project.ingest.loader import FileOutcome, LoadSummary
 from dagster_project.progress import PROGRESS, progress_logger
+from dagster_project.settings import Paths
 
 
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -141,3 +144,35 @@ def test_progress_shows_marked_messages_and_warnings(capsys):
     assert "    Recomputing daily volumes (part 1 of 2)\n    Recomputing daily volumes (part 2 of 2)\n" in captured.out
     assert "Running dbt command" not in captured.out
     assert "    ! Rejected x.csv: a bad header" in captured.err
+
+
+# --- no CJK font ----------------------------------------------------------------------------------
+
+@pytest.mark.pipeline
+def test_without_a_cjk_font_the_workbooks_publish_without_charts_until_it_is_installed(
+        demo_copy, tmp_path, monkeypatch, capsys):
+    from openpyxl import load_workbook
+
+    fonts = charts.CJK_FONT_CANDIDATES
+    monkeypatch.setattr(charts, "CJK_FONT_CANDIDATES", ())  # a server without fonts-noto-cjk
+    monkeypatch.setenv("WATERSTAT_EXPORTS", str(tmp_path / "exports"))  # no version published yet
+    assert cli.main(["bulletin", "--year", "2021"]) == 0
+    assert "charts skipped: no CJK font" in capsys.readouterr().err
+    v1 = tmp_path / "exports" / "bulletin" / "2021" / "v001"
+    manifest = json.loads((v1 / "manifest.json").read_text(encoding="utf-8"))
+    assert "sudo apt-get install fonts-noto-cjk" in manifest["charts_skipped"]
+    assert not [f for f in manifest["files"] if f.startswith("charts/")] and not (v1 / "charts").exists()
+    workbook = load_workbook(v1 / "水资源公报表_2021.xlsx")
+    assert "图" not in workbook.sheetnames and "表1 分行业用水量" in workbook.sheetnames
+    assert NO_CHARTS_NOTE in [row[0] for row in workbook["说明"].iter_rows(values_only=True)]
+    assert regenerate(v1) == []  # rebuilt as published: without charts
+    assert cli.charts_lines(Paths.from_env()) == [
+        f"  CHARTS SKIPPED      2021: {manifest['charts_skipped']}"]
+
+    monkeypatch.setattr(charts, "CJK_FONT_CANDIDATES", fonts)  # the administrator installed the font
+    assert cli.main(["bulletin", "--year", "2021"]) == 0
+    v2 = v1.with_name("v002")  # same inputs, but now with the charts
+    assert "图" in load_workbook(v2 / "水资源公报表_2021.xlsx").sheetnames
+    assert (v2 / "charts" / "图1_分行业用水量_2021.png").exists()
+    assert "补上了上一版因缺少中文字体而未附的图表" in (v2 / "diff_vs_v001.md").read_text(encoding="utf-8")
+    assert cli.charts_lines(Paths.from_env()) == []
