@@ -20,7 +20,7 @@ NOT_SHOWN_WARNINGS = ("Logging an `AssetObservation` instead of an `AssetCheckRe
 
 
 def message_of(record: logging.LogRecord) -> str:
-    return record.dagster_meta.get("orig_message") or record.getMessage()
+    return getattr(record, "dagster_meta", {}).get("orig_message") or record.getMessage()
 
 
 class ProgressHandler(logging.Handler):
@@ -66,7 +66,8 @@ class ProgressHandler(logging.Handler):
             print(f"    {message}", flush=True)
 
 
-@dg.logger(description="One line per step with timings and row counts (used by the waterstat CLI).")
+@dg.logger(description="One line per step with timings, what each load found, parts of long runs, warnings "
+                       "(used by the waterstat CLI).")
 def progress_logger(_init_context) -> logging.Logger:
     logger = logging.getLogger("waterstat.progress")
     logger.setLevel(logging.DEBUG)  # step events are logged at DEBUG
