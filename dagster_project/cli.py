@@ -39,7 +39,7 @@ def print_outputs(paths: Paths) -> None:
     print("\nOutputs:")
     for p in sorted(paths.exports.glob("*.xlsx")):
         print(f"  workbook            {p}")
-    print(f"  published versions  {paths.exports / 'bulletin'}  (charts, CSV/Parquet extracts, diffs)")
+    print(f"  published versions  {paths.exports / 'bulletin'}  (CSV/Parquet extracts, frozen inputs, diffs)")
     for p in sorted(paths.exports.glob("*.blocked.txt")):
         print(f"  NOT EXPORTED        {p}  (blocking quality failures: see the DQ report)")
     print(f"  data-quality report {paths.exports / 'dq' / 'dq_report.html'}")
@@ -137,8 +137,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             lines, attention = run_lines(instance)
     else:
         lines, attention = [f"No Dagster runs recorded in {home}"], 0
-    problems = paths.permission_problems()
-    print("\n".join(lines + [f"  PERMISSIONS {problem}" for problem in problems]))
+    problems = [f"  PERMISSIONS {problem}" for problem in paths.permission_problems()]
+    print("\n".join(lines + problems))
     try:
         con = connect_read_only(paths.published)
     except NoSnapshotError as exc:
@@ -182,30 +182,15 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
 
 def cmd_sql(args: argparse.Namespace) -> int:
     from dagster_project.analyst import query
+    from dagster_project.query_output import FORMATS
 
     try:
         columns, rows = query(args.query, Paths.from_env().published)
     except Exception as exc:  # a user's SQL error is a message, not a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(format_table(columns, rows, limit=args.limit))
+    sys.stdout.write(FORMATS[args.format](columns, rows, args.limit))
     return 0
-
-
-def format_table(columns: list[str], rows: list[tuple], limit: int = 200) -> str:
-    from dagster_project.exports.workbook import display_width
-
-    shown = [["" if v is None else (f"{v:,.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v))
-              for v in r] for r in rows[:limit]]
-    widths = [max([display_width(c)] + [display_width(r[i]) for r in shown]) for i, c in enumerate(columns)]
-
-    def line(cells):
-        return " | ".join(c + " " * (w - display_width(c)) for c, w in zip(cells, widths))
-
-    out = [line(columns), "-+-".join("-" * w for w in widths), *map(line, shown)]
-    more = f" (first {limit} shown)" if len(rows) > limit else ""
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''}{more})")
-    return "\n".join(out)
 
 
 def cmd_init_deployment(args: argparse.Namespace) -> int:
@@ -221,43 +206,65 @@ def cmd_init_deployment(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="waterstat", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="generate the demo city into raw/ and run everything")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                help="`waterstat COMMAND --help` describes each")
+
+    def command(name: str, summary: str, description: str, func) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=summary, description=f"{summary}. {description}")
+        cmd.set_defaults(func=func)
+        return cmd
+
+    demo = command("demo", "Generate the demo city into raw/ and run everything",
+                   "Writes a fictional city's meter readings, returns and registers (with planted defects) "
+                   "into raw/, then loads, builds, checks and publishes them as `waterstat run` does.", cmd_demo)
     demo.add_argument("--scale", choices=sorted(SCALES), default="default",
-                      help="default: 2,000 points hourly; province: 20,000 points every 15 minutes")
+                      help="default: 2000 points hourly; province: 20000 points every 15 minutes")
     demo.add_argument("--points", type=int, help="override the number of monitoring points")
     demo.add_argument("--interval-minutes", type=int, help="override minutes between readings")
     demo.add_argument("--days", type=int, default=7, help="days of meter readings (default 7)")
-    demo.add_argument("--seed", type=int, default=20211231)
+    demo.add_argument("--seed", type=int, default=20211231,
+                      help="random seed of the generator: the same seed gives the same files (default 20211231)")
     demo.add_argument("--regenerate", action="store_true", help="replace files already in raw/")
-    demo.set_defaults(func=cmd_demo)
-    run = sub.add_parser("run", help="process what is in raw/ (every meter day and year with files, then build and publish)")
-    run.set_defaults(func=cmd_run)
-    backfill = sub.add_parser("backfill", help="load or reload a range of meter days or report years in one run")
+    command("run", "Process what is in raw/",
+            "Loads every meter day and report year that has files in raw/ (unchanged files are not reloaded), "
+            "then rebuilds the marts, runs the quality checks and publishes.", cmd_run)
+    backfill = command("backfill", "Load or reload a range of meter days or report years in one run",
+                       "A long meter range is recomputed in parts of WATERSTAT_METER_CHUNK_DAYS days "
+                       "(progress shows part i of n).", cmd_backfill)
     backfill.add_argument("what", choices=BACKFILL_FAMILIES, help="meter: days YYYY-MM-DD; annual: years YYYY")
     backfill.add_argument("first", help="first partition, e.g. 2022-12-01 or 2021")
     backfill.add_argument("last", help="last partition (inclusive)")
     backfill.add_argument("--publish", action="store_true", help="then rebuild the marts and publish")
-    backfill.set_defaults(func=cmd_backfill)
-    bulletin = sub.add_parser("bulletin", help="publish a year's bulletin and assessment workbooks, charts, extracts")
-    bulletin.add_argument("--year", type=int, required=True)
-    bulletin.add_argument("--rounding", choices=["half_even", "half_up"], help="override the rounding rule")
+    bulletin = command("bulletin", "Publish a year's bulletin and assessment workbooks, charts and extracts",
+                       "A new version only if its inputs changed; a year with a blocking quality failure "
+                       "is not published (exit 1).", cmd_bulletin)
+    bulletin.add_argument("--year", type=int, required=True, help="the report year, e.g. 2021")
+    bulletin.add_argument("--rounding", choices=["half_even", "half_up"],
+                          help="override the deployment's rounding rule for this publication")
     bulletin.add_argument("--unit", help="a child unit's region code (default: the deployment's top unit)")
-    bulletin.set_defaults(func=cmd_bulletin)
-    init = sub.add_parser("init-deployment", help="write the templates of a new office's deployment folder")
-    init.add_argument("directory", type=Path)
-    init.set_defaults(func=cmd_init_deployment)
-    status = sub.add_parser("status", help="the last load, its failures and what to do next")
-    status.set_defaults(func=cmd_status)
-    check = sub.add_parser("check", help="write the data-quality report; exit 1 if a blocking check fails")
-    check.set_defaults(func=cmd_check)
-    sql = sub.add_parser("sql", help="read-only query of the published warehouse")
-    sql.add_argument("query")
-    sql.add_argument("--limit", type=int, default=200)
-    sql.set_defaults(func=cmd_sql)
-    args = parser.parse_args(argv)
+    init = command("init-deployment", "Write the templates of a new office's deployment folder",
+                   "Fill them in as docs/deploying.md describes, then point WATERSTAT_DEPLOYMENT at the folder.",
+                   cmd_init_deployment)
+    init.add_argument("directory", type=Path, help="the new deployment folder (must not hold the templates yet)")
+    command("status", "The latest runs, the last load, its failures and what to do next",
+            "Reads the Dagster instance (DAGSTER_HOME) and the published snapshot; changes nothing.", cmd_status)
+    command("check", "Write the data-quality report; exit 1 if a blocking check fails",
+            "Reads the build database: run it between pipeline runs.", cmd_check)
+    sql = command("sql", "Read-only query of the published warehouse",
+                  "Runs in a sandbox: the published tables only, no files, other databases or extensions "
+                  "(docs/security.md). Numbers are printed in full, without thousands separators.", cmd_sql)
+    sql.add_argument("query", help="one SQL statement; mart names need no schema (search path: marts, main)")
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                     help="table (default, for reading), csv (header row, UTF-8) or json (a list of objects)")
+    sql.add_argument("--limit", type=int, default=200,
+                     help="rows shown by --format table (default 200); csv and json write every row")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return args.func(args)
 
 

@@ -19,6 +19,7 @@ from dagster_project.catalog import owners, table_metadata
 from dagster_project.lib.deployment import deployment_rules
 from dagster_project.lib.partition_keys import day_chunks
 from dagster_project.partitions import meter_days
+from dagster_project.progress import PROGRESS
 from dagster_project.quality.dbt_results import record_dbt_results
 from dagster_project.resources import WarehouseResource, dbt_project
 from dagster_project.settings import dbt_target_dir, meter_chunk_days
@@ -105,7 +106,8 @@ def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     days = context.partition_key_range
     chunks = day_chunks(days.start, days.end, meter_chunk_days())  # bounded memory
     for i, (first, last) in enumerate(chunks, start=1):
-        context.log.info(f"Recomputing daily volumes for {first} … {last} (part {i} of {len(chunks)})")
+        context.log.info(f"Recomputing daily volumes for {first} … {last} (part {i} of {len(chunks)})",
+                         extra=PROGRESS)
         if i < len(chunks):  # an earlier part: models only; the last part's build tests the whole table
             run_dbt_models(dbt, warehouse, ["--select", METER_SELECTION], (first, last))
         else:

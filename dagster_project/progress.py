@@ -1,4 +1,6 @@
-"""A Dagster logger printing one compact line per step, for the CLI and headless runs."""
+"""A Dagster logger printing one compact line per step, for the CLI and headless runs: step start
+and end with timings, the messages the code marks for the operator (`extra=PROGRESS`: part i of n,
+what a load found), warnings, failed checks."""
 from __future__ import annotations
 
 import logging
@@ -8,9 +10,17 @@ import time
 import dagster as dg
 
 SHOWN = {"STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "ASSET_MATERIALIZATION", "ASSET_CHECK_EVALUATION"}
-# metadata key → its name on the line: what a load did, and the table's rows after it
-SHOWN_METADATA = {"rows_loaded": "rows_loaded", "rows_quarantined": "rows_quarantined",
-                  "files_rejected": "files_rejected", "dagster/row_count": "rows"}
+# context.log.info(message, extra=PROGRESS): shown on the console too, not only in the Dagster UI
+PROGRESS = {"waterstat_progress": True}
+# dagster-dbt warns on every meter build that the tests of the two ephemeral meter models
+# (int_meter_readings_clean, int_meter_interval_volumes) are logged as observations: an ephemeral
+# model is no asset, so their tests cannot be its checks. They still fail the build when they fail
+# (dbt_assets.run_dbt_build); the UI keeps the warning, the console leaves it out.
+NOT_SHOWN_WARNINGS = ("Logging an `AssetObservation` instead of an `AssetCheckResult`",)
+
+
+def message_of(record: logging.LogRecord) -> str:
+    return getattr(record, "dagster_meta", {}).get("orig_message") or record.getMessage()
 
 
 class ProgressHandler(logging.Handler):
@@ -22,8 +32,7 @@ class ProgressHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "dagster_meta", {}).get("dagster_event")
         if event is None:
-            if record.levelno >= logging.WARNING:
-                print(f"    ! {record.getMessage().split(' - ')[-1]}", file=sys.stderr, flush=True)
+            self.emit_message(record)
             return
         kind, step = event.event_type_value, event.step_key or ""
         if kind not in SHOWN:
@@ -41,15 +50,25 @@ class ProgressHandler(logging.Handler):
             if seen in self.shown:
                 return
             self.shown.add(seen)
-            rows = {SHOWN_METADATA[k]: v.value for k, v in m.metadata.items() if k in SHOWN_METADATA}
-            print(f"    {m.asset_key.to_user_string()} {rows if rows else ''}", flush=True)
+            rows = m.metadata.get("dagster/row_count")  # the table's rows after the step
+            print(f"    {m.asset_key.to_user_string()}" + (f" ({rows.value:,} rows)" if rows else ""), flush=True)
         elif kind == "ASSET_CHECK_EVALUATION":
             ev = event.event_specific_data
             if not ev.passed:
                 print(f"    check FAILED: {ev.asset_key.to_user_string()} {ev.check_name}", flush=True)
 
+    @staticmethod
+    def emit_message(record: logging.LogRecord) -> None:
+        message = message_of(record)
+        if record.levelno >= logging.WARNING:
+            if not message.startswith(NOT_SHOWN_WARNINGS):
+                print(f"    ! {message}", file=sys.stderr, flush=True)
+        elif getattr(record, "waterstat_progress", False):
+            print(f"    {message}", flush=True)
 
-@dg.logger(description="One line per step with timings and row counts (used by the waterstat CLI).")
+
+@dg.logger(description="One line per step with timings, what each load found, parts of long runs, warnings "
+                       "(used by the waterstat CLI).")
 def progress_logger(_init_context) -> logging.Logger:
     logger = logging.getLogger("waterstat.progress")
     logger.setLevel(logging.DEBUG)  # step events are logged at DEBUG

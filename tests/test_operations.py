@@ -53,7 +53,7 @@ def last_run_id(paths) -> str:
         return con.execute("select run_id from raw.load_log order by logged_at desc limit 1").fetchone()[0]
 
 
-def test_rerunning_partitions_leaves_the_warehouse_identical(demo, tmp_path, monkeypatch):
+def test_rerunning_partitions_leaves_the_warehouse_identical(demo, tmp_path, monkeypatch, capsys):
     before = demo.fingerprint
     paths = copy_tree(monkeypatch, demo.home, tmp_path / "home")
     # the two days rebuilt in two parts (one dbt run, then the build): each part must rewrite its day
@@ -61,6 +61,9 @@ def test_rerunning_partitions_leaves_the_warehouse_identical(demo, tmp_path, mon
     with duckdb.connect(str(paths.warehouse)) as con:
         con.execute("delete from intermediate.int_meter_daily_volumes where volume_date in ('2022-12-29', '2022-12-30')")
     assert cli.main(["backfill", "meter", "2022-12-29", "2022-12-30"]) == 0
+    out = capsys.readouterr().out  # what the operator sees: each part, and that no file needed reloading
+    assert "2022-12-29 … 2022-12-29 (part 1 of 2)" in out and "2022-12-30 … 2022-12-30 (part 2 of 2)" in out
+    assert "3 files unchanged since their last load; nothing to reload" in out
     meter_run = last_run_id(paths)
     annual = run_job(paths, "annual_sources_load", day_range_tags("2021", "2021"))
     run_job(paths, "build_and_publish")

@@ -29,7 +29,7 @@ class BulletinConfig(dg.Config):
           check_specs=[dg.AssetCheckSpec("every_year_exported", asset="bulletin_workbooks",
                                          description="No report year was held back by a blocking quality check.")],
           description="Versioned publications per report year (exports/bulletin/<year>/vNNN/: 水资源公报表 and "
-                      "考核结果表 workbooks, charts, CSV/Parquet extracts, frozen inputs, diff vs the previous "
+                      "考核结果表 workbooks with Excel charts, CSV/Parquet extracts, frozen inputs, diff vs the previous "
                       "version). A year with a blocking quality failure is not published and gets a .blocked.txt.")
 def bulletin_workbooks(context: dg.AssetExecutionContext, config: BulletinConfig, warehouse: WarehouseResource):
     exports = Path(warehouse.exports_dir)

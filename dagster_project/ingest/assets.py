@@ -13,6 +13,7 @@ from dagster_project.ingest.loader import load_source
 from dagster_project.lib.deployment import DERIVED_TABLES, TABLES
 from dagster_project.lib.contracts import SOURCES, Source
 from dagster_project.partitions import partitions_for
+from dagster_project.progress import PROGRESS
 from dagster_project.resources import WarehouseResource
 
 FILES_ACCEPTED = "files_accepted"
@@ -56,11 +57,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
         for o in summary.rejected:
             context.log.warning(f"Rejected {o.file}: {o.message}")
         context.log.info(f"{source.name} [{context.partition_key_range.start} … {context.partition_key_range.end}]: "
-                         f"{summary.count('loaded')} file(s) loaded "
-                         f"({summary.rows_loaded:,} rows, {summary.rows_quarantined:,} quarantined), "
-                         f"{summary.count('unchanged')} unchanged, {len(summary.rejected)} rejected, "
-                         f"{summary.count('removed')} withdrawn, {summary.count('deferred')} waiting for their day, "
-                         f"{summary.count('waiting')} still being written")
+                         f"{summary.describe()}", extra=PROGRESS)
         yield dg.MaterializeResult(asset_key=key, metadata={
             "files_loaded": summary.count("loaded"),
             "files_unchanged": summary.count("unchanged"),

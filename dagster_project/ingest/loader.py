@@ -75,6 +75,21 @@ class LoadSummary:
     def rejected(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == "rejected"]
 
+    def describe(self) -> str:
+        """One line for the operator: what came in, or that nothing needed reloading."""
+        def files(n: int) -> str:
+            return f"{n} file{'s' if n != 1 else ''}"
+
+        loaded, unchanged = self.count("loaded"), self.count("unchanged")
+        parts = [f"{files(loaded)} loaded ({self.rows_loaded} rows, {self.rows_quarantined} quarantined)"] if loaded else []
+        parts += [f"{files(n)} {what}" for n, what in (
+            (len(self.rejected), "rejected"), (self.count("removed"), "withdrawn"),
+            (self.count("deferred"), "waiting for their day"), (self.count("waiting"), "still being written")) if n]
+        if unchanged:
+            parts.append(f"{files(unchanged)} unchanged since their last load"
+                         + ("; nothing to reload" if not parts else ""))
+        return "; ".join(parts) or "no files"
+
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Raw tables, quarantine tables, the load log, and the ws_* parsing functions."""
