@@ -238,6 +238,11 @@ def test_assessment_workbook_reads_back(demo_run):
         total, grade = scores.cell(r, total_col).value, scores.cell(r, grade_col).value
         assert grade == ("优秀" if total >= 90 else "良好" if total >= 80 else "合格" if total >= 60 else "不合格")
         assert scores.cell(r, tier_col).value in ("第一等次", "第二等次", "第三等次")
+    notes = [scores.cell(r, 1).value for r in range(14, scores.max_row + 1)]
+    assert "注2：崇川区本年度有考核指标(见表1)但无考核评分，未列入本表排名。" in notes  # in 表1, not ranked: said so
+    targets = wb["表1 考核指标完成情况"]
+    assert {targets.cell(r, 5).value[0] for r in range(5, 60)} <= {"≤", "≥"}  # targets printed ≤ 40.08, not <= 40.08
+    assert load_workbook(paths.exports / "考核结果表_2020.xlsx")["表2 考核得分与等级"]["A5"].value == "本年无数据"
     tasks = wb["表3 任务分解表"]
     statuses = {tasks.cell(r, 9).value for r in range(3, tasks.max_row + 1)} - {None, "完成情况"}
     assert statuses <= {"已完成", "未完成", "进行中", "无数据", "未报告"} and statuses

@@ -299,6 +299,9 @@ def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
         row["value_decimals"] = precision("assessment_1", row["indicator_code"], row["value_decimals"])
     scores = report(con, "rpt_assessment_scores", year, unit, order="rank_in_year, sort_order")
     tasks = report(con, "rpt_assessment_tasks", year, unit, order="task_id")
+    # a unit with targets in 表1 but no score this year (no inspection score reported): said under 表2
+    unscored = [u for u in dict.fromkeys(r["region_label"] for r in targets if r["sort_order"] >= 0)
+                if u not in {r["region_label"] for r in scores}]
     return as_deployed(con, [
         TableSpec(sheet="表1 考核指标完成情况", title=f"表1  {year}年度最严格水资源管理制度考核指标完成情况", unit_line="",
                   columns=[Col("region_label", "被考核单位"), Col("indicator_name_zh", "考核指标"), Col("unit", "单位"),
@@ -313,7 +316,8 @@ def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
                            Col("bonus_points", ("得分构成", "创新加分"), 1), Col("total_score", "总分", 1),
                            Col("grade_zh", "等级"), Col("tier_zh", "等次"), Col("rank_in_year", "排名", 0)],
                   rows=scores, notes=[grade_note(con.execute(
-                      "select min_score, grade_zh from deployment.assessment_grades").fetchall())]),
+                      "select min_score, grade_zh from deployment.assessment_grades").fetchall())]
+                  + ([f"{'、'.join(unscored)}本年度有考核指标(见表1)但无考核评分，未列入本表排名。"] if unscored else [])),
         TableSpec(sheet="表3 任务分解表", title=f"{year}年度最严格水资源管理工作任务分解表", unit_line="",
                   columns=[Col("task_id", "序号"), Col("work_item_zh", "工作事项"), Col("task_type_zh", "任务类型"),
                            Col("goal_zh", "工作目标"), Col("task_zh", "工作任务"), Col("lead_unit_zh", "责任单位"),
