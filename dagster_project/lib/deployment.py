@@ -440,14 +440,13 @@ def semantic_problems(con: duckdb.DuckDBPyConnection, settings: DeploymentSettin
     for table in ("assessment_targets", "normal_year_adjustments", "assessment_tasks", "reference_figures"):
         problems += [f"{table}: region {c} is not in the register" for (c,) in
                      q(f"select distinct region_code from {s}.{table} order by 1") if c not in codes]
-    problems += [f"assessment_calibers: region {c} is not in the register (use * for every region)" for (c,) in
-                 q(f"select distinct region_code from {s}.assessment_calibers") if c != "*" and c not in codes]
+    for table in ("assessment_calibers", "consumption_coefficients"):  # '*': every region
+        problems += [f"{table}: region {c} is not in the register (use * for every region)" for (c,) in
+                     q(f"select distinct region_code from {s}.{table} order by 1") if c != "*" and c not in codes]
     for (components,) in q(f"select distinct excluded_components from {s}.assessment_calibers "
                            f"where excluded_components is not null"):
         problems += [f"assessment_calibers: {c!r} is not a component ({', '.join(CALIBER_COMPONENTS)})"
                      for c in components.split("|") if c.strip() not in CALIBER_COMPONENTS]
-    problems += [f"consumption_coefficients: region {c} is not in the register (use * for every region)" for (c,) in
-                 q(f"select distinct region_code from {s}.consumption_coefficients") if c != "*" and c not in codes]
     problems += [f"consumption_coefficients: {c!r} is not a sector or sub-sector code ({', '.join(sorted(use_sector_codes()))})"
                  for (c,) in q(f"select distinct sector_code from {s}.consumption_coefficients")
                  if c not in use_sector_codes()]
@@ -457,14 +456,6 @@ def semantic_problems(con: duckdb.DuckDBPyConnection, settings: DeploymentSettin
     problems += [f"base_years: the period {a}–{b} starts before or at its base year {y}" for y, a, b in
                  q(f"select base_year, first_year, last_year from {s}.base_years where first_year <= base_year "
                    f"or last_year < first_year")]
-    problems += [f"consumption_coefficients: region {c} is not in the register (use * for every region)" for (c,) in
-                 q(f"select distinct region_code from {s}.consumption_coefficients") if c != "*" and c not in codes]
-    problems += [f"consumption_coefficients: {c!r} is not a sector or sub-sector code ({', '.join(sorted(use_sector_codes()))})"
-                 for (c,) in q(f"select distinct sector_code from {s}.consumption_coefficients")
-                 if c not in use_sector_codes()]
-    problems += [f"consumption_coefficients: {c} {k} = {v:g} is not a share between 0 and 1" for c, k, v in
-                 q(f"select region_code, sector_code, coefficient from {s}.consumption_coefficients "
-                   f"where coefficient not between 0 and 1 order by 1, 2")]
     problems += [f"base_years: the periods starting {a} and {b} overlap" for a, b in
                  q(f"""select x.first_year, y.first_year from {s}.base_years x join {s}.base_years y
                        on x.first_year < y.first_year and y.first_year <= x.last_year""")]

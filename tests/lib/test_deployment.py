@@ -72,6 +72,19 @@ def test_every_problem_is_named_with_its_file_line_and_fix(tmp_path):
     assert "base_years: the periods starting 2016 and 2021 overlap" in problems
 
 
+def test_consumption_coefficients_name_a_region_a_sector_and_a_share(tmp_path):
+    d = broken_copy(tmp_path)
+    (d / "consumption_coefficients.csv").write_text(
+        "region_code,sector_code,coefficient\n*,farmland_irrigation,0.62\n320699,industry,0.2\n"
+        "*,农田灌溉,0.6\n*,public,30\n", encoding="utf-8")
+    problems = problems_of(d)
+    assert "consumption_coefficients: region 320699 is not in the register (use * for every region)" in problems
+    assert any(p.startswith("consumption_coefficients: '农田灌溉' is not a sector or sub-sector code (") and
+               "farmland_irrigation" in p for p in problems), problems
+    assert "consumption_coefficients: * public = 30 is not a share between 0 and 1" in problems
+    assert len([p for p in problems if p.startswith("consumption_coefficients")]) == 3  # the valid row passes
+
+
 def test_a_missing_column_a_duplicate_key_a_loop_and_an_unknown_rule(tmp_path):
     d = broken_copy(tmp_path)
     (d / "base_years.csv").write_text("base_year,first\n2020,2021\n", encoding="utf-8")
