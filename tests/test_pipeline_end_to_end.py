@@ -314,7 +314,7 @@ def test_a_blocking_failure_holds_back_only_its_year(demo_run):
     assert cli.run_pipeline(paths), "the job itself succeeds: the gate holds back a year, it does not crash"
     assert cli.report_quality(paths) == 1  # `waterstat check` exits non-zero on a blocking failure
     note = (paths.exports / "水资源公报表_2022.blocked.txt").read_text(encoding="utf-8")
-    assert "报表行数低于预期" in note
+    assert "报表行数少于预期" in note
     assert not (paths.exports / "水资源公报表_2022.xlsx").exists()
     assert (paths.exports / "水资源公报表_2021.xlsx").exists() and (paths.exports / "水资源公报表_2020.xlsx").exists()
     con = duckdb.connect(str(paths.warehouse), read_only=True)  # unaffected assets still ran
