@@ -263,11 +263,12 @@ best as (
 )
 """
 
+MEMBERS = ("region_code in (select member_region_code from intermediate.int_region_rollup "
+           "where region_code = $region)")  # the codes a region's figures sum (itself, its children …)
 DETAIL_SQL = """select row_number() over (order by region_code, sub_sector_code, source_type, method,
                                              reporting_unit_id, supply_channel, volume_m3) as detail_no, *
     from intermediate.int_water_use_components
-    where report_year = $year and ({filter}){extra}
-      and region_code in (select member_region_code from intermediate.int_region_rollup where region_code = $region)"""
+    where report_year = $year and ({filter}){extra} and {members}"""
 
 
 def traced_column(cell: PublishedCell) -> tuple[str, str, dict, dict] | None:
@@ -299,18 +300,15 @@ def lineage(con: duckdb.DuckDBPyConnection, cell: PublishedCell) -> Lineage:
     now = _model_row(con, model, column, cell.year, cell.unit, cell.region_code, extra)
     mart = con.execute(f"""select {meta['value']} from marts.{meta['mart']}
                            where report_year = $year and region_code = $region{extra_sql}""", params).fetchall()
-    member_filter = ("region_code in (select member_region_code from intermediate.int_region_rollup "
-                     "where region_code = $region)")
     fct = _rows(con, f"""select region_code, sector_code, sub_sector_code, source_type, unconventional_type_zh, method,
                                 volume_m3, n_reporting_units
                          from marts.fct_water_use
-                         where report_year = $year and ({meta['fct_water_use']}){extra_sql} and {member_filter}
+                         where report_year = $year and ({meta['fct_water_use']}){extra_sql} and {MEMBERS}
                          order by all""", params)
-    cte = INPUT_ROWS_SQL.format(detail=DETAIL_SQL.format(filter=meta["fct_water_use"], extra=extra_sql))
+    cte = INPUT_ROWS_SQL.format(detail=DETAIL_SQL.format(filter=meta["fct_water_use"], extra=extra_sql, members=MEMBERS))
     detail = _rows(con, cte + """
         select d.detail_no, d.region_code, d.sub_sector_code, d.source_type, d.method, d.supply_channel,
-               d.reporting_unit_id,
-               d.volume_m3, b.input_kind, b.source_file, b.source_row_number, b.unit_id, b.unit_name
+               d.reporting_unit_id, d.volume_m3, b.input_kind, b.source_file, b.source_row_number, b.unit_id, b.unit_name
         from detail as d left join best as b using (detail_no)
         order by d.detail_no, b.source_file, b.source_row_number""", params)
     loads = _rows(con, cte + """
@@ -327,8 +325,7 @@ def lineage(con: duckdb.DuckDBPyConnection, cell: PublishedCell) -> Lineage:
                      warehouse_value=now, mart=meta["mart"], mart_value=meta["value"],
                      mart_figure_m3=mart[0][0] if mart else None,
                      fct_filter=meta["fct_water_use"] + "".join(f" and {k} = '{v}'" for k, v in extra.items()),
-                     fct_rows=fct,
-                     detail_rows=detail, loads=loads, detail_sum_m3=detail_sum)
+                     fct_rows=fct, detail_rows=detail, loads=loads, detail_sum_m3=detail_sum)
     no_input = sorted({r[0] for r in detail.rows if r[source] is None})
     if no_input:
         result.notes.append(f"{len(no_input)} 条明细行未找到输入行(如输入文件已撤回而模型未重建)。")

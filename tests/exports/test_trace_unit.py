@@ -1,9 +1,13 @@
-"""A cell address → (spec row, column) by the writer's own layout (workbook.table_layout), on
-hand-made tables: what the trace finds at an address is what the writer put there."""
+"""The pure parts of `waterstat trace`: a cell address → (spec row, column) by the writer's own
+layout (workbook.table_layout), on hand-made tables, so what the trace finds at an address is what
+the writer put there; and the checks it prints (the sum check, a correction since publication)."""
+from pathlib import Path
+
 import pytest
 from openpyxl import load_workbook
 
-from dagster_project.exports.trace import TraceError, spec_position
+from dagster_project.exports.trace import Lineage, PublishedCell, Rows, TraceError, spec_position
+from dagster_project.exports.trace_output import checks
 from dagster_project.exports.workbook import Col, TableSpec, write_workbook
 
 
@@ -64,3 +68,34 @@ def _inside(spec, address) -> bool:
         return True
     except TraceError:
         return False
+
+
+def published(frozen: float, value) -> PublishedCell:
+    return PublishedCell(workbook=Path("b.xlsx"), version_dir=Path("v001"), year=2021, unit="1", version=1,
+                         rounding_mode="half_even", table_code="bulletin_1", sheet="表1", address="E6",
+                         region_code="2", region_label="甲县", column_key="industry_100m_m3", header="工业用水/小计",
+                         unit_line="单位：亿m³", decimals=2, value=value, frozen_value=frozen)
+
+
+def lineage_with(warehouse_value: float, detail_m3: float) -> Lineage:
+    return Lineage(model="rpt_bulletin_use_by_sector", column="industry_100m_m3", keys={}, warehouse_value=warehouse_value,
+                   mart="mart_water_use_by_region", mart_value="industry_m3", mart_figure_m3=detail_m3,
+                   fct_filter="sector_code = 'industry'", fct_rows=Rows([], []), detail_rows=Rows([], []),
+                   loads=Rows([], []), detail_sum_m3=detail_m3)
+
+
+def test_the_sum_check_holds_when_nothing_changed_since_publication():
+    lines = checks(published(0.91079, 0.91), lineage_with(0.91079, 91_079_000.0))
+    assert len(lines) == 2 and all(line.endswith("一致") and "不一致" not in line for line in lines)
+
+
+def test_a_correction_since_publication_is_said():
+    lines = checks(published(0.91079, 0.91), lineage_with(0.96, 96_000_000.0))
+    assert lines[0].endswith("：一致")  # today's rows still add up to today's figure
+    assert lines[1].endswith("不一致")  # but not to what was published
+    assert "发布后数据已更正" in lines[2] and "0.91079" in lines[2] and "0.96" in lines[2]
+
+
+def test_a_suppressed_cell_is_checked_before_rounding_only():
+    lines = checks(published(0.91079, "×"), lineage_with(0.91079, 91_079_000.0))
+    assert len(lines) == 1 and lines[0].endswith("一致")
