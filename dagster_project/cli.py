@@ -193,6 +193,21 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trace(args: argparse.Namespace) -> int:
+    """A published cell down to its model rows, input files and rows, and load runs."""
+    from dagster_project.exports.trace import TraceError, trace
+    from dagster_project.exports.trace_output import FORMATS
+
+    paths = Paths.from_env()
+    try:
+        cell, lineage = trace(args.workbook, args.sheet, args.cell, paths.exports, paths.warehouse)
+    except TraceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(FORMATS[args.format](cell, lineage, args.limit))
+    return 0
+
+
 def cmd_init_deployment(args: argparse.Namespace) -> int:
     """Write the deployment templates (docs/deploying.md walks through filling them in)."""
     from dagster_project.lib.deployment import write_templates
@@ -260,6 +275,22 @@ def build_parser() -> argparse.ArgumentParser:
                      help="table (default, for reading), csv (header row, UTF-8) or json (a list of objects)")
     sql.add_argument("--limit", type=int, default=200,
                      help="rows shown by --format table (default 200); csv and json write every row")
+    trace = command("trace", "Trace a published cell down to its input rows",
+                    "Finds the published version the workbook belongs to (by its SHA-256), rebuilds the sheet "
+                    "from that version's frozen inputs, and lists the report model row, the mart row, the detail "
+                    "rows the figure sums (with a sum check), the input file and row of each, and the load runs "
+                    "of those files, read from the build database (read-only: run it between pipeline runs). "
+                    "Volume cells of bulletin tables 1 and 2 are traced to input rows; other cells are shown "
+                    "without them. Lists confidential rows (a × cell's too): for the office's staff only.",
+                    cmd_trace)
+    trace.add_argument("workbook", type=Path,
+                       help="a published workbook, e.g. exports/水资源公报表_2021.xlsx or a version's copy")
+    trace.add_argument("sheet", help="the sheet's name as in the workbook, e.g. \"表1 分行业用水量\"")
+    trace.add_argument("cell", help="the cell address, e.g. F7")
+    trace.add_argument("--limit", type=int, default=50,
+                       help="rows shown per section by --format text (default 50); json lists every row")
+    trace.add_argument("--format", choices=["text", "json"], default="text",
+                       help="text (default, sections to read) or json (one object, every row)")
     return parser
 
 

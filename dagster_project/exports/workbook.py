@@ -169,9 +169,18 @@ def _fit_heights(heights: dict[int, float], first: int, last: int, needed: float
             heights[r] = heights.get(r, LINE_PT + PAD_PT) + extra
 
 
+def table_layout(spec: TableSpec) -> tuple[int, int]:
+    """(first header row, first data row) of a table on its sheet, rows from 0: the title in row 0,
+    the unit line in row 1, header_depth header rows from row 2, then one row per spec row, columns
+    in spec order. The writer and `waterstat trace` (exports/trace.py) both place cells by it."""
+    top = 2
+    return top, top + spec.header_depth
+
+
 def write_table(wb: xlsxwriter.Workbook, spec: TableSpec, rounding_mode: str, fmt: _Formats) -> None:
     ws = wb.add_worksheet(spec.sheet)
-    n, depth = len(spec.columns), spec.header_depth
+    n = len(spec.columns)
+    top, first = table_layout(spec)
     cells = [[_cell(row, col, rounding_mode) for col in spec.columns] for row in spec.rows]
     widths = _column_widths(spec, [[(formatted(v, d), d) for v, d in row] for row in cells])
     heights: dict[int, float] = {0: 26}
@@ -181,7 +190,6 @@ def write_table(wb: xlsxwriter.Workbook, spec: TableSpec, rounding_mode: str, fm
     ws.merge_range(0, 0, 0, n - 1, spec.title, fmt.title)
     if spec.unit_line:
         ws.merge_range(1, 0, 1, n - 1, spec.unit_line, fmt.unit_line)
-    top = 2
     for r0, c0, r1, c1, text in _header_cells(spec):
         if (r0, c0) == (r1, c1):
             ws.write_string(top + r0, c0, text, fmt.header)
@@ -190,7 +198,6 @@ def write_table(wb: xlsxwriter.Workbook, spec: TableSpec, rounding_mode: str, fm
         span_pt = sum(width_to_pt(w) for w in widths[c0:c1 + 1])
         _fit_heights(heights, top + r0, top + r1, lines_needed(text, span_pt) * LINE_PT + PAD_PT)
 
-    first = top + depth
     for i, row in enumerate(cells):
         for j, (value, decimals) in enumerate(row):
             r = first + i

@@ -1,0 +1,338 @@
+"""Trace a published cell down to its input rows (`waterstat trace WORKBOOK SHEET CELL`).
+
+Two halves. The cell (`published_cell`): the publication version a workbook belongs to (by its
+SHA-256 against the manifests, so the copy in exports/ resolves to its version), the sheet's
+TableSpec rebuilt from that version's frozen inputs, and the cell's place in it (workbook.table_layout,
+the writer's own rule): report unit, region, column, value as published, and its mark (× or —).
+The lineage (`lineage`), from the build warehouse, read-only: the report model row, the mart row,
+the fct_water_use rows the column sums, the component rows behind them (int_water_use_components)
+with the input file and row each came from, and the load run that loaded each file. Which rows a
+column sums is the `meta.trace` of its report column (dbt/models/reports/_reports.yml), kept beside
+the model it describes. Only the volume cells of 公报 表1 and 表2 are traced to input rows so far;
+any other cell says so rather than guess.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import yaml
+from openpyxl import load_workbook
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
+
+from dagster_project.exports.bulletin import NOT_AVAILABLE, assessment_tables, bulletin_tables, top_unit
+from dagster_project.exports.publication import open_bundle
+from dagster_project.exports.workbook import SUPPRESSED, TableSpec, table_layout
+from dagster_project.exports.workbook import _cell as written_value  # the writer's rounding of a cell
+from dagster_project.lib.repo_paths import DBT_PROJECT_DIR
+
+# the report model behind each table that is traced to input rows (table codes as in precision.csv)
+TRACED_MODELS = {"bulletin_1": "rpt_bulletin_use_by_sector", "bulletin_2": "rpt_bulletin_use_by_source"}
+UNCONVENTIONAL_TYPE_PREFIX = "u_"  # 表2's one column per unconventional type (bulletin.use_by_source)
+NOT_TRACED = "本单元格尚不能追溯到输入行：目前只追溯公报表1、表2的水量单元格。"
+
+
+class TraceError(Exception):
+    """A trace that cannot be made (unknown workbook, sheet or cell; warehouse busy): said plainly."""
+
+
+@dataclass
+class PublishedCell:
+    workbook: Path
+    version_dir: Path
+    year: int
+    unit: str
+    version: int
+    rounding_mode: str
+    table_code: str  # bulletin_1 … / assessment_1 …
+    sheet: str
+    address: str
+    region_code: str | None
+    region_label: str
+    column_key: str
+    header: str  # the column's header path, "工业用水/小计"
+    unit_line: str  # the table's unit, "单位：亿m³"
+    decimals: int | None
+    value: object  # as the workbook shows it: a number, × or —
+    frozen_value: object  # the version's frozen (unrounded) figure
+
+    @property
+    def mark(self) -> str | None:
+        return self.value if self.value in (SUPPRESSED, NOT_AVAILABLE) else None
+
+
+@dataclass
+class Rows:
+    columns: list[str]
+    rows: list[tuple]
+
+
+@dataclass
+class Lineage:
+    model: str
+    column: str
+    keys: dict
+    warehouse_value: float | None
+    mart: str
+    mart_value: str
+    mart_figure_m3: float | None
+    fct_filter: str
+    fct_rows: Rows
+    detail_rows: Rows  # component rows, each with the input row(s) it came from
+    loads: Rows
+    detail_sum_m3: float
+    notes: list[str] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def find_version(workbook: Path, exports: Path) -> tuple[Path, dict, str]:
+    """(version folder, manifest, the file's name in it) of the published version whose file has
+    these bytes: exports/bulletin/<year>/vNNN/ or a child unit's exports/units/<code>/bulletin/…"""
+    digest = sha256_of(workbook)
+    for manifest_path in sorted(exports.glob("**/bulletin/*/v[0-9][0-9][0-9]/manifest.json")):
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        for name, sha in manifest["file_sha256"].items():
+            if sha == digest and name.endswith(".xlsx"):
+                return manifest_path.parent, manifest, name
+    raise TraceError(f"{workbook} 不是 {exports} 下任何已发布版本的文件(SHA-256 与各版本 manifest.json 均不符)："
+                     "它被修改过，或来自另一个部署。")
+
+
+def spec_position(spec: TableSpec, address: str) -> tuple[int, int]:
+    """(spec row, column) of a cell address like F7, by the writer's layout; a cell outside the
+    table's data (title, headers, notes, past the last column) is an error naming the data range."""
+    if not re.fullmatch(r"[A-Za-z]{1,3}[1-9][0-9]*", address):
+        raise TraceError(f"“{address}”不是单元格地址(例如 F7)。")
+    row, col = xl_cell_to_rowcol(address.upper())
+    _, first = table_layout(spec)
+    i = row - first
+    if not (0 <= i < len(spec.rows) and col < len(spec.columns)):
+        data = (f"{xl_rowcol_to_cell(first, 0)}:{xl_rowcol_to_cell(first + len(spec.rows) - 1, len(spec.columns) - 1)}"
+                if spec.rows else "(本表无数据行)")
+        raise TraceError(f"{address.upper()} 不是“{spec.sheet}”的数据单元格；数据区为 {data}。")
+    return i, col
+
+
+def _specs(con: duckdb.DuckDBPyConnection, name: str, year: int, unit: str) -> tuple[str, list[TableSpec]]:
+    if name.startswith("水资源公报表"):
+        return "bulletin", bulletin_tables(con, year, unit)
+    if name.startswith("考核结果表"):
+        return "assessment", assessment_tables(con, year, unit)
+    raise TraceError(f"{name} 不是公报表或考核表工作簿。")
+
+
+def published_cell(workbook: Path, sheet: str, address: str, exports: Path) -> PublishedCell:
+    """The cell as published: its version, its place in the rebuilt table, its value and mark."""
+    if not workbook.is_file():
+        raise TraceError(f"没有文件 {workbook}。")
+    version_dir, manifest, name = find_version(workbook, exports)
+    con = open_bundle(version_dir / "inputs")
+    try:
+        unit = manifest.get("unit") or top_unit(con)
+        prefix, specs = _specs(con, name, manifest["year"], unit)
+        by_sheet = {s.sheet: (n, s) for n, s in enumerate(specs, start=1)}
+        if sheet not in by_sheet:
+            raise TraceError(f"{name} 没有工作表“{sheet}”；有：{'、'.join(by_sheet)}。")
+        n, spec = by_sheet[sheet]
+        i, j = spec_position(spec, address)
+        row, col = spec.rows[i], spec.columns[j]
+        frozen = None
+        model = TRACED_MODELS.get(f"{prefix}_{n}")
+        if model and col.decimals is not None:
+            model, column, extra = report_column(model, col.key)
+            frozen = _model_row(con, model, column, manifest["year"], unit, row["region_code"], extra)
+    finally:
+        con.close()
+    book = load_workbook(workbook, read_only=True)
+    shown = book[sheet].cell(*(x + 1 for x in xl_cell_to_rowcol(address.upper()))).value
+    book.close()
+    label = row.get("region_label", row.get(spec.columns[0].key))
+    expected, _ = written_value(row, col, manifest["rounding_mode"])
+    if shown != expected:
+        # the rebuilt table and the file disagree: never trace the wrong figure
+        raise TraceError(f"{address} 在工作簿中为 {shown!r}，按发布版本 v{manifest['version']:03d} 重建的表中为 "
+                         f"{expected!r}：版式不符，无法可靠追溯。")
+    return PublishedCell(
+        workbook=workbook, version_dir=version_dir, year=manifest["year"], unit=unit, version=manifest["version"],
+        rounding_mode=manifest["rounding_mode"], table_code=f"{prefix}_{n}", sheet=sheet, address=address.upper(),
+        region_code=row.get("region_code"), region_label=str(label), column_key=col.key, header="/".join(col.path),
+        unit_line=spec.unit_line, decimals=col.decimals, value=shown, frozen_value=frozen)
+
+
+def report_column(model: str, key: str) -> tuple[str, str, dict]:
+    """(report model, its column, extra row keys) a table column reads: 表2's per-type columns
+    come from rpt_bulletin_unconventional_by_type, one row per type."""
+    if model == "rpt_bulletin_use_by_source" and key.startswith(UNCONVENTIONAL_TYPE_PREFIX):
+        return ("rpt_bulletin_unconventional_by_type", "volume_100m_m3",
+                {"unconventional_type_zh": key[len(UNCONVENTIONAL_TYPE_PREFIX):]})
+    return model, key, {}
+
+
+def _model_row(con, model: str, column: str, year: int, unit: str, region: str, extra: dict) -> float | None:
+    where = "".join(f" and {k} = ${k}" for k in extra)
+    row = con.execute(f"""select {column} from reports.{model} where report_year = $year
+                          and report_unit_code = $unit and region_code = $region{where}""",
+                      {"year": year, "unit": unit, "region": region, **extra}).fetchall()
+    return row[0][0] if row else None
+
+
+@cache
+def trace_meta() -> dict[tuple[str, str], dict]:
+    """(report model, column) → its meta.trace from the report models' YAML."""
+    spec = yaml.safe_load((DBT_PROJECT_DIR / "models" / "reports" / "_reports.yml").read_text(encoding="utf-8"))
+    return {(m["name"], c["name"]): c["config"]["meta"]["trace"] for m in spec["models"] for c in m.get("columns", [])
+            if "trace" in c.get("config", {}).get("meta", {})}
+
+
+def connect_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """The build file, read-only: DuckDB allows no reader beside a writer, so a running pipeline
+    makes this fail (and a trace never holds the file while a run wants it: it closes at once)."""
+    if not warehouse.exists():
+        raise TraceError(f"没有数据仓库 {warehouse}：先运行 `waterstat run`。")
+    try:
+        return duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.IOException as exc:
+        raise TraceError("流水线正在写入数据仓库，无法读取明细；请在本次运行结束后再追溯。") from exc
+
+
+# The component rows of the cell's members and column ({detail}), then the input row(s) each came
+# from, by the channel int_water_use_components took it from (its origin).
+INPUT_ROWS_SQL = """
+with detail as ({detail}),
+inputs as (
+    -- a firm's own return: its new water, or its tap water (attributed to what public supply withdrew)
+    select d.detail_no, '企业直报' as input_kind, s.source_file, s.source_row_number, s.uscc as unit_id,
+           s.unit_name, r._file_sha256 as file_sha256, 2 as exactness
+    from detail as d
+    join staging.stg_raw__industrial_returns as s
+      on d.origin = 'industrial_returns' and s.uscc = d.reporting_unit_id
+     and s.report_year = d.report_year and s.region_code = d.region_code
+    join raw.industrial_returns as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number
+    union all
+    -- industry extrapolated from the region's sample of firms below scale (int_industry_extrapolation)
+    select d.detail_no, '推算样本(规模以下企业)', s.source_file, s.source_row_number, s.uscc, s.unit_name,
+           r._file_sha256, 2
+    from detail as d
+    join staging.stg_raw__industrial_returns as s
+      on d.origin = 'industrial_returns' and d.reporting_unit_id = 'extrapolated' and not s.is_above_scale
+     and s.report_year = d.report_year and s.region_code = d.region_code
+    join raw.industrial_returns as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number
+    union all
+    -- a public-supply enterprise's sales and losses (int_public_supply_components)
+    select d.detail_no, '供水企业直报', s.source_file, s.source_row_number, s.uscc, s.unit_name, r._file_sha256, 2
+    from detail as d
+    join staging.stg_raw__supply_returns as s
+      on d.origin = 'supply_returns' and s.uscc = d.reporting_unit_id
+     and s.report_year = d.report_year and s.region_code = d.region_code
+    join raw.supply_returns as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number
+    union all
+    select d.detail_no, '灌区直报', s.source_file, s.source_row_number, s.district_code, s.district_name,
+           r._file_sha256, 2
+    from detail as d
+    join staging.stg_raw__irrigation_returns as s
+      on d.origin = 'irrigation_returns' and s.district_code = d.reporting_unit_id
+     and s.report_year = d.report_year and s.region_code = d.region_code
+    join raw.irrigation_returns as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number
+    union all
+    -- a county summary: its sector × source row, else the sector and source totals it was split
+    -- from (int_county_summary_components); the best match per component is kept below
+    select d.detail_no, '区县汇总表', s.source_file, s.source_row_number, s.region_code,
+           coalesce(s.sub_sector_zh, '各行业') || '·' || coalesce(s.water_source_zh, '各水源'), r._file_sha256,
+           (s.sub_sector_zh is not null)::int + (s.water_source_zh is not null)::int
+    from detail as d
+    join staging.stg_raw__county_summary_returns as s
+      on d.origin = 'county_summary_returns' and s.report_year = d.report_year and s.region_code = d.region_code
+    left join ref.sector_map as sm on sm.sub_sector_zh = s.sub_sector_zh
+    left join ref.water_source_map as ws on ws.water_source_zh = s.water_source_zh
+    join raw.county_summary_returns as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number
+    where (s.sub_sector_zh is null or sm.sub_sector_code = d.sub_sector_code)
+      and (s.water_source_zh is null or (ws.source_type = d.source_type
+                                         and ws.unconventional_type_zh is not distinct from d.unconventional_type_zh))
+      and (s.sub_sector_zh is not null or s.water_source_zh is not null)
+),
+best as (
+    select * from inputs qualify exactness = max(exactness) over (partition by detail_no)
+)
+"""
+
+MEMBERS = ("region_code in (select member_region_code from intermediate.int_region_rollup "
+           "where region_code = $region)")  # the codes a region's figures sum (itself, its children …)
+DETAIL_SQL = """select row_number() over (order by region_code, sub_sector_code, source_type, method,
+                                             reporting_unit_id, supply_channel, volume_m3) as detail_no, *
+    from intermediate.int_water_use_components
+    where report_year = $year and ({filter}){extra} and {members}"""
+
+
+def traced_column(cell: PublishedCell) -> tuple[str, str, dict, dict] | None:
+    """(report model, column, extra row keys, meta.trace) of a cell traced to input rows, else None:
+    another table, a text or ratio column, or a "—" cell (a breakdown the unit never reported)."""
+    model = TRACED_MODELS.get(cell.table_code)
+    if model is None or cell.decimals is None or cell.mark == NOT_AVAILABLE:
+        return None
+    model, column, extra = report_column(model, cell.column_key)
+    meta = trace_meta().get((model, column))
+    return (model, column, extra, meta) if meta else None
+
+
+def trace(workbook: Path, sheet: str, address: str, exports: Path, warehouse: Path
+          ) -> tuple[PublishedCell, Lineage | None]:
+    """The cell, and its lineage when it is traced (the warehouse is opened only then, and closed)."""
+    cell = published_cell(workbook, sheet, address, exports)
+    if traced_column(cell) is None:
+        return cell, None
+    with connect_warehouse(warehouse) as con:
+        return cell, lineage(con, cell)
+
+
+def lineage(con: duckdb.DuckDBPyConnection, cell: PublishedCell) -> Lineage:
+    """The cell's rows in the warehouse now, from the report model down to the load runs."""
+    model, column, extra, meta = traced_column(cell)
+    params = {"year": cell.year, "region": cell.region_code, **extra}
+    extra_sql = "".join(f" and {k} = ${k}" for k in extra)
+    now = _model_row(con, model, column, cell.year, cell.unit, cell.region_code, extra)
+    mart = con.execute(f"""select {meta['value']} from marts.{meta['mart']}
+                           where report_year = $year and region_code = $region{extra_sql}""", params).fetchall()
+    fct = _rows(con, f"""select region_code, sector_code, sub_sector_code, source_type, unconventional_type_zh, method,
+                                volume_m3, n_reporting_units
+                         from marts.fct_water_use
+                         where report_year = $year and ({meta['fct_water_use']}){extra_sql} and {MEMBERS}
+                         order by all""", params)
+    cte = INPUT_ROWS_SQL.format(detail=DETAIL_SQL.format(filter=meta["fct_water_use"], extra=extra_sql, members=MEMBERS))
+    detail = _rows(con, cte + """
+        select d.detail_no, d.region_code, d.sub_sector_code, d.source_type, d.method, d.supply_channel,
+               d.reporting_unit_id, d.volume_m3, b.input_kind, b.source_file, b.source_row_number, b.unit_id, b.unit_name
+        from detail as d left join best as b using (detail_no)
+        order by d.detail_no, b.source_file, b.source_row_number""", params)
+    loads = _rows(con, cte + """
+        select l.source_file, l.run_id, l.logged_at, l.rows_loaded, l.file_sha256
+        from raw.load_log as l
+        join (select distinct source_file, file_sha256 from best) as f using (source_file, file_sha256)
+        where l.status = 'loaded'
+        qualify row_number() over (partition by l.source_file order by l.logged_at desc) = 1
+        order by l.source_file""", params)
+    volume, source = detail.columns.index("volume_m3"), detail.columns.index("source_file")
+    detail_sum = sum({r[0]: r[volume] for r in detail.rows}.values())  # a component once, however many inputs
+    result = Lineage(model=model, column=column, keys={"report_unit_code": cell.unit, "report_year": cell.year,
+                                                       "region_code": cell.region_code, **extra},
+                     warehouse_value=now, mart=meta["mart"], mart_value=meta["value"],
+                     mart_figure_m3=mart[0][0] if mart else None,
+                     fct_filter=meta["fct_water_use"] + "".join(f" and {k} = '{v}'" for k, v in extra.items()),
+                     fct_rows=fct, detail_rows=detail, loads=loads, detail_sum_m3=detail_sum)
+    no_input = sorted({r[0] for r in detail.rows if r[source] is None})
+    if no_input:
+        result.notes.append(f"{len(no_input)} 条明细行未找到输入行(如输入文件已撤回而模型未重建)。")
+    return result
+
+
+def _rows(con, sql: str, params: dict) -> Rows:
+    cur = con.execute(sql, params)
+    columns = [d[0] for d in cur.description]
+    return Rows(columns, cur.fetchall())
