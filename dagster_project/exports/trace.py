@@ -27,8 +27,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
 from dagster_project.exports.bulletin import NOT_AVAILABLE, assessment_tables, bulletin_tables, top_unit
 from dagster_project.exports.publication import open_bundle
-from dagster_project.exports.workbook import SUPPRESSED, TableSpec, table_layout
-from dagster_project.exports.workbook import _cell as written_value  # the writer's rounding of a cell
+from dagster_project.exports.workbook import SUPPRESSED, TableSpec, table_layout, written_value
 from dagster_project.lib.repo_paths import DBT_PROJECT_DIR
 
 # the report model behind each table that is traced to input rows (table codes as in precision.csv)

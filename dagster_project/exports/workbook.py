@@ -181,7 +181,7 @@ def write_table(wb: xlsxwriter.Workbook, spec: TableSpec, rounding_mode: str, fm
     ws = wb.add_worksheet(spec.sheet)
     n = len(spec.columns)
     top, first = table_layout(spec)
-    cells = [[_cell(row, col, rounding_mode) for col in spec.columns] for row in spec.rows]
+    cells = [[written_value(row, col, rounding_mode) for col in spec.columns] for row in spec.rows]
     widths = _column_widths(spec, [[(formatted(v, d), d) for v, d in row] for row in cells])
     heights: dict[int, float] = {0: 26}
     for j, w in enumerate(widths):
@@ -230,7 +230,7 @@ def numbered(notes: list[str]) -> list[str]:
     return [f"注：{notes[0]}"] if len(notes) == 1 else [f"注{i}：{n}" for i, n in enumerate(notes, start=1)]
 
 
-def _cell(row: dict, col: Col, rounding_mode: str) -> tuple[object, int | None]:
+def written_value(row: dict, col: Col, rounding_mode: str) -> tuple[object, int | None]:
     """(value as written, decimals for a number): rounded once here; marks (×, —) stay text."""
     value = row.get(col.key)
     if col.decimals is None or value is None or isinstance(value, str):
