@@ -63,7 +63,7 @@ def report(con: duckdb.DuckDBPyConnection, model: str, year: int, unit: str, ord
 
 
 def suppress(con, year: int, table_rows: list[dict], cell_of_column: dict[str, str]) -> int:
-    """Replace suppressed cells (marts.fct_disclosure_cells) by the mark; returns how many."""
+    """Primary suppression: replace suppressed cells (marts.fct_disclosure_cells) by the mark; returns how many."""
     suppressed = {(r["region_code"], r["cell_code"]) for r in rows(
         con, "select region_code, cell_code from marts.fct_disclosure_cells where report_year = ? and is_suppressed",
         [year])}
