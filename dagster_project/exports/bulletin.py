@@ -14,6 +14,7 @@ import duckdb
 
 from dagster_project.exports.workbook import SUPPRESSED, Col, TableSpec
 from dagster_project.lib.deployment import setting
+from dagster_project.lib.disclosure import Cell, complements, table_relations
 
 VOLUME_DECIMALS = 2  # 亿m³ to two decimals, as national and city bulletins publish totals
 ROUNDING_NOTES = {"half_even": "按GB/T 8170-2008修约一次(四舍六入五成双)", "half_up": "四舍五入修约一次"}
@@ -21,7 +22,8 @@ NOT_AVAILABLE = "—"
 NOT_AVAILABLE_NOTE = (f"“{NOT_AVAILABLE}”表示缺少该项所需的基础数据(如仅报送汇总数、未分行业或水源、"
                       "未提供人口或灌溉面积)，不予计算。")
 ROUNDING_NOTE = "因数值修约，分项之和与合计可能略有出入。"
-SUPPRESSION_NOTE = f"“{SUPPRESSED}”表示该数据仅涉及个别调查单位或由单一单位主导，按统计法不予公布。"
+SUPPRESSION_NOTE = (f"“{SUPPRESSED}”表示该数据仅涉及个别调查单位或由单一单位主导，或可据本表其他数据推算出此类数据，"
+                    "按统计法不予公布。")
 
 
 
@@ -61,7 +63,7 @@ def report(con: duckdb.DuckDBPyConnection, model: str, year: int, unit: str, ord
 
 
 def suppress(con, year: int, table_rows: list[dict], cell_of_column: dict[str, str]) -> int:
-    """Replace suppressed cells (marts.fct_disclosure_cells) by the mark; returns how many."""
+    """Primary suppression: replace suppressed cells (marts.fct_disclosure_cells) by the mark; returns how many."""
     suppressed = {(r["region_code"], r["cell_code"]) for r in rows(
         con, "select region_code, cell_code from marts.fct_disclosure_cells where report_year = ? and is_suppressed",
         [year])}
@@ -71,6 +73,38 @@ def suppress(con, year: int, table_rows: list[dict], cell_of_column: dict[str, s
             if (row["region_code"], cell) in suppressed and row.get(column) is not None:
                 row[column] = SUPPRESSED
                 n += 1
+    return n
+
+
+def figures_of(table: list[dict], columns: list[Col]) -> dict[Cell, object]:
+    """The table's cells at full precision, before any mark, in table order (rows, then columns)."""
+    return {(row["region_code"], c.key): row.get(c.key) for row in table for c in columns}
+
+
+def withhold_complements(con, table: list[dict], figures: dict[Cell, object], unit: str, table_code: str,
+                         within_row: dict[str, tuple[str, ...]], columns: list[Col],
+                         derived: dict[str, tuple[str, ...]] | None = None) -> int:
+    """Complementary suppression (lib/disclosure.py) of a table whose primary and "—" marks are set,
+    when the deployment's rule disclosure_secondary_suppression is on: the cells of `columns` obey
+    `within_row` in every row and add up from the children to the unit's row; a `derived` cell (a
+    ratio of cells in its row) is withheld with any of them. Returns how many cells it withheld."""
+    if not setting(con, "rules.disclosure_secondary_suppression"):
+        return 0
+    precision = Precision(con)
+    # half a unit of the coarsest printed digit: what a reader must allow for rounding anyway
+    tolerance = 0.5 * 10 ** -min(precision(table_code, c.figure or c.key, c.decimals) for c in columns)
+    by_row = {row["region_code"]: row for row in table}
+    marked = {mark: {(r, c.key) for r, row in by_row.items() for c in columns if row.get(c.key) == mark}
+              for mark in (SUPPRESSED, NOT_AVAILABLE)}
+    relations = table_relations(list(by_row), unit, within_row, tuple(c.key for c in columns))
+    chosen = complements(relations, figures, marked[SUPPRESSED], marked[NOT_AVAILABLE], tolerance)
+    for row_key, column in chosen:
+        by_row[row_key][column] = SUPPRESSED
+    n = len(chosen)
+    for row in table:
+        for column, inputs in (derived or {}).items():
+            if row.get(column) not in (None, SUPPRESSED, NOT_AVAILABLE) and SUPPRESSED in (row[i] for i in inputs):
+                row[column], n = SUPPRESSED, n + 1
     return n
 
 
@@ -86,10 +120,29 @@ def mark_not_available(table: list[dict], columns_by_flag: dict[str, tuple[str, 
     return n
 
 
+# The additive relations within a row of 表1 (lib/disclosure.py): 用水总量 = the four sectors, 生活 and
+# 农业 = their sub-columns. 工业's "其中：直流火(核)电" is a part only: the rest of industry is not printed.
+SECTOR_RELATIONS = {"total": ("domestic", "industry", "agriculture", "ecological"),
+                    "domestic": ("residential", "public"), "agriculture": ("farmland_irrigation", "other_agriculture")}
+
+
 def use_by_sector(con, year: int, unit: str) -> TableSpec:
     """表1 in the national bulletin's order of sectors: 生活, 工业, 农业, 人工生态环境补水, then the total."""
     table = report(con, "rpt_bulletin_use_by_sector", year, unit)
     v = "_100m_m3"
+    d = VOLUME_DECIMALS
+    columns = [Col("region_label", "地区"),
+               Col(f"domestic{v}", ("生活用水", "小计"), d, figure="domestic"),
+               Col(f"residential{v}", ("生活用水", "居民生活"), d, figure="residential"),
+               Col(f"public{v}", ("生活用水", "公共用水"), d, figure="public"),
+               Col(f"industry{v}", ("工业用水", "小计"), d, figure="industry"),
+               Col(f"once_through_cooling{v}", ("工业用水", "其中：直流火(核)电"), d, figure="cooling"),
+               Col(f"agriculture{v}", ("农业用水", "小计"), d, figure="agriculture"),
+               Col(f"farmland_irrigation{v}", ("农业用水", "耕地灌溉"), d, figure="farmland"),
+               Col(f"other_agriculture{v}", ("农业用水", "林牧渔畜"), d, figure="other_agri"),
+               Col(f"ecological{v}", "人工生态环境补水", d, figure="ecological"),
+               Col(f"total{v}", "用水总量", d, figure="total")]
+    figures = figures_of(table, columns[1:])
     n = suppress(con, year, table, {f"{cell}{v}": cell for cell in (
         "total", "agriculture", "farmland_irrigation", "industry", "once_through_cooling", "domestic", "public",
         "ecological")})
@@ -100,23 +153,13 @@ def use_by_sector(con, year: int, unit: str) -> TableSpec:
         "has_agriculture_split": (f"farmland_irrigation{v}", f"other_agriculture{v}"),
         "has_industry_split": (f"once_through_cooling{v}",),
         "has_domestic_split": (f"residential{v}", f"public{v}")})
-    d = VOLUME_DECIMALS
+    n += withhold_complements(con, table, figures, unit, "bulletin_1", {
+        f"{total}{v}": tuple(f"{p}{v}" for p in parts) for total, parts in SECTOR_RELATIONS.items()}, columns[1:])
     notes = ["用水总量=生活用水+工业用水+农业用水+人工生态环境补水；生活用水含居民生活用水和公共用水"
              "(含第三产业及建筑业等用水)。", ROUNDING_NOTE] + ([NOT_AVAILABLE_NOTE] if unavailable else [])
     return TableSpec(
         sheet="表1 分行业用水量", title=f"表1  {year}年各地区分行业用水量", unit_line="单位：亿m³",
-        columns=[Col("region_label", "地区"),
-                 Col(f"domestic{v}", ("生活用水", "小计"), d, figure="domestic"),
-                 Col(f"residential{v}", ("生活用水", "居民生活"), d, figure="residential"),
-                 Col(f"public{v}", ("生活用水", "公共用水"), d, figure="public"),
-                 Col(f"industry{v}", ("工业用水", "小计"), d, figure="industry"),
-                 Col(f"once_through_cooling{v}", ("工业用水", "其中：直流火(核)电"), d, figure="cooling"),
-                 Col(f"agriculture{v}", ("农业用水", "小计"), d, figure="agriculture"),
-                 Col(f"farmland_irrigation{v}", ("农业用水", "耕地灌溉"), d, figure="farmland"),
-                 Col(f"other_agriculture{v}", ("农业用水", "林牧渔畜"), d, figure="other_agri"),
-                 Col(f"ecological{v}", "人工生态环境补水", d, figure="ecological"),
-                 Col(f"total{v}", "用水总量", d, figure="total")],
-        rows=table, notes=notes + ([SUPPRESSION_NOTE] if n else []))
+        columns=columns, rows=table, notes=notes + ([SUPPRESSION_NOTE] if n else []))
 
 
 def use_by_source(con, year: int, unit: str) -> TableSpec:
@@ -132,19 +175,27 @@ def use_by_source(con, year: int, unit: str) -> TableSpec:
     for row in table:  # one column per unconventional type the year has anywhere
         row.update({f"u_{t}": volumes.get((row["region_code"], t)) for t in types})
     v = "_100m_m3"
+    d = VOLUME_DECIMALS
+    columns = ([Col("region_label", "地区"), Col(f"surface{v}", "地表水", d, figure="surface"),
+                Col(f"ground{v}", "地下水", d, figure="ground"),
+                Col(f"unconventional{v}", ("其他(非常规)水源", "小计"), d, figure="unconventional")]
+               + [Col(f"u_{t}", ("其他(非常规)水源", t), d) for t in types]
+               + [Col(f"total{v}", "供水总量", d, figure="total"),
+                  Col("unconventional_share_pct", "非常规水源占用水总量比例(%)", 1, figure="unconventional_share")])
+    figures = figures_of(table, columns[1:-1])
     n = suppress(con, year, table, {f"total{v}": "total", f"surface{v}": "surface", f"ground{v}": "ground",
                                     f"unconventional{v}": "unconventional", "unconventional_share_pct": "unconventional"})
     unavailable = mark_not_available(table, {"has_source_split": (
         f"surface{v}", f"ground{v}", f"unconventional{v}", "unconventional_share_pct", *(f"u_{t}" for t in types))})
-    d = VOLUME_DECIMALS
+    # 供水总量 = the three sources; 其他(非常规)水源 = its types (a blank type: none of it)
+    within_row = {f"total{v}": (f"surface{v}", f"ground{v}", f"unconventional{v}")}
+    if types:
+        within_row[f"unconventional{v}"] = tuple(f"u_{t}" for t in types)
+    n += withhold_complements(con, table, figures, unit, "bulletin_2", within_row, columns[1:-1],
+                              derived={"unconventional_share_pct": (f"unconventional{v}", f"total{v}")})
     return TableSpec(
         sheet="表2 分水源供水量", title=f"表2  {year}年各地区分水源供水量", unit_line="单位：亿m³",
-        columns=[Col("region_label", "地区"), Col(f"surface{v}", "地表水", d, figure="surface"),
-                 Col(f"ground{v}", "地下水", d, figure="ground"),
-                 Col(f"unconventional{v}", ("其他(非常规)水源", "小计"), d, figure="unconventional")]
-        + [Col(f"u_{t}", ("其他(非常规)水源", t), d) for t in types]
-        + [Col(f"total{v}", "供水总量", d, figure="total"),
-           Col("unconventional_share_pct", "非常规水源占用水总量比例(%)", 1, figure="unconventional_share")],
+        columns=columns,
         rows=table, notes=["供水总量=用水总量；其他(非常规)水源含再生水、集蓄雨水、海水淡化水、矿坑(井)水、微咸水。",
                            ROUNDING_NOTE]
         + ([SUPPRESSION_NOTE] if n else []) + ([NOT_AVAILABLE_NOTE] if unavailable else []))

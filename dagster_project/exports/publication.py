@@ -56,7 +56,7 @@ BUNDLE = (
     ("deployment", "assessment_grades", "true"),
     ("deployment", "precision", "true"),
     ("deployment", "region_ancestors", "true"),
-    ("deployment", "settings", "key like 'bulletin.%' or key = 'office_zh'"),
+    ("deployment", "settings", "key like 'bulletin.%' or key in ('office_zh', 'rules.disclosure_secondary_suppression')"),
 )
 
 
