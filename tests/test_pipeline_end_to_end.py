@@ -264,6 +264,23 @@ def test_disclosure_control_withholds_single_unit_cells(demo_run):
     assert row["工业用水/其中：直流火(核)电"] is None and "直流火(核)电" in row["_suppressed"]
 
 
+def test_the_consumption_table_gives_no_withheld_use_away(demo_run):
+    """A reader who knows the coefficients (demo: industry 0.22, once-through cooling 0.012) gets the
+    cooling of a row from 表1's 工业 and 表6's 工业耗水: (0.22 × 工业 − 工业耗水) / (0.22 − 0.012)."""
+    paths, _ = demo_run
+    book = paths.exports / "水资源公报表_2021.xlsx"
+    use, consumed = table_rows(book, "表1 分行业用水量"), table_rows(book, "表6 用水消耗量")
+    withheld = [label for label, row in use.items() if row["工业用水/其中：直流火(核)电"] == "×"]
+    assert withheld, "the demo withholds some once-through cooling"
+    for label in withheld:
+        industry, consumption = use[label]["工业用水/小计"], consumed[label]["工业耗水"]
+        assert consumption == "×" or industry == "×", (label, industry, consumption)
+        # and the total with it: every other category is 表1's figure times its coefficient
+        assert consumed[label]["总耗水量"] == "×" and consumed[label]["综合耗水率(%)"] == "×"
+    published = [label for label in use if label not in withheld]
+    assert all(isinstance(consumed[label]["工业耗水"], float) for label in published)  # nothing else withheld
+
+
 def test_a_published_version_is_frozen_and_reproducible(demo_run):
     import json
 

@@ -273,12 +273,26 @@ def industrial_reuse(con, year: int, unit: str) -> TableSpec:
                            "火(核)电直流冷却企业按规则不计入。"])
 
 
+# The 表1 cells each 表6 category is computed from: a consumption cell would give away a withheld use
+# cell (times its coefficient; 工业 as a mix of coefficients gives its cooling part).
+CONSUMPTION_INPUTS = {"farmland_irrigation": ("farmland_irrigation",), "other_agriculture": ("other_agriculture",),
+                      "industry": ("industry", "once_through_cooling"), "public": ("public",),
+                      "residential": ("residential",), "ecological": ("ecological",)}
+
+
 def consumption(con, year: int, unit: str) -> TableSpec | None:
     """用水消耗量 (the municipal layout): None when the deployment sets no consumption coefficients."""
     table = report(con, "rpt_bulletin_consumption", year, unit)
     if not any(r["total_consumption_10k_m3"] is not None for r in table):
         return None
     v = "_consumption_10k_m3"
+    columns = [Col("region_label", "地区"), Col(f"farmland_irrigation{v}", "农田灌溉耗水", 1, figure="farmland"),
+               Col(f"other_agriculture{v}", "林牧渔畜耗水", 1, figure="other_agri"),
+               Col(f"industry{v}", "工业耗水", 1, figure="industry"), Col(f"public{v}", "城镇公共耗水", 1, figure="public"),
+               Col(f"residential{v}", "居民生活耗水", 1, figure="residential"),
+               Col(f"ecological{v}", "生态环境耗水", 1, figure="ecological"), Col(f"total{v}", "总耗水量", 1, figure="total"),
+               Col("consumption_rate_pct", "综合耗水率(%)", 1, figure="rate")]
+    figures = figures_of(table, columns[1:-1])
     unavailable = mark_not_available(table, {
         "has_sector_split": tuple(f"{c}{v}" for c in ("farmland_irrigation", "other_agriculture", "industry", "public",
                                                         "residential", "ecological")),
@@ -288,17 +302,33 @@ def consumption(con, year: int, unit: str) -> TableSpec | None:
         for key, value in row.items():
             if value is None and key.endswith(v) or key == "consumption_rate_pct" and value is None:
                 row[key], unavailable = NOT_AVAILABLE, unavailable + 1
+    n = withhold_with_use(table, use_by_sector(con, year, unit).rows, v)
+    n += withhold_complements(con, table, figures, unit, "bulletin_6", {f"total{v}": tuple(
+        f"{c}{v}" for c in CONSUMPTION_INPUTS)}, columns[1:-1], derived={"consumption_rate_pct": (f"total{v}",)})
     return TableSpec(
-        sheet="表6 用水消耗量", title=f"表6  {year}年各地区用水消耗量", unit_line="单位：万m³",
-        columns=[Col("region_label", "地区"), Col(f"farmland_irrigation{v}", "农田灌溉耗水", 1, figure="farmland"),
-                 Col(f"other_agriculture{v}", "林牧渔畜耗水", 1, figure="other_agri"),
-                 Col(f"industry{v}", "工业耗水", 1, figure="industry"), Col(f"public{v}", "城镇公共耗水", 1, figure="public"),
-                 Col(f"residential{v}", "居民生活耗水", 1, figure="residential"),
-                 Col(f"ecological{v}", "生态环境耗水", 1, figure="ecological"), Col(f"total{v}", "总耗水量", 1, figure="total"),
-                 Col("consumption_rate_pct", "综合耗水率(%)", 1, figure="rate")],
+        sheet="表6 用水消耗量", title=f"表6  {year}年各地区用水消耗量", unit_line="单位：万m³", columns=columns,
         rows=table,
         notes=["耗水量=各行业用水量×耗水系数，耗水系数采用本地区确定的数值；综合耗水率=总耗水量/用水总量×100%。",
-               ROUNDING_NOTE] + ([NOT_AVAILABLE_NOTE] if unavailable else []))
+               ROUNDING_NOTE] + ([NOT_AVAILABLE_NOTE] if unavailable else []) + ([SUPPRESSION_NOTE] if n else []))
+
+
+def withhold_with_use(table: list[dict], use_rows: list[dict], v: str) -> int:
+    """表6's cells withheld with the 表1 cells they are computed from (CONSUMPTION_INPUTS), and a row's
+    total and rate with any of them: every other category is the reader's 表1 figure times its
+    coefficient, so the total would give the withheld one back (the rate, 表1's withheld total)."""
+    use = {r["region_code"]: r for r in use_rows}
+    n = 0
+    for row in table:
+        withheld = {k for k, val in use.get(row["region_code"], {}).items() if val == SUPPRESSED}
+        targets = [f"{c}{v}" for c, inputs in CONSUMPTION_INPUTS.items() if withheld & {f"{i}_100m_m3" for i in inputs}]
+        if targets:
+            targets += [f"total{v}", "consumption_rate_pct"]
+        if "total_100m_m3" in withheld:
+            targets.append("consumption_rate_pct")
+        for key in dict.fromkeys(targets):
+            if row.get(key) not in (None, SUPPRESSED, NOT_AVAILABLE):
+                row[key], n = SUPPRESSED, n + 1
+    return n
 
 
 def bulletin_notes(con, year: int, unit: str, rounding_mode: str) -> list[str]:
