@@ -400,9 +400,12 @@ def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
                       "select min_score, grade_zh from deployment.assessment_grades").fetchall())]
                   + ([f"{'、'.join(unscored)}本年度有考核指标(见表1)但无考核评分，未列入本表排名。"] if unscored else [])),
         TableSpec(sheet="表3 任务分解表", title=f"{year}年度最严格水资源管理工作任务分解表", unit_line="",
-                  columns=[Col("task_id", "序号"), Col("work_item_zh", "工作事项"), Col("task_type_zh", "任务类型"),
-                           Col("goal_zh", "工作目标"), Col("task_zh", "工作任务"), Col("lead_unit_zh", "责任单位"),
-                           Col("partner_units_zh", "配合单位"), Col("deadline_zh", "完成时限"), Col("status_zh", "完成情况")],
+                  # nine columns of sentences: wrapped narrow, so the table prints at a readable size
+                  columns=[Col("task_id", "序号"), Col("work_item_zh", "工作事项", wrap_at=16),
+                           Col("task_type_zh", "任务类型", wrap_at=12), Col("goal_zh", "工作目标", wrap_at=20),
+                           Col("task_zh", "工作任务", wrap_at=24), Col("lead_unit_zh", "责任单位", wrap_at=12),
+                           Col("partner_units_zh", "配合单位", wrap_at=20), Col("deadline_zh", "完成时限"),
+                           Col("status_zh", "完成情况")],
                   rows=tasks),
     ], "assessment")
 

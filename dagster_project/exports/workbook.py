@@ -28,7 +28,7 @@ A4 = 9  # XlsxWriter's paper code
 MARGIN_IN = {"left": 0.5, "right": 0.5, "top": 0.75, "bottom": 0.75}
 PRINTABLE_PT = {"portrait": (8.27 - 1.0) * 72, "landscape": (11.69 - 1.0) * 72}  # A4 width minus margins
 FOOTER = "&C第 &P 页 共 &N 页"
-MAX_TEXT_WIDTH = 24  # a text column wider than this (in half-widths: 12 CJK characters) wraps
+MAX_TEXT_WIDTH = 34  # a text column wider than this (in half-widths: 17 CJK characters) wraps
 MAX_HEADER_LINES = 3  # a column is widened until its leaf header needs at most this many lines
 CHART_PX = (640, 380)
 CHART_ROWS = 20  # rows of the default height (20 px) a chart covers
@@ -41,6 +41,7 @@ class Col:
     decimals: int | None = None  # None: text column
     figure: str | None = None  # the figure code a deployment's precision.csv names (docs/bulletin.md); default key
     row_decimals: str | None = None  # a row key holding this row's decimals (a column of mixed indicators)
+    wrap_at: int = MAX_TEXT_WIDTH  # a text column's width (half-widths) beyond which its text wraps
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -126,14 +127,14 @@ class _Formats:
 
 
 def _column_widths(spec: TableSpec, cells: list[list[tuple[str, int | None]]]) -> list[float]:
-    """Each column wide enough for its data (text up to MAX_TEXT_WIDTH, then wrapped) and for its
+    """Each column wide enough for its data (text up to its wrap_at, then wrapped) and for its
     leaf header in at most MAX_HEADER_LINES lines. A width unit is the default font's digit (7 px),
     a CJK glyph at FONT_PT two of them; + 1.5 for the cell's padding and border."""
     widths = []
     for j, col in enumerate(spec.columns):
         data = max((display_width(text) for text, _ in (row[j] for row in cells)), default=0)
         if col.decimals is None:
-            data = min(data, MAX_TEXT_WIDTH)
+            data = min(data, col.wrap_at)
         header = display_width(col.path[-1]) / MAX_HEADER_LINES
         widths.append(max(6.0, math.ceil(max(data, header)) + 1.5))
     return widths
