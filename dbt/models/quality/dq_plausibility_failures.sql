@@ -24,7 +24,7 @@ peers as (
     window by_peers as (partition by r.parent_code, i.indicator_code, i.report_year)
 )
 
-select 'indicator_out_of_range' as check_name, i.report_year, i.region_code,
+select 'indicator_out_of_range' as check_name, i.report_year, i.region_code, i.indicator_code, i.caliber,
        printf('%s %s%s：%s%s（合理范围 %s）', r.region_name_zh, i.indicator_name_zh,
               case when i.caliber = 'assessment' then '（考核口径）' else '' end,
               format('{:.{}f}', i.value, i.decimals + 1), i.unit,
@@ -36,7 +36,7 @@ join {{ source('deployment', 'regions') }} as r using (region_code)
 where i.value < i.plausible_min or i.value > i.plausible_max
 
 union all
-select 'indicator_vs_peers', report_year, region_code,
+select 'indicator_vs_peers', report_year, region_code, indicator_code, caliber,
        printf('%s %s：%s%s，同级%d个地区中位数 %s%s，为其%s倍（阈值%s倍）', region_name_zh, indicator_name_zh,
               format('{:.{}f}', value, decimals), unit, n_units, format('{:.{}f}', peer_median, decimals), unit,
               case when value >= peer_median then printf('%.1f', value / peer_median)
