@@ -81,7 +81,7 @@ def test_a_district_at_658_l_per_day_among_neighbours_at_200_is_flagged_for_revi
 def test_a_value_outside_the_catalog_range_blocks_the_year(built):
     passed, severity, items = check(built.warehouse, "indicator_out_of_range")
     assert (passed, severity) == (False, "blocking")
-    assert items == {"海安市 人均生活用水量(含公共用水)：658.0 L/(人·d)（合理范围 40～600）"}
+    assert items == {"海安市 人均生活用水量(含公共用水)：658.0 L/(人·d)（合理范围 20～600）"}
     with duckdb.connect(str(built.warehouse), read_only=True) as con:
         reasons = reasons_for_year(blocking_failures(con), 2021)
         zh = dict(con.execute("select check_name, name_zh from ref.dq_checks").fetchall())
