@@ -5,6 +5,11 @@ table dagster_project/demo/deployment/reference_figures.csv), and the city's eco
 that 万元GDP用水量, 万元工业增加值用水量 and their declines land on the published values.
 Every survey record is drawn at random and then rescaled so the parts sum to those totals.
 
+Units differ as real ones do: each draws its own per-capita domestic rate (its domestic use is its
+population at that rate, so a central district's use follows its residents), its own 亩均 on
+farmland, and its own growth and intensity declines (2020 and 2022 use follow from them), all
+within the ranges Jiangsu's published figures show.
+
 Planted defects (for the quality checks): duplicated meter rows, a meter replacement (reset), a
 totalizer rollover, a six-hour gap, a late file re-sent for a past day, a station with no permit,
 a return reported in 万m³ instead of m³, a re-issued permit number, an expired permit still
@@ -37,14 +42,23 @@ SECTOR_YEAR_FACTOR = {
     2021: {"agriculture": 1.0, "industry": 1.0, "domestic": 1.0, "ecological": 1.0},
     2022: {"agriculture": 0.975, "industry": 1.01, "domestic": 1.01, "ecological": 1.04},
 }
-# Sector shares of each unit's total, by unit type (agriculture, industry, domestic, ecological).
+# Agriculture and ecological shares of each unit's 2021 total, by unit type; domestic use is the
+# unit's population at its per-capita rate, industry the rest, but at least INDUSTRY_MIN_SHARE
+# (a populous county with little water farms less of it).
 SECTOR_SHARES = {
-    "county": (0.72, 0.18, 0.08, 0.02),
-    "central_city": (0.10, 0.55, 0.30, 0.05),
-    "320671": (0.05, 0.80, 0.12, 0.03),
-    "320672": (0.10, 0.70, 0.17, 0.03),
-    "320673": (0.45, 0.45, 0.07, 0.03),
+    "county": (0.68, 0.02),
+    "central_city": (0.05, 0.05),
+    "320671": (0.05, 0.03),
+    "320672": (0.10, 0.03),
+    "320673": (0.45, 0.03),
 }
+# Per-capita domestic use incl. public (L/(人·d)) a unit draws, by unit type: Jiangsu units lie
+# around the national 176 (2021 bulletin), higher where services concentrate (the central district).
+DOMESTIC_L_PER_CAPITA_DAY = {"county": (140, 200), "development_zone": (160, 230), "central_city": (200, 245)}
+INDUSTRY_MIN_SHARE = 0.18
+FARMLAND_M3_PER_MU = (340, 500)  # rice–wheat plain irrigation (national 2021: 355); a unit's 亩均
+# A unit's 万元GDP / 万元工业增加值用水量 decline on the year before (%), and its GDP index around the city's.
+INTENSITY_DECLINE_PCT = {2021: (6.5, 14.0), 2022: (1.5, 8.0)}
 GDP_SHARE = {"320685": 0.116, "320682": 0.118, "320623": 0.097, "320681": 0.118, "320612": 0.12,
              "320614": 0.128, "320671": 0.085, "320672": 0.02, "320673": 0.018, "320613": 0.18}
 POP_SHARE = {"320685": 0.112, "320682": 0.165, "320623": 0.113, "320681": 0.115, "320612": 0.148,
@@ -52,12 +66,17 @@ POP_SHARE = {"320685": 0.112, "320682": 0.165, "320623": 0.113, "320681": 0.115,
 CITY_GDP_2020_100M = 10036.3  # Nantong 2020 GDP, 亿元 (current prices)
 CITY_POP_2021_10K = 772.7
 GDP_GROWTH_CURRENT = {2020: 1.0, 2021: None, 2022: 1.032}  # 2021 is derived from the intensity
-GDP_INDEX_2022, IND_INDEX_2022 = 102.1, 104.0
+# GDP volume index (上年=100): the city's for 2020 and 2022 (2021's is derived from its published
+# decline), the centre of the units' own indices every year (2021: ≈ the city's real growth).
+GDP_INDEX = {2020: 103.7, 2021: 108.9, 2022: 102.1}
+IND_INDEX_2022 = 104.0
 IRRIGATION_ETA = {"大型": 0.60, "中型": 0.625, "小型": 0.66, "纯井": 0.78}
 TARGET_ETA_2021 = 0.649
 AG_SUBSECTORS = (("林果地灌溉", 0.03), ("鱼塘补水", 0.07), ("牲畜用水", 0.02))  # rest: 耕地灌溉
 METER_DAYS = 7
-RURAL_SELF_SUPPLIED_SHARE = 0.3  # of county domestic use: village wells, quota-estimated
+# Share of a unit's domestic use that rural residents draw from village wells (quota-estimated),
+# by unit type: the rural population is 40% in counties, 5% elsewhere.
+RURAL_SELF_SUPPLIED_SHARE = {"county": 0.3, "central_city": 0.03, "development_zone": 0.03}
 # seed 000: 如皋/启东/通州 first tier; 海门/如东/海安/经开区/通州湾 second; 苏锡通 third.
 SEED_000_TIERS = {"320682": 1, "320681": 1, "320612": 1, "320614": 2, "320623": 2, "320685": 2,
                   "320671": 2, "320673": 2, "320672": 3}
@@ -177,15 +196,37 @@ class DemoCity:
         self.districts: list[dict] = []
         self.firm_use: dict[tuple[str, int], tuple[float, float]] = {}  # (self-supplied, total new water)
         self.unit_va: dict[tuple[str, int], float] = {}  # 万元, before scaling to the city's VA
+        self.seed = seed
+        self.farmland_m3_per_mu: dict[str, float] = {}
+        self.unit_growth: dict[tuple[str, int], dict] = {}  # GDP index, intensity declines, irrigated-area drift
 
     # -- totals ---------------------------------------------------------------------------------
     def plan_sector_volumes(self) -> None:
+        """Each unit's sectors: 2021 on its published total; 2020 and 2022 from the unit's own GDP
+        index and intensity decline (W_t = W_t−1 × (1 − decline) × index/100), in the sectors'
+        year-on-year pattern. Draws from their own stream, so the register's draws stay as they were."""
+        rng = np.random.default_rng([self.seed, 1])
         for u in self.units:
-            shares = SECTOR_SHARES.get(u.code) or SECTOR_SHARES[u.unit_type]
-            base = {s: u.published_total_100m_m3 * M3_PER_100M * sh
-                    for s, sh in zip(("agriculture", "industry", "domestic", "ecological"), shares)}
+            ag_share, eco_share = SECTOR_SHARES.get(u.code) or SECTOR_SHARES[u.unit_type]
+            total = u.published_total_100m_m3 * M3_PER_100M
+            residents = CITY_POP_2021_10K * POP_SHARE[u.code] * 1e4
+            domestic = residents * rng.uniform(*DOMESTIC_L_PER_CAPITA_DAY[u.unit_type]) * 365 / 1000
+            ag_share = min(ag_share, 1 - eco_share - INDUSTRY_MIN_SHARE - domestic / total)
+            base = {"agriculture": total * ag_share, "industry": total * (1 - ag_share - eco_share) - domestic,
+                    "domestic": domestic, "ecological": total * eco_share}
+            self.farmland_m3_per_mu[u.code] = float(rng.uniform(*FARMLAND_M3_PER_MU))
+            growth = {y: {"gdp_idx": round(GDP_INDEX[y] + rng.normal(0, 1.0), 1),
+                          "decline": rng.uniform(*INTENSITY_DECLINE_PCT.get(y, (0, 0))) / 100,
+                          "ind_decline": rng.uniform(*INTENSITY_DECLINE_PCT.get(y, (0, 0))) / 100,
+                          "area_drift": 1.0 if y == CALIBRATION_YEAR else float(rng.uniform(0.97, 1.03))}
+                      for y in YEARS}
+            self.unit_growth.update({(u.code, y): g for y, g in growth.items()})
+            step = {y: (1 - growth[y]["decline"]) * growth[y]["gdp_idx"] / 100 for y in YEARS}
+            unit_total = {2020: total / step[2021], 2021: total, 2022: total * step[2022]}
             for y in YEARS:
-                self.sector_volumes[(u.code, y)] = {s: v * SECTOR_YEAR_FACTOR[y][s] for s, v in base.items()}
+                pattern = {s: v * SECTOR_YEAR_FACTOR[y][s] for s, v in base.items()}
+                k = unit_total[y] / sum(pattern.values())
+                self.sector_volumes[(u.code, y)] = {s: v * k for s, v in pattern.items()}
 
     def city_sector(self, year: int, sector: str | None = None) -> float:
         return sum(v for (code, y), sv in self.sector_volumes.items() if y == year
@@ -207,24 +248,40 @@ class DemoCity:
         d_ind = published_indicator("water_use_per_10k_industry_va_decline_yoy") / 100
         gdp = {2020: CITY_GDP_2020_100M, 2021: gdp21, 2022: gdp21 * GDP_GROWTH_CURRENT[2022]}
         va = {2020: va21 / 1.16, 2021: va21, 2022: va21 * 1.05}
-        gdp_idx = {2020: 103.7, 2021: round(w[2021] / w[2020] / (1 - d_gdp) * 100, 1), 2022: GDP_INDEX_2022}
+        gdp_idx = {**GDP_INDEX, 2021: round(w[2021] / w[2020] / (1 - d_gdp) * 100, 1)}
         va_idx = {2020: 103.1, 2021: round(w_ind[2021] / w_ind[2020] / (1 - d_ind) * 100, 1),
                   2022: IND_INDEX_2022}
+        unit_gdp = self.unit_gdp(gdp)
         out: dict[int, dict[str, dict]] = {}
         scale: dict[int, float] = {}
         for y in YEARS:
             scale[y] = va[y] * 1e4 / sum(self.unit_va[(u.code, y)] for u in self.units)
             pop = CITY_POP_2021_10K * (1 + 0.002 * (y - 2021))
-            rows = {}
-            for r in self.regions:
-                is_city = r.unit_type == "city"
-                urban = 0.72 if is_city else (0.95 if r.unit_type != "county" else 0.6)
-                unit_va = va[y] if is_city else self.unit_va[(r.code, y)] * scale[y] / 1e4
-                rows[r.code] = {"gdp": gdp[y] * (1.0 if is_city else GDP_SHARE[r.code]), "gdp_idx": gdp_idx[y],
-                                "va": unit_va, "va_idx": va_idx[y], "urban": urban,
-                                "pop": pop * (1.0 if is_city else POP_SHARE[r.code])}
+            rows = {self.city.code: {"gdp": gdp[y], "gdp_idx": gdp_idx[y], "va": va[y], "va_idx": va_idx[y],
+                                     "urban": 0.72, "pop": pop}}
+            for u in self.units:
+                g = self.unit_growth[(u.code, y)]
+                if y == BASE_YEAR:
+                    ind_idx = round(va_idx[y] + g["gdp_idx"] - GDP_INDEX[y], 1)
+                else:  # the index that gives the unit its drawn decline in 万元工业增加值用水量
+                    ind_ratio = self.sector_volumes[(u.code, y)]["industry"] / self.sector_volumes[(u.code, y - 1)]["industry"]
+                    ind_idx = round(ind_ratio / (1 - g["ind_decline"]) * 100, 1)
+                rows[u.code] = {"gdp": unit_gdp[(u.code, y)], "gdp_idx": g["gdp_idx"],
+                                "va": self.unit_va[(u.code, y)] * scale[y] / 1e4, "va_idx": ind_idx,
+                                "urban": 0.95 if u.unit_type != "county" else 0.6, "pop": pop * POP_SHARE[u.code]}
             out[y] = rows
         return out, scale
+
+    def unit_gdp(self, city_gdp: dict[int, float]) -> dict[tuple[str, int], float]:
+        """Units' GDP at current prices: 2021 by their shares of the city, other years moved by each
+        unit's own volume index, then scaled so the units still add up to the city."""
+        raw = {(u.code, CALIBRATION_YEAR): city_gdp[CALIBRATION_YEAR] * GDP_SHARE[u.code] for u in self.units}
+        for y in (2020, 2022):
+            for u in self.units:
+                index = self.unit_growth[(u.code, max(y, CALIBRATION_YEAR))]["gdp_idx"] / 100
+                raw[(u.code, y)] = raw[(u.code, CALIBRATION_YEAR)] * (index if y > CALIBRATION_YEAR else 1 / index)
+        return {(code, y): v * city_gdp[y] / sum(w for (_, yy), w in raw.items() if yy == y)
+                for (code, y), v in raw.items()}
 
     # -- survey returns -------------------------------------------------------------------------
     def build_units(self) -> None:
@@ -264,7 +321,7 @@ class DemoCity:
                     "class": cls, "weight": {"大型": 8, "中型": 2.5, "小型": 0.4, "纯井": 0.2}[cls] * rng.uniform(0.6, 1.4),
                     "is_sample": cls == "大型" or rng.uniform() < 0.45,
                     "eta": IRRIGATION_ETA[cls] + rng.normal(0, 0.02), "ground": 1.0 if cls == "纯井" else 0.02,
-                    "m3_per_mu": rng.uniform(330, 430)})
+                    "m3_per_mu": self.farmland_m3_per_mu[u.code] * rng.uniform(330, 430) / 380})
 
     def survey_rows(self, year: int) -> dict[str, list[list]]:
         rng = np.random.default_rng(year)
@@ -307,7 +364,7 @@ class DemoCity:
             eco_supply = sv["ecological"] * 0.6
             for s, share in zip(sups, sw):
                 ind_sales, eco_sales = tap_total * share, eco_supply * share
-                domestic = sv["domestic"] * (1 - RURAL_SELF_SUPPLIED_SHARE) * share if u.unit_type == "county" else sv["domestic"] * share
+                domestic = sv["domestic"] * (1 - RURAL_SELF_SUPPLIED_SHARE[u.unit_type]) * share
                 q_s = ind_sales + eco_sales + domestic
                 self.firm_use[(s["uscc"], year)] = (q_s, q_s)
                 losses, unbilled = q_s * s["loss_rate"], q_s * 0.012
@@ -334,8 +391,8 @@ class DemoCity:
             # county summary: agriculture sub-classes, rural self-supplied domestic, river replenishment
             for sub, share in AG_SUBSECTORS:
                 sum_rows.append([year, u.code, sub, "地表水", round(sv["agriculture"] * share / 1e4, 2), "典型调查推算"])
-            if u.unit_type == "county":
-                sum_rows.append([year, u.code, "农村居民生活", "地下水", round(sv["domestic"] * RURAL_SELF_SUPPLIED_SHARE / 1e4, 2), "定额推算"])
+            sum_rows.append([year, u.code, "农村居民生活", "地下水",
+                             round(sv["domestic"] * RURAL_SELF_SUPPLIED_SHARE[u.unit_type] / 1e4, 2), "定额推算"])
             sum_rows.append([year, u.code, "河湖补水", "地表水", round(sv["ecological"] * 0.4 / 1e4 * 0.8, 2), "工程计量"])
             sum_rows.append([year, u.code, "河湖补水", "再生水", round(sv["ecological"] * 0.4 / 1e4 * 0.2, 2), "工程计量"])
         self._calibrate_eta(irr_rows, TARGET_ETA_2021 + 0.004 * (year - CALIBRATION_YEAR))
@@ -426,10 +483,13 @@ class DemoCity:
                     ["考核年度", "行政区划代码", "被考核单位", "制度建设得分", "措施落实得分", "创新加分", "一票否决"], rows)
 
     def _fill_irrigated_area(self, rows: list[list], year: int) -> list[list]:
+        """Irrigated area (万亩): the unit's 2021 farmland irrigation at its own 亩均, drifting a little
+        from year to year (the 亩均 moves with the weather)."""
         field_area = {}
         for u in self.units:
-            field = self.sector_volumes[(u.code, year)]["agriculture"] * (1 - sum(x for _, x in AG_SUBSECTORS))
-            field_area[u.code] = field / 380 / 1e4  # 万亩 at ≈380 m³/亩
+            field = self.sector_volumes[(u.code, CALIBRATION_YEAR)]["agriculture"] * (1 - sum(x for _, x in AG_SUBSECTORS))
+            drift = self.unit_growth[(u.code, year)]["area_drift"]
+            field_area[u.code] = field / self.farmland_m3_per_mu[u.code] * drift / 1e4
         city_area = sum(field_area.values())
         for row, r in zip(rows, self.regions):
             a = city_area if r.unit_type == "city" else field_area[r.code]

@@ -32,7 +32,7 @@ def plausible_range(low: float | None, high: float | None) -> str:
 
 def rule_values(con: duckdb.DuckDBPyConnection) -> dict:
     """Every value a check's rule_zh may name: the rules in force (deployment.settings `rules.*`),
-    the indicators' plausible ranges and the minimum rows per year."""
+    the indicators' plausible ranges, the indicators compared with peers and the minimum rows per year."""
     values = {k.removeprefix("rules."): json.loads(v) for k, v in con.execute(
         "select key, value from deployment.settings where key like 'rules.%'").fetchall()}
     if table_exists(con, "ref", "indicator_catalog"):
@@ -41,6 +41,8 @@ def rule_values(con: duckdb.DuckDBPyConnection) -> dict:
             for name, lo, hi, unit in con.execute("""
                 select indicator_name_zh, plausible_min, plausible_max, unit from ref.indicator_catalog
                 where plausible_min is not null or plausible_max is not null order by sort_order""").fetchall())
+        values["peer_indicators"] = "、".join(name for (name,) in con.execute(
+            "select indicator_name_zh from ref.indicator_catalog where compare_with_peers order by sort_order").fetchall())
     values["minimum_returns"] = "，".join(
         f"{SOURCES_BY_NAME[s].title_zh if s in SOURCES_BY_NAME else s} {n}行"
         for s, n in con.execute("select source_name, min_rows_per_year from deployment.minimum_returns "

@@ -1,7 +1,7 @@
--- Balance and plausibility checks on the figures a bulletin prints: sectors and sources add up to
--- the total, a summary's two margins agree, indicators stay in their plausible range (the bounds
--- in seeds/indicator_catalog.csv), a region's total moves within dq_yoy_max_change_pct, suppliers'
--- sales to industry match firms' tap water. One row per failing item.
+-- Balance checks on the figures a bulletin prints: sectors and sources add up to the total, a
+-- summary's two margins agree, a region's total moves within dq_yoy_max_change_pct, suppliers'
+-- sales to industry match firms' tap water. One row per failing item. (The indicators' ranges and
+-- peers: dq_plausibility_failures.)
 with use_ as (
     select * from {{ ref('mart_water_use_by_region') }}
 )
@@ -31,14 +31,6 @@ from (
     group by report_year, region_code
 ) as m
 where abs(sector_m3 - source_m3) > greatest(1, 0.001 * greatest(sector_m3, source_m3))
-
-union all
-select 'indicator_out_of_range', i.report_year, i.region_code,
-       printf('%s = %.4f（合理范围 %s–%s）', i.indicator_code, i.value, coalesce(cast(c.plausible_min as varchar), ''),
-              coalesce(cast(c.plausible_max as varchar), ''))
-from {{ ref('fct_indicators') }} as i
-join {{ ref('indicator_catalog') }} as c using (indicator_code)
-where i.value < c.plausible_min or i.value > c.plausible_max
 
 union all
 select 'yoy_change_beyond_bound', report_year, region_code,

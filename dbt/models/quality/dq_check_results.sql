@@ -5,7 +5,7 @@
 -- An item that came from a file carries the file and row (and the quarantine reasons). `blocking`
 -- failures stop that year's bulletin (dagster_project/quality/gate.py).
 with failures as (
-    {%- for family in ['balance', 'magnitude', 'return', 'meter'] %}
+    {%- for family in ['balance', 'plausibility', 'magnitude', 'return', 'meter'] %}
     select * from {{ ref('dq_' ~ family ~ '_failures') }}
     {% if not loop.last %}union all by name{% endif %}
     {%- endfor %}
