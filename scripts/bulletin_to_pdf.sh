@@ -2,7 +2,8 @@
 # Convert the bulletin and assessment workbooks to PDF with LibreOffice and render each page to PNG,
 # to check print layout and that Chinese text and the charts render (no missing-glyph boxes).
 # Needs Debian's LibreOffice Calc, poppler and a CJK font:
-#   apt-get install -y libreoffice-calc-nogui poppler-utils fonts-noto-cjk
+#   apt-get install -y libreoffice-calc-nogui poppler-utils fonts-noto-cjk fonts-crosextra-carlito
+# (Carlito has Calibri's metrics: without it LibreOffice measures columns wider than Excel does)
 # Usage: scripts/bulletin_to_pdf.sh [exports-dir] [out-dir]
 set -euo pipefail
 exports="${1:-exports}"

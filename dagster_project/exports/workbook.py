@@ -28,10 +28,11 @@ A4 = 9  # XlsxWriter's paper code
 MARGIN_IN = {"left": 0.5, "right": 0.5, "top": 0.75, "bottom": 0.75}
 PRINTABLE_PT = {"portrait": (8.27 - 1.0) * 72, "landscape": (11.69 - 1.0) * 72}  # A4 width minus margins
 FOOTER = "&C第 &P 页 共 &N 页"
-MAX_TEXT_WIDTH = 34  # a text column wider than this (in half-widths: 17 CJK characters) wraps
-MAX_HEADER_LINES = 3  # a column is widened until its leaf header needs at most this many lines
+MAX_TEXT_WIDTH = 34  # a text column wider than this (width units: 17 CJK characters) wraps
+MAX_HEADER_LINES = 2  # a column is widened until its leaf header needs at most this many lines
 CHART_PX = (640, 380)
 CHART_ROWS = 20  # rows of the default height (20 px) a chart covers
+CHART_DATA_WIDTHS = (24, 14)  # the 图 sheet's columns: the categories, then each series
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Col:
     decimals: int | None = None  # None: text column
     figure: str | None = None  # the figure code a deployment's precision.csv names (docs/bulletin.md); default key
     row_decimals: str | None = None  # a row key holding this row's decimals (a column of mixed indicators)
-    wrap_at: int = MAX_TEXT_WIDTH  # a text column's width (half-widths) beyond which its text wraps
+    wrap_at: int = MAX_TEXT_WIDTH  # a text column's width (width units) beyond which its text wraps
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -75,9 +76,9 @@ class ChartSpec:
     target: tuple[str, float] | None = None  # a dashed reference line, e.g. ("2021年目标 8.1%", 8.1)
 
 
-def display_width(text: str) -> int:
-    """Half-width columns a text takes: CJK and full-width characters take two."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+def width_units(text: str) -> float:
+    """The column width (Excel's unit: the default font's digit, 5.25 pt) a text needs on one line."""
+    return text_width_pt(text) / 5.25
 
 
 def width_to_pt(width: float) -> float:
@@ -86,8 +87,9 @@ def width_to_pt(width: float) -> float:
 
 
 def text_width_pt(text: str) -> float:
-    """The printed width of a text at FONT_PT: a CJK glyph is one em, a Latin one about half."""
-    return display_width(text) * FONT_PT / 2
+    """The printed width of a text at FONT_PT: a CJK glyph is one em; a Latin one is taken at 0.6 em,
+    as wide as digits and letters run in the CJK fonts that set them when the reader has no 宋体."""
+    return sum(FONT_PT if ord(ch) > 0x2E80 else 0.6 * FONT_PT for ch in str(text))
 
 
 def lines_needed(text: str, width_pt: float) -> int:
@@ -132,10 +134,10 @@ def _column_widths(spec: TableSpec, cells: list[list[tuple[str, int | None]]]) -
     a CJK glyph at FONT_PT two of them; + 1.5 for the cell's padding and border."""
     widths = []
     for j, col in enumerate(spec.columns):
-        data = max((display_width(text) for text, _ in (row[j] for row in cells)), default=0)
+        data = max((width_units(text) for text, _ in (row[j] for row in cells)), default=0)
         if col.decimals is None:
             data = min(data, col.wrap_at)
-        header = display_width(col.path[-1]) / MAX_HEADER_LINES
+        header = width_units(col.path[-1]) / MAX_HEADER_LINES
         widths.append(max(6.0, math.ceil(max(data, header)) + 1.5))
     return widths
 
@@ -205,7 +207,7 @@ def write_table(wb: xlsxwriter.Workbook, spec: TableSpec, rounding_mode: str, fm
             if value is None:
                 ws.write_blank(r, j, None, fmt.text)
             elif isinstance(value, str):
-                wraps = spec.columns[j].decimals is None and display_width(value) > widths[j] - 1.5
+                wraps = spec.columns[j].decimals is None and width_units(value) > widths[j] - 1.5
                 ws.write_string(r, j, value, fmt.wrapped if wraps else fmt.mark if decimals is not None else fmt.text)
                 _fit_heights(heights, r, r, lines_needed(value, width_to_pt(widths[j])) * LINE_PT + PAD_PT)
             else:
@@ -257,14 +259,16 @@ def _page_setup(ws, content_pt: float, header_rows: tuple[int, int] | None = Non
 def write_charts(wb: xlsxwriter.Workbook, charts: list[ChartSpec], fmt: _Formats, sheet: str = "图") -> None:
     """Each chart on a printed page of its own: the chart, then the data it plots below it."""
     ws = wb.add_worksheet(sheet)
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, 4, 14)
+    ws.set_column(0, 0, CHART_DATA_WIDTHS[0])
+    ws.set_column(1, 4, CHART_DATA_WIDTHS[1])
     row, breaks = 0, []
     for spec in charts:
         if row:
             breaks.append(row)
         data_row = row + CHART_ROWS + 1
         columns = spec.series + ([(spec.target[0], [spec.target[1]] * len(spec.categories))] if spec.target else [])
+        ws.set_row(data_row, max(lines_needed(name, width_to_pt(CHART_DATA_WIDTHS[1])) for name, _ in columns)
+                   * LINE_PT + PAD_PT)
         ws.write_string(data_row, 0, spec.category_header, fmt.header)
         for i, c in enumerate(spec.categories, start=1):
             ws.write_string(data_row + i, 0, c, fmt.text)
@@ -278,7 +282,7 @@ def write_charts(wb: xlsxwriter.Workbook, charts: list[ChartSpec], fmt: _Formats
         ws.insert_chart(row, 0, _chart(wb, sheet, spec, data_row), {"x_offset": 4, "y_offset": 4})
         row = data_row + len(spec.categories) + 2
     ws.set_h_pagebreaks(breaks)
-    _page_setup(ws, width_to_pt(24) + 4 * width_to_pt(14), orientation="portrait")
+    _page_setup(ws, width_to_pt(CHART_DATA_WIDTHS[0]) + 4 * width_to_pt(CHART_DATA_WIDTHS[1]), orientation="portrait")
 
 
 def _chart(wb: xlsxwriter.Workbook, sheet: str, spec: ChartSpec, data_row: int):

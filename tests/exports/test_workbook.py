@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from dagster_project.exports.workbook import (
-    LINE_PT, NO_DATA, ChartSpec, Col, TableSpec, display_width, lines_needed, numbered, width_to_pt, write_workbook)
+    LINE_PT, NO_DATA, ChartSpec, Col, TableSpec, lines_needed, numbered, text_width_pt, width_to_pt, write_workbook)
 
 LONG_TASK = "推进灌区续建配套与节水改造，灌溉水有效利用系数达到年度目标并完成计量设施建设"
 
@@ -57,7 +57,8 @@ def test_headers_merge_and_the_rows_are_tall_enough_for_wrapped_text(book):
     task = ws["D5"]
     assert task.alignment.wrap_text
     width_pt = width_to_pt(ws.column_dimensions["D"].width)
-    lines = math.ceil(display_width(LONG_TASK) * 10.5 / 2 / (width_pt - 4))
+    lines = math.ceil(len(LONG_TASK) * 10.5 / (width_pt - 4))  # every character CJK: one em each
+    assert text_width_pt(LONG_TASK) == len(LONG_TASK) * 10.5
     assert lines >= 2, "the long task wraps"
     assert ws.row_dimensions[5].height >= lines * LINE_PT, "and its row is tall enough for every line"
     header = ws["C4"].value  # 其中：居民生活: 14 half-widths in a numeric column
