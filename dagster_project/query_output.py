@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import math
+import unicodedata
 from decimal import Decimal
 
 
@@ -41,9 +42,12 @@ def json_value(value):
     return plain(value)
 
 
-def as_table(columns: list[str], rows: list[tuple], limit: int) -> str:
-    from dagster_project.exports.workbook import display_width  # CJK characters are two columns wide
+def display_width(text: str) -> int:
+    """Terminal columns a text takes: wide and full-width (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
+
+def as_table(columns: list[str], rows: list[tuple], limit: int) -> str:
     shown = [[plain(v) for v in r] for r in rows[:limit]]
     widths = [max([display_width(c)] + [display_width(r[i]) for r in shown]) for i, c in enumerate(columns)]
 
