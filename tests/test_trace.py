@@ -104,10 +104,11 @@ def test_a_suppressed_cell_lists_its_rows_marked_confidential(demo_copy, capsys)
 def test_a_cell_not_yet_traced_says_so_and_bad_requests_are_errors(demo_copy, capsys, tmp_path):
     paths = demo_copy
     book = paths.exports / "水资源公报表_2021.xlsx"
-    sheet = "表6 用水消耗量"  # no meta.trace on its model yet
-    cell, lineage = trace(book, sheet, "B4", paths.exports, paths.warehouse, paths.deployment)
+    sheet = "表2 分水源供水量"  # a ratio column of a volume table: no meta.trace
+    address = address_of(book, sheet, "全市", "非常规水源占用水总量比例(%)")
+    cell, lineage = trace(book, sheet, address, paths.exports, paths.warehouse, paths.deployment)
     assert lineage is None and cell.region_label == "全市"
-    assert cli.main(["trace", str(book), sheet, "B4"]) == 0
+    assert cli.main(["trace", str(book), sheet, address]) == 0
     assert NOT_TRACED in capsys.readouterr().out
     changed = tmp_path / "改过的.xlsx"
     changed.write_bytes(book.read_bytes() + b"\0")
@@ -266,3 +267,21 @@ def test_an_assessment_score_part_traces_to_its_inspection_row(demo_copy, capsys
     assert score["system_points"] == row["system_points"] and round_for_bulletin(
         score["system_points"], doc["cell"]["decimals"]) == doc["cell"]["value"]
     assert any("排名" in note for note in doc["lineage"]["notes"])  # rank and grade: computed, no input row
+
+
+def test_a_consumption_cell_traces_to_its_use_and_the_coefficients_applied(demo_copy, capsys):
+    paths = demo_copy
+    book, sheet = paths.exports / "水资源公报表_2021.xlsx", "表6 用水消耗量"
+    doc = cli_json(capsys, book, sheet, address_of(book, sheet, "海安市", "农田灌溉耗水"))
+    row = model_row(doc)
+    figure = row["farmland_irrigation_consumption_10k_m3"]
+    assert round_for_bulletin(figure, doc["cell"]["decimals"]) == doc["cell"]["value"]
+    (coefficients,) = checked_inputs(paths, doc).values()
+    assert {c["source_file"] for c in coefficients} == {"consumption_coefficients.csv"}
+    # each member's use × the coefficient on the deployment's line = its consumption; they add up to the cell
+    for c in coefficients:
+        assert c["volume_m3"] * float(c["coefficient"]) == pytest.approx(c["consumption_m3"], rel=1e-12)
+    assert sum(c["consumption_m3"] for c in coefficients) / 1e4 == pytest.approx(figure, rel=1e-9)
+    numerator = doc["lineage"]["numerator"]
+    assert numerator["detail_sum_m3"] == pytest.approx(sum(c["volume_m3"] for c in coefficients), rel=1e-9)
+    assert all(r["source_file"] for r in numerator["detail_rows"])

@@ -384,7 +384,7 @@ class RowLineage:
     mart_rows: Rows
     inputs: list[tuple[str, Rows]]  # (what the rows are, the rows: source_file, source_row_number first)
     loads: Rows
-    numerator: VolumeRows | None = None  # an indicator's water use, traced as 表1's volumes
+    numerator: VolumeRows | None = None  # the water use behind it (an indicator's numerator), as 表1's volumes
     formula: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -404,21 +404,23 @@ def row_lineage(con: duckdb.DuckDBPyConnection, cell: PublishedCell, meta: dict,
                                  + meta["mart_where"], params))
     kinds = list(meta.get("inputs", []))
     by_indicator = model_trace_meta().get(meta.get("indicator_inputs", model), {}).get("by_indicator", {})
-    ratio = by_indicator.get(cell.row_keys.get("indicator_code")) if cell.row_keys.get("caliber", "statistical") \
-        == "statistical" else None
+    statistical = cell.row_keys.get("caliber", "statistical") == "statistical"
+    # the water use behind the cell: an indicator's numerator, or a 表6 column's category
+    use = (by_indicator.get(cell.row_keys.get("indicator_code")) if statistical else None) \
+        or meta.get("by_column", {}).get(cell.column_key)
     result = RowLineage(model=model, keys=keys, model_rows=model_rows, mart=meta["mart"], mart_rows=mart_rows,
-                        inputs=[], loads=Rows([], []), formula=ratio and ratio["formula"])
+                        inputs=[], loads=Rows([], []), formula=use and use.get("formula"))
     files = set()
-    if ratio:
-        result.numerator = volume_rows(con, ratio["fct_water_use"], params, {})
+    if use:
+        result.numerator = volume_rows(con, use["fct_water_use"], params, {})
         files |= result.numerator.files
         result.notes += _no_input_note(result.numerator)
-        kinds.append("economy")
+        kinds += ["economy"] if "economy" in use else []
     elif "indicator_code" in cell.row_keys:
         result.notes.append("该指标不是“水量/年鉴数字”的比值(如下降率、系数、考核口径)：只列出计算它的模型行，不列输入行。")
     for name in kinds:
         kind = INPUT_KINDS[name]
-        rows = Rows(*input_rows(con, kind, params, deployment))
+        rows = Rows(*input_rows(con, kind, params, deployment, use["fct_water_use"] if use else "true"))
         result.inputs.append((kind.title, rows))
         if "file_sha256" in rows.columns:
             i, j = rows.columns.index("source_file"), rows.columns.index("file_sha256")

@@ -71,6 +71,15 @@ INPUT_KINDS = {
         "部署的考核目标", """select * from deployment_file
             where region_code = $region and report_year = cast($year as varchar)
               and indicator_code = $indicator_code and caliber = $caliber""", "assessment_targets"),
+    "consumption_coefficients": InputKind(
+        "部署的耗水系数(本地区各成员各用水分项所用的行)",
+        f"""select f.source_file, f.source_row_number, f.region_code, f.sector_code, f.coefficient, f.note,
+                   a.region_code as member_region_code, a.sub_sector_code, a.volume_m3, a.consumption_m3
+            from (select * from intermediate.int_water_consumption_by_member
+                  where report_year = $year and {MEMBERS} and ({{filter}})) as a
+            left join deployment_file as f
+              on trim(f.region_code) = a.coefficient_region_code and trim(f.sector_code) = a.coefficient_sector_code
+            order by a.region_code, a.sub_sector_code""", "consumption_coefficients"),
     "assessment_tasks": InputKind(
         "部署的任务分解表", """select * from deployment_file
             where task_id = $task_id and report_year = cast($year as varchar)""", "assessment_tasks"),
@@ -87,11 +96,14 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> tuple[list[
     return [d[0] for d in cur.description], cur.fetchall()
 
 
-def input_rows(con: duckdb.DuckDBPyConnection, kind: InputKind, params: dict, deployment) -> tuple[list[str], list[tuple]]:
-    """A kind's rows; a deployment file's read as the office wrote it (every cell text), each row with
-    its line (header = line 1) and the file's name."""
+def input_rows(con: duckdb.DuckDBPyConnection, kind: InputKind, params: dict, deployment, fct_filter: str
+               ) -> tuple[list[str], list[tuple]]:
+    """A kind's rows ({filter}: the fct_water_use filter of the cell's column); a deployment file's
+    read as the office wrote it (every cell text), each row with its line (header = line 1) and the
+    file's name."""
+    sql = kind.sql.replace("{filter}", fct_filter)
     if kind.deployment_table is None:
-        return query(con, kind.sql, params)
+        return query(con, sql, params)
     table = next(t for t in TABLES if t.name == kind.deployment_table)
     path = table_file(deployment, table)
     if path is None:
@@ -100,7 +112,7 @@ def input_rows(con: duckdb.DuckDBPyConnection, kind: InputKind, params: dict, de
     con.execute(f"""create or replace temp view deployment_file as
                     select '{path.name}' as source_file, row_number() over () + 1 as source_row_number, *
                     from {relation.replace('?', repr(args[0]))}""")
-    return query(con, kind.sql, params)
+    return query(con, sql, params)
 
 
 LOADS_SQL = """select l.source_file, l.run_id, l.logged_at, l.rows_loaded, l.file_sha256
