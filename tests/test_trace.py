@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from dagster_project import cli
-from dagster_project.exports.trace import NOT_TRACED, TraceError, trace, trace_meta
+from dagster_project.exports.trace import NOT_TRACED, TraceError, model_trace_meta, trace, trace_meta
 from dagster_project.lib.rounding import round_for_bulletin
 
 pytestmark = pytest.mark.pipeline
@@ -208,8 +208,34 @@ def test_an_indicator_cell_traces_to_its_water_use_and_yearbook_rows(demo_copy, 
     assert sum(r["volume_m3"] for r in numerator["fct_rows"]) == pytest.approx(numerator["detail_sum_m3"], rel=1e-9)
     assert all(r["source_file"] for r in numerator["detail_rows"])
     # the indicator is the traced numerator over the traced yearbook figure
+    assert doc["lineage"]["denominator"] == {"figure": "population_avg_10k", "value": applied["population_avg_10k"]}
     assert numerator["detail_sum_m3"] / (applied["population_avg_10k"] * 1e4) == pytest.approx(row["value"], rel=1e-9)
     assert applied["source_file"] in {load["source_file"] for load in doc["lineage"]["loads"]}
+
+
+# how each indicator unit turns numerator (m³) over denominator (the yearbook figure, in 万) into the value
+PER_UNIT = {"m³/人": lambda m3, x, days: m3 / (x * 1e4), "m³/万元": lambda m3, x, days: m3 / (x * 1e4),
+            "m³/亩": lambda m3, x, days: m3 / (x * 1e4), "L/(人·d)": lambda m3, x, days: m3 * 1000 / (x * 1e4 * days)}
+
+
+def test_every_indicator_s_numerator_and_denominator_give_its_value(demo_copy):
+    """meta.trace by_indicator against the models, every region and year: Σ fct_water_use under the
+    filter over the int_region_economy figure is fct_indicators' value (so the trace lists the right rows)."""
+    by_indicator = model_trace_meta()["rpt_bulletin_indicators"]["by_indicator"]
+    with duckdb.connect(str(demo_copy.warehouse), read_only=True) as con:
+        for code, use in by_indicator.items():
+            rows = con.execute(f"""
+                select i.value, i.unit, e.{use['economy']},
+                       (select sum(f.volume_m3) from marts.fct_water_use as f
+                        join intermediate.int_region_rollup as r on f.region_code = r.member_region_code
+                        where r.region_code = i.region_code and f.report_year = i.report_year and ({use['fct_water_use']})),
+                       dayofyear(make_date(i.report_year, 12, 31))
+                from marts.fct_indicators as i
+                join intermediate.int_region_economy as e using (region_code, report_year)
+                where i.indicator_code = ? and i.caliber = 'statistical'""", [code]).fetchall()
+            assert rows, code
+            for value, unit, figure, m3, days in rows:
+                assert PER_UNIT[unit](m3, figure, days) == pytest.approx(value, rel=1e-9), (code, value)
 
 
 def test_a_supplier_s_leakage_row_traces_to_its_return(demo_copy, capsys):

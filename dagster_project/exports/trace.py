@@ -386,6 +386,7 @@ class RowLineage:
     loads: Rows
     numerator: VolumeRows | None = None  # the water use behind it (an indicator's numerator), as 表1's volumes
     formula: str | None = None
+    denominator: tuple[str, float | None] | None = None  # an indicator's yearbook figure as applied
     notes: list[str] = field(default_factory=list)
 
 
@@ -415,7 +416,12 @@ def row_lineage(con: duckdb.DuckDBPyConnection, cell: PublishedCell, meta: dict,
         result.numerator = volume_rows(con, use["fct_water_use"], params, {})
         files |= result.numerator.files
         result.notes += _no_input_note(result.numerator)
-        kinds += ["economy"] if "economy" in use else []
+        if "economy" in use:  # the figure as applied (figure by figure, int_region_economy), then its yearbook rows
+            kinds.append("economy")
+            figure = con.execute(f"select {use['economy']} from intermediate.int_region_economy "
+                                 "where region_code = $region and report_year = $year",
+                                 {"region": cell.region_code, "year": cell.year}).fetchall()
+            result.denominator = (use["economy"], figure[0][0] if figure else None)
     elif "indicator_code" in cell.row_keys:
         result.notes.append("该指标不是“水量/年鉴数字”的比值(如下降率、系数、考核口径)：只列出计算它的模型行，不列输入行。")
     for name in kinds:

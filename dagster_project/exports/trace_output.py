@@ -85,6 +85,9 @@ def row_sections(cell: PublishedCell, lin: RowLineage, limit: int) -> list[str]:
            as_table(lin.mart_rows.columns, lin.mart_rows.rows, limit).rstrip()]
     if lin.formula:
         out += ["", f"计算公式：{lin.formula}"]
+    if lin.denominator:
+        out.append(f"分母：intermediate.int_region_economy.{lin.denominator[0]} = {lin.denominator[1]}"
+                   "(按部署的版本规则逐项采用；其年鉴行见下)")
     if lin.numerator is not None:
         n = lin.numerator
         out += ["", f"== 分子：用水量明细{secret} ==",
@@ -110,6 +113,7 @@ def as_json(cell: PublishedCell, lin: Lineage | None, _limit: int) -> str:
         n = lin.numerator
         doc["lineage"] = {"model": lin.model, "keys": lin.keys, "model_rows": rows(lin.model_rows), "mart": lin.mart,
                           "mart_rows": rows(lin.mart_rows), "formula": lin.formula,
+                          "denominator": lin.denominator and dict(zip(("figure", "value"), lin.denominator)),
                           "numerator": n and {"fct_filter": n.fct_filter, "fct_rows": rows(n.fct_rows),
                                               "detail_rows": rows(n.detail_rows), "detail_sum_m3": n.detail_sum_m3},
                           "inputs": [{"kind": title, "rows": rows(r)} for title, r in lin.inputs],
