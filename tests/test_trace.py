@@ -253,6 +253,16 @@ def test_a_supplier_s_leakage_row_traces_to_its_return(demo_copy, capsys):
     # the supplier's system input is its own production plus what it bought (int_public_supply_balance)
     assert ret["own_production_surface_m3"] + ret["own_production_ground_m3"] + ret["purchased_supply_m3"] \
         == pytest.approx(mart["system_input_m3"])
+    # a 地区加权 row: every supplier of the region, whose supply-weighted rate it is
+    region = address_of(book, sheet, "全市 (地区加权)", "漏损率", "%")
+    doc = cli_json(capsys, book, sheet, region)
+    row, suppliers = model_row(doc), doc["lineage"]["mart_rows"]
+    (returns,) = checked_inputs(paths, doc).values()
+    assert row["uscc"] is None and len(suppliers) > 1
+    assert {r["uscc"] for r in returns} == {s["uscc"] for s in suppliers}
+    weighted = sum(s["leakage_rate_pct"] * s["system_input_m3"] for s in suppliers) / sum(
+        s["system_input_m3"] for s in suppliers)
+    assert weighted == pytest.approx(row["leakage_rate_pct"], rel=1e-9)
 
 
 def test_a_region_s_reuse_rate_traces_to_its_firms_returns(demo_copy, capsys):

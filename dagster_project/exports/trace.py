@@ -396,13 +396,12 @@ def row_lineage(con: duckdb.DuckDBPyConnection, cell: PublishedCell, meta: dict,
     model = TABLE_MODELS[cell.table_code]
     keys = {"report_unit_code": cell.unit, "report_year": cell.year,
             **({"region_code": cell.region_code} if cell.region_code else {}), **cell.row_keys}
-    params = {"year": cell.year, "unit": cell.unit, "region": cell.region_code, **cell.row_keys,
+    params = {"year": cell.year, "region": cell.region_code, **cell.row_keys,
               "excludes_cooling": bool(dbt_vars()["reuse_rate_excludes_once_through_cooling"])}
     model_rows = _rows(con, f"select * from reports.{model} where "
-                       + " and ".join(f"{k} is not distinct from ${k}" for k in keys),
-                       {k: v for k, v in keys.items()})
-    mart_rows = _rows(con, *_sql(f"select * from marts.{meta['mart']} where report_year = $year and "
-                                 + meta["mart_where"], params))
+                       + " and ".join(f"{k} is not distinct from ${k}" for k in keys), keys)
+    mart_rows = _rows(con, f"select * from marts.{meta['mart']} where report_year = $year and "
+                      + meta["mart_where"].replace("{members}", MEMBERS), params)
     kinds = list(meta.get("inputs", []))
     by_indicator = model_trace_meta().get(meta.get("indicator_inputs", model), {}).get("by_indicator", {})
     statistical = cell.row_keys.get("caliber", "statistical") == "statistical"
@@ -434,11 +433,6 @@ def row_lineage(con: duckdb.DuckDBPyConnection, cell: PublishedCell, meta: dict,
     result.loads = load_runs(con, files)
     result.notes += [meta["note"]] if "note" in meta else []
     return result
-
-
-def _sql(sql: str, params: dict) -> tuple[str, dict]:
-    sql = sql.replace("{members}", MEMBERS)
-    return sql, bind(sql, params)
 
 
 def _rows(con, sql: str, params: dict) -> Rows:

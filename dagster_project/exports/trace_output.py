@@ -47,12 +47,12 @@ def as_text(cell: PublishedCell, lin: Lineage | None, limit: int) -> str:
            f"发布值  {mark.get(cell.value, f'{cell.value} {unit}'.rstrip())}"]
     if cell.frozen_value is not None:
         out.append(f"修约前  {cell.frozen_value}（发布版本冻结的输入）")
+    if isinstance(lin, RowLineage):  # a "—" here too: the row shows which input is missing
+        return "\n".join(out + row_sections(cell, lin, limit)) + "\n"
     if cell.mark == NOT_AVAILABLE:
         return "\n".join(out + ["", "该分项在本单位的报送中不存在(只有汇总数)，无明细可追溯。"]) + "\n"
     if lin is None:
         return "\n".join(out + ["", NOT_TRACED]) + "\n"
-    if isinstance(lin, RowLineage):
-        return "\n".join(out + row_sections(cell, lin, limit)) + "\n"
     keys = ", ".join(f"{k}={v}" for k, v in lin.keys.items())
     mart_keys = ", ".join(f"{k}={v}" for k, v in lin.keys.items() if k != "report_unit_code")
     secret = f" {CONFIDENTIAL}" if cell.mark == SUPPRESSED else ""
