@@ -200,7 +200,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
     paths = Paths.from_env()
     try:
-        cell, lineage = trace(args.workbook, args.sheet, args.cell, paths.exports, paths.warehouse)
+        cell, lineage = trace(args.workbook, args.sheet, args.cell, paths.exports, paths.warehouse, paths.deployment)
     except TraceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -280,8 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "from that version's frozen inputs, and lists the report model row, the mart row, the detail "
                     "rows the figure sums (with a sum check), the input file and row of each, and the load runs "
                     "of those files, read from the build database (read-only: run it between pipeline runs). "
-                    "Volume cells of bulletin tables 1 and 2 are traced to input rows; other cells are shown "
-                    "without them. Lists confidential rows (a × cell's too): for the office's staff only.",
+                    "Volume cells of bulletin tables 1 and 2 are traced to input rows; indicator, leakage, reuse "
+                    "and assessment cells to their report row, mart row(s) and input rows (raw or deployment "
+                    "files). Lists confidential rows (a × cell's too): for the office's staff only.",
                     cmd_trace)
     trace.add_argument("workbook", type=Path,
                        help="a published workbook, e.g. exports/水资源公报表_2021.xlsx or a version's copy")

@@ -1,9 +1,11 @@
-"""`waterstat trace` on the demo city: a published 表1 cell down to the input rows behind it.
+"""`waterstat trace` on the demo city: a published 表1 cell down to the input rows behind it, and
+one cell of each table traced row by row (indicators, leakage, reuse, assessment targets and scores).
 
 The cell is found in the workbook by its row label and headers (not by the trace's own layout
 rule); its detail rows must add up to the published figure, and every input row they name must be
 that unit's row in the file under raw/, loaded by a run raw.load_log records.
 """
+import csv
 import json
 import subprocess
 import sys
@@ -14,7 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from dagster_project import cli
-from dagster_project.exports.trace import NOT_TRACED, TraceError, trace, trace_meta
+from dagster_project.exports.trace import NOT_TRACED, TraceError, model_trace_meta, trace, trace_meta
 from dagster_project.lib.rounding import round_for_bulletin
 
 pytestmark = pytest.mark.pipeline
@@ -102,14 +104,16 @@ def test_a_suppressed_cell_lists_its_rows_marked_confidential(demo_copy, capsys)
 def test_a_cell_not_yet_traced_says_so_and_bad_requests_are_errors(demo_copy, capsys, tmp_path):
     paths = demo_copy
     book = paths.exports / "水资源公报表_2021.xlsx"
-    cell, lineage = trace(book, "表3 主要用水指标", "B5", paths.exports, paths.warehouse)
+    sheet = "表2 分水源供水量"  # a ratio column of a volume table: no meta.trace
+    address = address_of(book, sheet, "全市", "非常规水源占用水总量比例(%)")
+    cell, lineage = trace(book, sheet, address, paths.exports, paths.warehouse, paths.deployment)
     assert lineage is None and cell.region_label == "全市"
-    assert cli.main(["trace", str(book), "表3 主要用水指标", "B5"]) == 0
+    assert cli.main(["trace", str(book), sheet, address]) == 0
     assert NOT_TRACED in capsys.readouterr().out
     changed = tmp_path / "改过的.xlsx"
     changed.write_bytes(book.read_bytes() + b"\0")
     with pytest.raises(TraceError, match="SHA-256"):
-        trace(changed, SHEET, "B5", paths.exports, paths.warehouse)
+        trace(changed, SHEET, "B5", paths.exports, paths.warehouse, paths.deployment)
     assert cli.main(["trace", str(book), "表9", "B5"]) == 2
     assert "没有工作表“表9”" in capsys.readouterr().err
 
@@ -124,7 +128,8 @@ def test_a_running_pipeline_makes_the_trace_wait_not_fail_oddly(demo_copy):
         assert holder.stdout.readline().strip() == "ready"
         book = paths.exports / "水资源公报表_2021.xlsx"
         with pytest.raises(TraceError, match="流水线正在写入"):
-            trace(book, SHEET, address_of(book, SHEET, "海安市", "用水总量"), paths.exports, paths.warehouse)
+            trace(book, SHEET, address_of(book, SHEET, "海安市", "用水总量"), paths.exports, paths.warehouse,
+                  paths.deployment)
     finally:
         holder.kill()
         holder.wait()
@@ -155,3 +160,164 @@ def test_every_traced_column_s_filter_sums_to_its_report_figure(demo_copy):
                 """).fetchall()
             n = con.execute(f"select count(*) from reports.{model}").fetchall()[0][0]
             assert n > 0 and not bad, (model, column, bad[:3])
+
+
+# The tables traced row by row: every input row listed is checked against its file (under raw/, with
+# the run that loaded it; or the deployment file, by its line), and the figures against the model row.
+
+def checked_inputs(paths, doc: dict) -> dict[str, list[dict]]:
+    """The cell's input rows by kind, each verified: the file's row holds the listed values; a raw
+    file's load run is in raw.load_log."""
+    lineage = doc["lineage"]
+    by_kind = {k["kind"]: k["rows"] for k in lineage["inputs"]}
+    rows = [r for kind in by_kind.values() for r in kind]
+    assert rows, "no input rows"
+    loaded = {load["source_file"]: load["run_id"] for load in lineage["loads"]}
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        for r in rows:
+            if "file_sha256" in r:  # a raw file: its row holds the row's key, its run is logged
+                values = input_row(paths.raw / r["source_file"], r["source_row_number"])
+                key = r.get("uscc") or r.get("unit_name") or r["population_avg_10k"]  # a yearbook row: its figure
+                assert str(key) in values, (r, values)
+                assert con.execute("select count(*) from raw.load_log where run_id = ? and source_file = ? and "
+                                   "file_sha256 = ? and status = 'loaded'",
+                                   [loaded[r["source_file"]], r["source_file"], r["file_sha256"]]).fetchall()[0][0] == 1
+            else:  # a deployment file: the line is the row
+                lines = list(csv.reader((paths.deployment / r["source_file"]).open(encoding="utf-8")))
+                header, line = lines[0], lines[r["source_row_number"] - 1]
+                assert dict(zip(header, line)) == {h: r[h] or "" for h in header}, (r, line)
+    return by_kind
+
+
+def model_row(doc: dict) -> dict:
+    (row,) = doc["lineage"]["model_rows"]
+    return row
+
+
+def test_an_indicator_cell_traces_to_its_water_use_and_yearbook_rows(demo_copy, capsys):
+    paths = demo_copy
+    book, sheet = paths.exports / "水资源公报表_2021.xlsx", "表3 主要用水指标"
+    cell = address_of(book, sheet, "全市", "人均综合用水量", "m³/人")
+    doc = cli_json(capsys, book, sheet, cell)
+    row = model_row(doc)
+    assert row["indicator_code"] == "water_use_per_capita" and round_for_bulletin(row["value"], doc["cell"]["decimals"]) \
+        == doc["cell"]["value"]
+    (economy,) = checked_inputs(paths, doc).values()
+    (applied,) = [r for r in economy if r["is_applied"]]
+    numerator = doc["lineage"]["numerator"]
+    assert sum(r["volume_m3"] for r in numerator["fct_rows"]) == pytest.approx(numerator["detail_sum_m3"], rel=1e-9)
+    assert all(r["source_file"] for r in numerator["detail_rows"])
+    # the indicator is the traced numerator over the traced yearbook figure
+    assert doc["lineage"]["denominator"] == {"figure": "population_avg_10k", "value": applied["population_avg_10k"]}
+    assert numerator["detail_sum_m3"] / (applied["population_avg_10k"] * 1e4) == pytest.approx(row["value"], rel=1e-9)
+    assert applied["source_file"] in {load["source_file"] for load in doc["lineage"]["loads"]}
+
+
+# how each indicator unit turns numerator (m³) over denominator (the yearbook figure, in 万) into the value
+PER_UNIT = {"m³/人": lambda m3, x, days: m3 / (x * 1e4), "m³/万元": lambda m3, x, days: m3 / (x * 1e4),
+            "m³/亩": lambda m3, x, days: m3 / (x * 1e4), "L/(人·d)": lambda m3, x, days: m3 * 1000 / (x * 1e4 * days)}
+
+
+def test_every_indicator_s_numerator_and_denominator_give_its_value(demo_copy):
+    """meta.trace by_indicator against the models, every region and year: Σ fct_water_use under the
+    filter over the int_region_economy figure is fct_indicators' value (so the trace lists the right rows)."""
+    by_indicator = model_trace_meta()["rpt_bulletin_indicators"]["by_indicator"]
+    with duckdb.connect(str(demo_copy.warehouse), read_only=True) as con:
+        for code, use in by_indicator.items():
+            rows = con.execute(f"""
+                select i.value, i.unit, e.{use['economy']},
+                       (select sum(f.volume_m3) from marts.fct_water_use as f
+                        join intermediate.int_region_rollup as r on f.region_code = r.member_region_code
+                        where r.region_code = i.region_code and f.report_year = i.report_year and ({use['fct_water_use']})),
+                       dayofyear(make_date(i.report_year, 12, 31))
+                from marts.fct_indicators as i
+                join intermediate.int_region_economy as e using (region_code, report_year)
+                where i.indicator_code = ? and i.caliber = 'statistical'""", [code]).fetchall()
+            assert rows, code
+            for value, unit, figure, m3, days in rows:
+                assert PER_UNIT[unit](m3, figure, days) == pytest.approx(value, rel=1e-9), (code, value)
+
+
+def test_a_supplier_s_leakage_row_traces_to_its_return(demo_copy, capsys):
+    paths = demo_copy
+    book, sheet = paths.exports / "水资源公报表_2021.xlsx", "表4 供水管网漏损"
+    doc = cli_json(capsys, book, sheet, "B5")  # the first supplier's 供水总量
+    row = model_row(doc)
+    assert row["row_group"] == 0 and round_for_bulletin(
+        row["system_input_10k_m3"], doc["cell"]["decimals"]) == doc["cell"]["value"]
+    (mart,) = doc["lineage"]["mart_rows"]
+    assert mart["uscc"] == row["uscc"] and mart["system_input_m3"] / 1e4 == pytest.approx(row["system_input_10k_m3"])
+    (returns,) = checked_inputs(paths, doc).values()
+    (ret,) = returns
+    assert ret["uscc"] == row["uscc"]
+    # the supplier's system input is its own production plus what it bought (int_public_supply_balance)
+    assert ret["own_production_surface_m3"] + ret["own_production_ground_m3"] + ret["purchased_supply_m3"] \
+        == pytest.approx(mart["system_input_m3"])
+    # a 地区加权 row: every supplier of the region, whose supply-weighted rate it is
+    region = address_of(book, sheet, "全市 (地区加权)", "漏损率", "%")
+    doc = cli_json(capsys, book, sheet, region)
+    row, suppliers = model_row(doc), doc["lineage"]["mart_rows"]
+    (returns,) = checked_inputs(paths, doc).values()
+    assert row["uscc"] is None and len(suppliers) > 1
+    assert {r["uscc"] for r in returns} == {s["uscc"] for s in suppliers}
+    weighted = sum(s["leakage_rate_pct"] * s["system_input_m3"] for s in suppliers) / sum(
+        s["system_input_m3"] for s in suppliers)
+    assert weighted == pytest.approx(row["leakage_rate_pct"], rel=1e-9)
+
+
+def test_a_region_s_reuse_rate_traces_to_its_firms_returns(demo_copy, capsys):
+    paths = demo_copy
+    book, sheet = paths.exports / "水资源公报表_2021.xlsx", "表5 工业用水重复利用"
+    doc = cli_json(capsys, book, sheet, address_of(book, sheet, "海安市", "重复利用率", "%"))
+    row = model_row(doc)
+    (firms,) = checked_inputs(paths, doc).values()
+    counted = [f for f in firms if f["counted"]]
+    reused, new = sum(f["reused_water_m3"] for f in counted), sum(f["new_water_m3"] for f in counted)
+    assert len(counted) == row["n_firms"] and reused / 1e4 == pytest.approx(row["reused_10k_m3"], rel=1e-9)
+    assert reused / (reused + new) * 100 == pytest.approx(row["reuse_rate_pct"], rel=1e-9)
+    assert round_for_bulletin(row["reuse_rate_pct"], doc["cell"]["decimals"]) == doc["cell"]["value"]
+
+
+def test_an_assessment_target_traces_to_the_deployment_s_target_row(demo_copy, capsys):
+    paths = demo_copy
+    book, sheet = paths.exports / "考核结果表_2021.xlsx", "表1 考核指标完成情况"
+    doc = cli_json(capsys, book, sheet, address_of(book, sheet, "全市", "目标值"))
+    row = model_row(doc)
+    (targets,) = checked_inputs(paths, doc).values()
+    (target,) = targets
+    assert target["source_file"] == "assessment_targets.csv"
+    assert (target["indicator_code"], target["caliber"]) == (row["indicator_code"], row["caliber"])
+    assert float(row["target_text"][1:]) == float(target["target_value"])
+    (mart,) = doc["lineage"]["mart_rows"]
+    assert mart["target_value"] == float(target["target_value"]) and mart["value"] == row["value"]
+
+
+def test_an_assessment_score_part_traces_to_its_inspection_row(demo_copy, capsys):
+    paths = demo_copy
+    book, sheet = paths.exports / "考核结果表_2021.xlsx", "表2 考核得分与等级"
+    doc = cli_json(capsys, book, sheet, address_of(book, sheet, "海安市", "得分构成", "制度建设"))
+    row = model_row(doc)
+    (scores,) = checked_inputs(paths, doc).values()
+    (score,) = scores
+    assert score["region_code"] == row["region_code"] == "320685"
+    assert score["system_points"] == row["system_points"] and round_for_bulletin(
+        score["system_points"], doc["cell"]["decimals"]) == doc["cell"]["value"]
+    assert any("排名" in note for note in doc["lineage"]["notes"])  # rank and grade: computed, no input row
+
+
+def test_a_consumption_cell_traces_to_its_use_and_the_coefficients_applied(demo_copy, capsys):
+    paths = demo_copy
+    book, sheet = paths.exports / "水资源公报表_2021.xlsx", "表6 用水消耗量"
+    doc = cli_json(capsys, book, sheet, address_of(book, sheet, "海安市", "农田灌溉耗水"))
+    row = model_row(doc)
+    figure = row["farmland_irrigation_consumption_10k_m3"]
+    assert round_for_bulletin(figure, doc["cell"]["decimals"]) == doc["cell"]["value"]
+    (coefficients,) = checked_inputs(paths, doc).values()
+    assert {c["source_file"] for c in coefficients} == {"consumption_coefficients.csv"}
+    # each member's use × the coefficient on the deployment's line = its consumption; they add up to the cell
+    for c in coefficients:
+        assert c["volume_m3"] * float(c["coefficient"]) == pytest.approx(c["consumption_m3"], rel=1e-12)
+    assert sum(c["consumption_m3"] for c in coefficients) / 1e4 == pytest.approx(figure, rel=1e-9)
+    numerator = doc["lineage"]["numerator"]
+    assert numerator["detail_sum_m3"] == pytest.approx(sum(c["volume_m3"] for c in coefficients), rel=1e-9)
+    assert all(r["source_file"] for r in numerator["detail_rows"])

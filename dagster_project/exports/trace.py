@@ -8,8 +8,10 @@ The lineage (`lineage`), from the build warehouse, read-only: the report model r
 the fct_water_use rows the column sums, the component rows behind them (int_water_use_components)
 with the input file and row each came from, and the load run that loaded each file. Which rows a
 column sums is the `meta.trace` of its report column (dbt/models/reports/_reports.yml), kept beside
-the model it describes. Only the volume cells of 公报 表1 and 表2 are traced to input rows so far;
-any other cell says so rather than guess.
+the model it describes. The other tables (indicators, leakage, reuse, assessment) are traced row
+by row (`row_lineage`, exports/trace_rows.py) by their model's own meta.trace: the report row, the
+mart row(s), the input rows behind them; a figure with no input row of its own (a rank, a decline
+rate) shows the model rows it is computed from and says so.
 """
 from __future__ import annotations
 
@@ -28,12 +30,19 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 from dagster_project.exports.bulletin import NOT_AVAILABLE, assessment_tables, bulletin_tables, top_unit
 from dagster_project.exports.publication import open_bundle
 from dagster_project.exports.workbook import SUPPRESSED, TableSpec, table_layout, written_value
+from dagster_project.exports.trace_rows import INPUT_KINDS, LOADS_SQL, MEMBERS, bind, input_rows
 from dagster_project.lib.repo_paths import DBT_PROJECT_DIR
+from dagster_project.settings import dbt_vars
 
-# the report model behind each table that is traced to input rows (table codes as in precision.csv)
-TRACED_MODELS = {"bulletin_1": "rpt_bulletin_use_by_sector", "bulletin_2": "rpt_bulletin_use_by_source"}
+# the report model behind each table (table codes as in precision.csv)
+TABLE_MODELS = {"bulletin_1": "rpt_bulletin_use_by_sector", "bulletin_2": "rpt_bulletin_use_by_source",
+                "bulletin_3": "rpt_bulletin_indicators", "bulletin_4": "rpt_bulletin_leakage",
+                "bulletin_5": "rpt_bulletin_industrial_reuse", "bulletin_6": "rpt_bulletin_consumption",
+                "assessment_1": "rpt_assessment_targets", "assessment_2": "rpt_assessment_scores",
+                "assessment_3": "rpt_assessment_tasks"}
 UNCONVENTIONAL_TYPE_PREFIX = "u_"  # 表2's one column per unconventional type (bulletin.use_by_source)
-NOT_TRACED = "本单元格尚不能追溯到输入行：目前只追溯公报表1、表2的水量单元格。"
+COLUMN_KEY = "$column"  # a meta.trace key read off the cell's column (表3: one column per indicator)
+NOT_TRACED = "本单元格尚不能追溯到输入行：其报表模型未登记追溯规则(meta.trace)。"
 
 
 class TraceError(Exception):
@@ -59,6 +68,7 @@ class PublishedCell:
     decimals: int | None
     value: object  # as the workbook shows it: a number, × or —
     frozen_value: object  # the version's frozen (unrounded) figure
+    row_keys: dict = field(default_factory=dict)  # the report row's keys its model's meta.trace names
 
     @property
     def mark(self) -> str | None:
@@ -144,8 +154,11 @@ def published_cell(workbook: Path, sheet: str, address: str, exports: Path) -> P
         i, j = spec_position(spec, address)
         row, col = spec.rows[i], spec.columns[j]
         frozen = None
-        model = TRACED_MODELS.get(f"{prefix}_{n}")
-        if model and col.decimals is not None:
+        model = TABLE_MODELS.get(f"{prefix}_{n}")
+        row_meta = model_trace_meta().get(model, {})
+        row_keys = {k: col.key if field_ == COLUMN_KEY else row.get(field_)
+                    for k, field_ in row_meta.get("keys", {}).items()}
+        if model and col.decimals is not None and not row_meta:
             model, column, extra = report_column(model, col.key)
             frozen = _model_row(con, model, column, manifest["year"], unit, row["region_code"], extra)
     finally:
@@ -163,7 +176,7 @@ def published_cell(workbook: Path, sheet: str, address: str, exports: Path) -> P
         workbook=workbook, version_dir=version_dir, year=manifest["year"], unit=unit, version=manifest["version"],
         rounding_mode=manifest["rounding_mode"], table_code=f"{prefix}_{n}", sheet=sheet, address=address.upper(),
         region_code=row.get("region_code"), region_label=str(label), column_key=col.key, header="/".join(col.path),
-        unit_line=spec.unit_line, decimals=col.decimals, value=shown, frozen_value=frozen)
+        unit_line=spec.unit_line, decimals=col.decimals, value=shown, frozen_value=frozen, row_keys=row_keys)
 
 
 def report_column(model: str, key: str) -> tuple[str, str, dict]:
@@ -184,11 +197,22 @@ def _model_row(con, model: str, column: str, year: int, unit: str, region: str, 
 
 
 @cache
+def _reports_yml() -> dict:
+    return yaml.safe_load((DBT_PROJECT_DIR / "models" / "reports" / "_reports.yml").read_text(encoding="utf-8"))
+
+
+@cache
 def trace_meta() -> dict[tuple[str, str], dict]:
-    """(report model, column) → its meta.trace from the report models' YAML."""
-    spec = yaml.safe_load((DBT_PROJECT_DIR / "models" / "reports" / "_reports.yml").read_text(encoding="utf-8"))
-    return {(m["name"], c["name"]): c["config"]["meta"]["trace"] for m in spec["models"] for c in m.get("columns", [])
-            if "trace" in c.get("config", {}).get("meta", {})}
+    """(report model, column) → its meta.trace from the report models' YAML (a volume column)."""
+    return {(m["name"], c["name"]): c["config"]["meta"]["trace"] for m in _reports_yml()["models"]
+            for c in m.get("columns", []) if "trace" in c.get("config", {}).get("meta", {})}
+
+
+@cache
+def model_trace_meta() -> dict[str, dict]:
+    """report model → its model-level meta.trace (a table traced row by row)."""
+    return {m["name"]: m["config"]["meta"]["trace"] for m in _reports_yml()["models"]
+            if "trace" in m.get("config", {}).get("meta", {})}
 
 
 def connect_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
@@ -262,8 +286,6 @@ best as (
 )
 """
 
-MEMBERS = ("region_code in (select member_region_code from intermediate.int_region_rollup "
-           "where region_code = $region)")  # the codes a region's figures sum (itself, its children …)
 DETAIL_SQL = """select row_number() over (order by region_code, sub_sector_code, source_type, method,
                                              reporting_unit_id, supply_channel, volume_m3) as detail_no, *
     from intermediate.int_water_use_components
@@ -271,9 +293,9 @@ DETAIL_SQL = """select row_number() over (order by region_code, sub_sector_code,
 
 
 def traced_column(cell: PublishedCell) -> tuple[str, str, dict, dict] | None:
-    """(report model, column, extra row keys, meta.trace) of a cell traced to input rows, else None:
-    another table, a text or ratio column, or a "—" cell (a breakdown the unit never reported)."""
-    model = TRACED_MODELS.get(cell.table_code)
+    """(report model, column, extra row keys, meta.trace) of a volume cell traced to input rows, else
+    None: another table, a text or ratio column, or a "—" cell (a breakdown the unit never reported)."""
+    model = TABLE_MODELS.get(cell.table_code)
     if model is None or cell.decimals is None or cell.mark == NOT_AVAILABLE:
         return None
     model, column, extra = report_column(model, cell.column_key)
@@ -281,14 +303,52 @@ def traced_column(cell: PublishedCell) -> tuple[str, str, dict, dict] | None:
     return (model, column, extra, meta) if meta else None
 
 
-def trace(workbook: Path, sheet: str, address: str, exports: Path, warehouse: Path
-          ) -> tuple[PublishedCell, Lineage | None]:
+def trace(workbook: Path, sheet: str, address: str, exports: Path, warehouse: Path, deployment: Path
+          ) -> tuple[PublishedCell, Lineage | RowLineage | None]:
     """The cell, and its lineage when it is traced (the warehouse is opened only then, and closed)."""
     cell = published_cell(workbook, sheet, address, exports)
-    if traced_column(cell) is None:
+    row_meta = model_trace_meta().get(TABLE_MODELS.get(cell.table_code))
+    if traced_column(cell) is None and row_meta is None:
         return cell, None
     with connect_warehouse(warehouse) as con:
-        return cell, lineage(con, cell)
+        return cell, lineage(con, cell) if row_meta is None else row_lineage(con, cell, row_meta, deployment)
+
+
+@dataclass
+class VolumeRows:
+    """The fct_water_use rows of a region's members under a filter, their component rows with the
+    input row each came from, and the component sum (m³)."""
+    fct_filter: str
+    fct_rows: Rows
+    detail_rows: Rows
+    detail_sum_m3: float
+    files: set  # (source_file, file_sha256) of the input rows
+
+
+def volume_rows(con: duckdb.DuckDBPyConnection, fct_filter: str, params: dict, extra: dict) -> VolumeRows:
+    extra_sql = "".join(f" and {k} = ${k}" for k in extra)
+    fct = _rows(con, f"""select region_code, sector_code, sub_sector_code, source_type, unconventional_type_zh, method,
+                                volume_m3, n_reporting_units
+                         from marts.fct_water_use
+                         where report_year = $year and ({fct_filter}){extra_sql} and {MEMBERS}
+                         order by all""", params)
+    cte = INPUT_ROWS_SQL.format(detail=DETAIL_SQL.format(filter=fct_filter, extra=extra_sql, members=MEMBERS))
+    detail = _rows(con, cte + """
+        select d.detail_no, d.region_code, d.sub_sector_code, d.source_type, d.method, d.supply_channel,
+               d.reporting_unit_id, d.volume_m3, b.input_kind, b.source_file, b.source_row_number, b.unit_id, b.unit_name,
+               b.file_sha256
+        from detail as d left join best as b using (detail_no)
+        order by d.detail_no, b.source_file, b.source_row_number""", params)
+    volume, source = detail.columns.index("volume_m3"), detail.columns.index("source_file")
+    detail_sum = sum({r[0]: r[volume] for r in detail.rows}.values())  # a component once, however many inputs
+    files = {(r[source], r[-1]) for r in detail.rows if r[source] is not None}
+    shown = Rows(detail.columns[:-1], [r[:-1] for r in detail.rows])
+    return VolumeRows(fct_filter + "".join(f" and {k} = '{v}'" for k, v in extra.items()), fct, shown, detail_sum, files)
+
+
+def load_runs(con: duckdb.DuckDBPyConnection, files: set) -> Rows:
+    """The run that loaded each raw file as it is now (its latest loaded entry with these bytes)."""
+    return _rows(con, LOADS_SQL, {"files": sorted(f"{name}|{sha}" for name, sha in files)})
 
 
 def lineage(con: duckdb.DuckDBPyConnection, cell: PublishedCell) -> Lineage:
@@ -299,39 +359,83 @@ def lineage(con: duckdb.DuckDBPyConnection, cell: PublishedCell) -> Lineage:
     now = _model_row(con, model, column, cell.year, cell.unit, cell.region_code, extra)
     mart = con.execute(f"""select {meta['value']} from marts.{meta['mart']}
                            where report_year = $year and region_code = $region{extra_sql}""", params).fetchall()
-    fct = _rows(con, f"""select region_code, sector_code, sub_sector_code, source_type, unconventional_type_zh, method,
-                                volume_m3, n_reporting_units
-                         from marts.fct_water_use
-                         where report_year = $year and ({meta['fct_water_use']}){extra_sql} and {MEMBERS}
-                         order by all""", params)
-    cte = INPUT_ROWS_SQL.format(detail=DETAIL_SQL.format(filter=meta["fct_water_use"], extra=extra_sql, members=MEMBERS))
-    detail = _rows(con, cte + """
-        select d.detail_no, d.region_code, d.sub_sector_code, d.source_type, d.method, d.supply_channel,
-               d.reporting_unit_id, d.volume_m3, b.input_kind, b.source_file, b.source_row_number, b.unit_id, b.unit_name
-        from detail as d left join best as b using (detail_no)
-        order by d.detail_no, b.source_file, b.source_row_number""", params)
-    loads = _rows(con, cte + """
-        select l.source_file, l.run_id, l.logged_at, l.rows_loaded, l.file_sha256
-        from raw.load_log as l
-        join (select distinct source_file, file_sha256 from best) as f using (source_file, file_sha256)
-        where l.status = 'loaded'
-        qualify row_number() over (partition by l.source_file order by l.logged_at desc) = 1
-        order by l.source_file""", params)
-    volume, source = detail.columns.index("volume_m3"), detail.columns.index("source_file")
-    detail_sum = sum({r[0]: r[volume] for r in detail.rows}.values())  # a component once, however many inputs
+    vol = volume_rows(con, meta["fct_water_use"], params, extra)
     result = Lineage(model=model, column=column, keys={"report_unit_code": cell.unit, "report_year": cell.year,
                                                        "region_code": cell.region_code, **extra},
                      warehouse_value=now, mart=meta["mart"], mart_value=meta["value"],
-                     mart_figure_m3=mart[0][0] if mart else None,
-                     fct_filter=meta["fct_water_use"] + "".join(f" and {k} = '{v}'" for k, v in extra.items()),
-                     fct_rows=fct, detail_rows=detail, loads=loads, detail_sum_m3=detail_sum)
-    no_input = sorted({r[0] for r in detail.rows if r[source] is None})
-    if no_input:
-        result.notes.append(f"{len(no_input)} 条明细行未找到输入行(如输入文件已撤回而模型未重建)。")
+                     mart_figure_m3=mart[0][0] if mart else None, fct_filter=vol.fct_filter, fct_rows=vol.fct_rows,
+                     detail_rows=vol.detail_rows, loads=load_runs(con, vol.files), detail_sum_m3=vol.detail_sum_m3)
+    result.notes += _no_input_note(vol)
+    return result
+
+
+def _no_input_note(vol: VolumeRows) -> list[str]:
+    source = vol.detail_rows.columns.index("source_file")
+    no_input = {r[0] for r in vol.detail_rows.rows if r[source] is None}
+    return [f"{len(no_input)} 条明细行未找到输入行(如输入文件已撤回而模型未重建)。"] if no_input else []
+
+
+@dataclass
+class RowLineage:
+    model: str
+    keys: dict
+    model_rows: Rows
+    mart: str
+    mart_rows: Rows
+    inputs: list[tuple[str, Rows]]  # (what the rows are, the rows: source_file, source_row_number first)
+    loads: Rows
+    numerator: VolumeRows | None = None  # the water use behind it (an indicator's numerator), as 表1's volumes
+    formula: str | None = None
+    denominator: tuple[str, float | None] | None = None  # an indicator's yearbook figure as applied
+    notes: list[str] = field(default_factory=list)
+
+
+def row_lineage(con: duckdb.DuckDBPyConnection, cell: PublishedCell, meta: dict, deployment: Path) -> RowLineage:
+    """A row-traced table's cell: its report row, the mart row(s) it reads (meta.trace `mart_where`),
+    and the input rows of each kind the model's meta.trace names (exports/trace_rows.py)."""
+    model = TABLE_MODELS[cell.table_code]
+    keys = {"report_unit_code": cell.unit, "report_year": cell.year,
+            **({"region_code": cell.region_code} if cell.region_code else {}), **cell.row_keys}
+    params = {"year": cell.year, "region": cell.region_code, **cell.row_keys,
+              "excludes_cooling": bool(dbt_vars()["reuse_rate_excludes_once_through_cooling"])}
+    model_rows = _rows(con, f"select * from reports.{model} where "
+                       + " and ".join(f"{k} is not distinct from ${k}" for k in keys), keys)
+    mart_rows = _rows(con, f"select * from marts.{meta['mart']} where report_year = $year and "
+                      + meta["mart_where"].replace("{members}", MEMBERS), params)
+    kinds = list(meta.get("inputs", []))
+    by_indicator = model_trace_meta().get(meta.get("indicator_inputs", model), {}).get("by_indicator", {})
+    statistical = cell.row_keys.get("caliber", "statistical") == "statistical"
+    # the water use behind the cell: an indicator's numerator, or a 表6 column's category
+    use = (by_indicator.get(cell.row_keys.get("indicator_code")) if statistical else None) \
+        or meta.get("by_column", {}).get(cell.column_key)
+    result = RowLineage(model=model, keys=keys, model_rows=model_rows, mart=meta["mart"], mart_rows=mart_rows,
+                        inputs=[], loads=Rows([], []), formula=use and use.get("formula"))
+    files = set()
+    if use:
+        result.numerator = volume_rows(con, use["fct_water_use"], params, {})
+        files |= result.numerator.files
+        result.notes += _no_input_note(result.numerator)
+        if "economy" in use:  # the figure as applied (figure by figure, int_region_economy), then its yearbook rows
+            kinds.append("economy")
+            figure = con.execute(f"select {use['economy']} from intermediate.int_region_economy "
+                                 "where region_code = $region and report_year = $year",
+                                 {"region": cell.region_code, "year": cell.year}).fetchall()
+            result.denominator = (use["economy"], figure[0][0] if figure else None)
+    elif "indicator_code" in cell.row_keys:
+        result.notes.append("该指标不是“水量/年鉴数字”的比值(如下降率、系数、考核口径)：只列出计算它的模型行，不列输入行。")
+    for name in kinds:
+        kind = INPUT_KINDS[name]
+        rows = Rows(*input_rows(con, kind, params, deployment, use["fct_water_use"] if use else "true"))
+        result.inputs.append((kind.title, rows))
+        if "file_sha256" in rows.columns:
+            i, j = rows.columns.index("source_file"), rows.columns.index("file_sha256")
+            files |= {(r[i], r[j]) for r in rows.rows}
+    result.loads = load_runs(con, files)
+    result.notes += [meta["note"]] if "note" in meta else []
     return result
 
 
 def _rows(con, sql: str, params: dict) -> Rows:
-    cur = con.execute(sql, params)
+    cur = con.execute(sql, bind(sql, params))
     columns = [d[0] for d in cur.description]
     return Rows(columns, cur.fetchall())

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 
 from dagster_project.exports.bulletin import NOT_AVAILABLE
-from dagster_project.exports.trace import NOT_TRACED, Lineage, PublishedCell
+from dagster_project.exports.trace import NOT_TRACED, Lineage, PublishedCell, RowLineage
 from dagster_project.exports.workbook import SUPPRESSED
 from dagster_project.lib.rounding import round_for_bulletin
 from dagster_project.query_output import as_table, json_value
@@ -47,6 +47,8 @@ def as_text(cell: PublishedCell, lin: Lineage | None, limit: int) -> str:
            f"发布值  {mark.get(cell.value, f'{cell.value} {unit}'.rstrip())}"]
     if cell.frozen_value is not None:
         out.append(f"修约前  {cell.frozen_value}（发布版本冻结的输入）")
+    if isinstance(lin, RowLineage):  # a "—" here too: the row shows which input is missing
+        return "\n".join(out + row_sections(cell, lin, limit)) + "\n"
     if cell.mark == NOT_AVAILABLE:
         return "\n".join(out + ["", "该分项在本单位的报送中不存在(只有汇总数)，无明细可追溯。"]) + "\n"
     if lin is None:
@@ -72,13 +74,51 @@ def as_text(cell: PublishedCell, lin: Lineage | None, limit: int) -> str:
     return "\n".join(out) + "\n"
 
 
+def row_sections(cell: PublishedCell, lin: RowLineage, limit: int) -> list[str]:
+    """A row-traced cell: the report row, the mart row(s), the indicator's water use (as 表1's
+    volumes), the input rows of each kind, the load runs."""
+    secret = f" {CONFIDENTIAL}" if cell.mark == SUPPRESSED else ""
+    keys = ", ".join(f"{k}={v}" for k, v in lin.keys.items())
+    out = ["", "== 报表模型行 ==", f"reports.{lin.model} [{keys}]（仓库现值）",
+           as_table(lin.model_rows.columns, lin.model_rows.rows, limit).rstrip(),
+           "", "== 汇总行 ==", f"marts.{lin.mart}：{len(lin.mart_rows.rows)} 行",
+           as_table(lin.mart_rows.columns, lin.mart_rows.rows, limit).rstrip()]
+    if lin.formula:
+        out += ["", f"计算公式：{lin.formula}"]
+    if lin.denominator:
+        out.append(f"分母：intermediate.int_region_economy.{lin.denominator[0]} = {lin.denominator[1]}"
+                   "(按部署的版本规则逐项采用；其年鉴行见下)")
+    if lin.numerator is not None:
+        n = lin.numerator
+        out += ["", f"== 分子：用水量明细{secret} ==",
+                f"marts.fct_water_use 中本地区各成员 {len(n.fct_rows.rows)} 行(筛选：{n.fct_filter})；"
+                f"明细合计 {n.detail_sum_m3:.2f} m³",
+                as_table(n.detail_rows.columns, n.detail_rows.rows, limit).rstrip()]
+    for title, rows in lin.inputs:
+        out += ["", f"== 输入文件与行号{secret}：{title} ==",
+                "行号为文件中的行(Excel：工作表行号；CSV：表头为第1行)",
+                as_table(rows.columns, rows.rows, limit).rstrip() if rows.rows else "(无输入行)"]
+    out += ["", "== 装载批次 ==", "装载这些原始文件(当前内容)的运行：raw.load_log(部署文件不经装载)",
+            as_table(lin.loads.columns, lin.loads.rows, limit).rstrip() if lin.loads.rows else "(无原始文件)"]
+    return out + [f"注：{note}" for note in lin.notes]
+
+
 def as_json(cell: PublishedCell, lin: Lineage | None, _limit: int) -> str:
     """Everything, every row (no limit), rows as objects."""
     def rows(r):
         return [dict(zip(r.columns, row)) for row in r.rows]
 
     doc = {"cell": {**asdict(cell), "confidential": cell.mark == SUPPRESSED}, "traced": lin is not None}
-    if lin is not None:
+    if isinstance(lin, RowLineage):
+        n = lin.numerator
+        doc["lineage"] = {"model": lin.model, "keys": lin.keys, "model_rows": rows(lin.model_rows), "mart": lin.mart,
+                          "mart_rows": rows(lin.mart_rows), "formula": lin.formula,
+                          "denominator": lin.denominator and dict(zip(("figure", "value"), lin.denominator)),
+                          "numerator": n and {"fct_filter": n.fct_filter, "fct_rows": rows(n.fct_rows),
+                                              "detail_rows": rows(n.detail_rows), "detail_sum_m3": n.detail_sum_m3},
+                          "inputs": [{"kind": title, "rows": rows(r)} for title, r in lin.inputs],
+                          "loads": rows(lin.loads), "notes": lin.notes}
+    elif lin is not None:
         doc["lineage"] = {**{k: v for k, v in asdict(lin).items() if k not in ("fct_rows", "detail_rows", "loads")},
                           "fct_rows": rows(lin.fct_rows), "detail_rows": rows(lin.detail_rows),
                           "loads": rows(lin.loads), "checks": checks(cell, lin)}

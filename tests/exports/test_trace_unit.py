@@ -99,3 +99,39 @@ def test_a_correction_since_publication_is_said():
 def test_a_suppressed_cell_is_checked_before_rounding_only():
     lines = checks(published(0.91079, "×"), lineage_with(0.91079, 91_079_000.0))
     assert len(lines) == 1 and lines[0].endswith("一致")
+
+
+def test_every_row_traced_model_names_known_inputs_and_real_columns():
+    """meta.trace of the row-traced report models (dbt/models/reports/_reports.yml): every input kind
+    is a query trace_rows has, every indicator a 表3 column, every by_column a 表6 column; and every
+    table of the bulletin and assessment workbooks is either traced by volume or row by row."""
+    import csv
+
+    from dagster_project.exports.bulletin import indicator_columns
+    from dagster_project.exports.trace import TABLE_MODELS, model_trace_meta, trace_meta
+    from dagster_project.exports.trace_rows import INPUT_KINDS
+    from dagster_project.lib.repo_paths import DBT_PROJECT_DIR
+
+    meta = model_trace_meta()
+    volume_models = {m for m, _ in trace_meta()}
+    assert set(TABLE_MODELS.values()) <= set(meta) | volume_models
+    catalog = {r["indicator_code"] for r in csv.DictReader(
+        (DBT_PROJECT_DIR / "seeds" / "indicator_catalog.csv").open(encoding="utf-8"))}
+    table_3 = {code for code, _ in indicator_columns(None)}
+    for model, m in meta.items():
+        assert {"mart", "mart_where"} <= set(m), model
+        assert set(m.get("inputs", [])) <= set(INPUT_KINDS), model
+        for code, use in m.get("by_indicator", {}).items():
+            assert code in catalog and code in table_3 and "fct_water_use" in use and "economy" in use, code
+        assert m.get("indicator_inputs", model) in meta, model
+    consumption = meta["rpt_bulletin_consumption"]["by_column"]
+    assert {"total_consumption_10k_m3", "consumption_rate_pct"} <= set(consumption)
+
+
+def test_a_query_is_given_only_the_parameters_it_uses():
+    from dagster_project.exports.trace_rows import bind
+
+    params = {"year": 2021, "region": "1", "uscc": None, "task_id": "T1"}
+    assert bind("select 1 where report_year = $year and (uscc = $uscc or $uscc is null)", params) == \
+        {"year": 2021, "uscc": None}
+    assert bind("select 1", params) == {}

@@ -70,6 +70,7 @@ select
     coalesce(r.basis, '未注明') as basis,
     r.basis_date,
     r.source_file,
+    r.source_row_number,
     r.loaded_at,
     r.gdp_100m_yuan,
     r.gdp_index_prev_year_100,

@@ -1,8 +1,7 @@
 -- 用水消耗量 per region (every level of the register) and year: each member's use by sub-sector
--- times the consumption coefficient (耗水率) the deployment sets for it, rolled up. A coefficient is
--- looked up for the member's own code first, then its ancestors nearest first, then '*'; at each of
--- those a sub-sector's row beats its sector's. A category with use but no coefficient (or a summary
--- without the breakdown) is null, never a partial sum; so is the total then.
+-- times its consumption coefficient (int_water_consumption_by_member), rolled up. A category with
+-- use but no coefficient (or a summary without the breakdown) is null, never a partial sum; so is
+-- the total then.
 {%- set categories = {
     'farmland_irrigation': "sub_sector_code = 'farmland_irrigation'",
     'other_agriculture': "sector_code = 'agriculture' and sub_sector_code <> 'farmland_irrigation'",
@@ -11,33 +10,9 @@
     'residential': "sub_sector_code like 'residential%'",
     'ecological': "sector_code = 'ecological'",
 } %}
-with use_by_sub_sector as (
-    select region_code as member_region_code, report_year, sector_code, sub_sector_code, sum(volume_m3) as volume_m3
-    from {{ ref('fct_water_use') }}
-    group by region_code, report_year, sector_code, sub_sector_code
-),
-
-candidates as (
-    select
-        u.*,
-        c.coefficient,
-        row_number() over (
-            partition by u.member_region_code, u.report_year, u.sector_code, u.sub_sector_code
-            order by case when c.coefficient is null then 2 when c.region_code = '*' then 1 else 0 end,
-                     case when c.region_code = '*' then 0 else a.depth end,
-                     case when c.sector_code = u.sub_sector_code then 0 else 1 end
-        ) as preference
-    from use_by_sub_sector as u
-    join {{ source('deployment', 'region_ancestors') }} as a on a.member_region_code = u.member_region_code
-    left join {{ source('deployment', 'consumption_coefficients') }} as c
-        on (c.region_code = a.region_code or c.region_code = '*')
-        and c.sector_code in (u.sub_sector_code, u.sector_code)
-),
-
-consumed as (
-    select *, volume_m3 * coefficient as consumption_m3
-    from candidates
-    where preference = 1
+with consumed as (
+    select region_code as member_region_code, * exclude (region_code)
+    from {{ ref('int_water_consumption_by_member') }}
 )
 
 select

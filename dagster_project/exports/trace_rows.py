@@ -1,0 +1,122 @@
+"""The row traces of `waterstat trace`: the tables whose cells are rates, indicators, scores or
+texts, traced at the level honest for each — the report model row, the mart row(s) it reads, and
+the input rows behind them: a raw file's rows (with the load run that loaded the file), or a
+deployment file's rows. Which inputs a table's rows come from is the `meta.trace` of its report
+model (dbt/models/reports/_reports.yml); the input kinds it names are the queries below.
+
+Parameters of every query: $year, $region (the report row's region code), and the row keys the
+model's meta.trace names ($uscc, $indicator_code, $caliber, $task_id); $excludes_cooling is the
+deployment's rule reuse_rate_excludes_once_through_cooling (as dbt applied it). MEMBERS: the codes a
+region's figures sum; {members} in a meta.trace `mart_where`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+
+from dagster_project.lib.deployment import TABLES, relation_sql, table_file
+
+MEMBERS = ("region_code in (select member_region_code from intermediate.int_region_rollup "
+           "where region_code = $region)")  # the codes a region's figures sum (itself, its children …)
+
+
+@dataclass(frozen=True)
+class InputKind:
+    title: str  # what the rows are, for the reader
+    sql: str  # the input rows: source_file, source_row_number first; file_sha256 for a raw file
+    deployment_table: str | None = None  # rows of this deployment file (read with their line numbers)
+
+
+RAW = "join raw.{t} as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number"
+
+INPUT_KINDS = {
+    "supply_returns": InputKind(
+        "公共供水企业直报(供水单位的行；地区加权行：本地区各供水单位的行)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.uscc, s.unit_name,
+                   s.region_code, s.own_production_surface_m3, s.own_production_ground_m3, s.purchased_supply_m3,
+                   s.billed_metered_m3, s.billed_unmetered_m3, s.unbilled_metered_m3, s.unbilled_unmetered_m3
+            from staging.stg_raw__supply_returns as s {RAW.format(t='supply_returns')}
+            where s.report_year = $year and (s.uscc = $uscc or $uscc is null and s.{MEMBERS})
+            order by s.region_code, s.uscc"""),
+    "industrial_returns_above_scale": InputKind(
+        "规模以上工业企业直报(counted：计入重复利用率；火(核)电直流冷却企业按规则不计入)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.uscc, s.unit_name,
+                   s.region_code, s.reused_water_m3,
+                   s.new_water_surface_m3 + s.new_water_ground_m3 + s.new_water_tap_m3
+                       + s.new_water_unconventional_m3 as new_water_m3,
+                   s.is_once_through_cooling,
+                   not (s.is_once_through_cooling and $excludes_cooling) as counted
+            from staging.stg_raw__industrial_returns as s {RAW.format(t='industrial_returns')}
+            where s.report_year = $year and s.is_above_scale and s.{MEMBERS}
+            order by s.region_code, s.uscc"""),
+    "economy": InputKind(
+        "统计年鉴行(本地区本年各版本；is_applied：按部署的版本规则采用的版本)",
+        """select v.source_file, v.source_row_number, r._file_sha256 as file_sha256, v.region_code, v.basis,
+                  v.vintage_rank, v.is_applied, v.population_avg_10k, v.population_year_end_10k,
+                  v.gdp_100m_yuan, v.industry_va_100m_yuan, v.irrigated_area_actual_10k_mu
+           from intermediate.int_region_economy_vintages as v
+           join raw.economic_statistics as r on r._source_file = v.source_file
+            and r._source_row_number = v.source_row_number
+           where v.report_year = $year and v.region_code = $region
+           order by v.vintage_rank"""),
+    "inspection_scores": InputKind(
+        "考核检查评分(制度建设、措施落实、创新加分、否决)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.region_code, s.unit_name,
+                   s.system_points, s.measures_points, s.bonus_points, s.is_vetoed
+            from staging.stg_raw__inspection_scores as s {RAW.format(t='inspection_scores')}
+            where s.report_year = $year and s.region_code = $region"""),
+    "assessment_targets": InputKind(
+        "部署的考核目标", """select * from deployment_file
+            where region_code = $region and report_year = cast($year as varchar)
+              and indicator_code = $indicator_code and caliber = $caliber""", "assessment_targets"),
+    "consumption_coefficients": InputKind(
+        "部署的耗水系数(本地区各成员各用水分项所用的行)",
+        f"""select f.source_file, f.source_row_number, f.region_code, f.sector_code, f.coefficient, f.note,
+                   a.region_code as member_region_code, a.sub_sector_code, a.volume_m3, a.consumption_m3
+            from (select * from intermediate.int_water_consumption_by_member
+                  where report_year = $year and {MEMBERS} and ({{filter}})) as a
+            left join deployment_file as f
+              on trim(f.region_code) = a.coefficient_region_code and trim(f.sector_code) = a.coefficient_sector_code
+            order by a.region_code, a.sub_sector_code""", "consumption_coefficients"),
+    "assessment_tasks": InputKind(
+        "部署的任务分解表", """select * from deployment_file
+            where task_id = $task_id and report_year = cast($year as varchar)""", "assessment_tasks"),
+}
+
+
+def bind(sql: str, params: dict) -> dict:
+    """The parameters a query uses (DuckDB refuses unused named parameters)."""
+    return {k: params[k] for k in dict.fromkeys(re.findall(r"\$(\w+)", sql))}
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> tuple[list[str], list[tuple]]:
+    cur = con.execute(sql, bind(sql, params))
+    return [d[0] for d in cur.description], cur.fetchall()
+
+
+def input_rows(con: duckdb.DuckDBPyConnection, kind: InputKind, params: dict, deployment, fct_filter: str
+               ) -> tuple[list[str], list[tuple]]:
+    """A kind's rows ({filter}: the fct_water_use filter of the cell's column); a deployment file's
+    read as the office wrote it (every cell text), each row with its line (header = line 1) and the
+    file's name."""
+    sql = kind.sql.replace("{filter}", fct_filter)
+    if kind.deployment_table is None:
+        return query(con, sql, params)
+    table = next(t for t in TABLES if t.name == kind.deployment_table)
+    path = table_file(deployment, table)
+    if path is None:
+        return ["source_file", "source_row_number"], []
+    relation, args = relation_sql(path)
+    con.execute(f"""create or replace temp view deployment_file as
+                    select '{path.name}' as source_file, row_number() over () + 1 as source_row_number, *
+                    from {relation.replace('?', repr(args[0]))}""")
+    return query(con, sql, params)
+
+
+LOADS_SQL = """select l.source_file, l.run_id, l.logged_at, l.rows_loaded, l.file_sha256
+    from raw.load_log as l
+    where l.status = 'loaded' and list_contains($files, l.source_file || '|' || l.file_sha256)
+    qualify row_number() over (partition by l.source_file order by l.logged_at desc) = 1
+    order by l.source_file"""
