@@ -300,7 +300,7 @@ def consumption(con, year: int, unit: str) -> TableSpec | None:
         "has_domestic_split": (f"public{v}", f"residential{v}")})
     for row in table:  # a category without a coefficient: its cell cannot be given either
         for key, value in row.items():
-            if value is None and key.endswith(v) or key == "consumption_rate_pct" and value is None:
+            if value is None and (key.endswith(v) or key == "consumption_rate_pct"):
                 row[key], unavailable = NOT_AVAILABLE, unavailable + 1
     n = withhold_with_use(table, use_by_sector(con, year, unit).rows, v)
     n += withhold_complements(con, table, figures, unit, "bulletin_6", {f"total{v}": tuple(
@@ -381,8 +381,8 @@ def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
     scores = report(con, "rpt_assessment_scores", year, unit, order="rank_in_year, sort_order")
     tasks = report(con, "rpt_assessment_tasks", year, unit, order="task_id")
     # a unit with targets in 表1 but no score this year (no inspection score reported): said under 表2
-    unscored = [u for u in dict.fromkeys(r["region_label"] for r in targets if r["sort_order"] >= 0)
-                if u not in {r["region_label"] for r in scores}]
+    scored = {r["region_label"] for r in scores}
+    unscored = [u for u in dict.fromkeys(r["region_label"] for r in targets if r["sort_order"] >= 0) if u not in scored]
     return as_deployed(con, [
         TableSpec(sheet="表1 考核指标完成情况", title=f"表1  {year}年度最严格水资源管理制度考核指标完成情况", unit_line="",
                   columns=[Col("region_label", "被考核单位"), Col("indicator_name_zh", "考核指标"), Col("unit", "单位"),

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import duckdb
 
+from dagster_project.exports.bulletin import base_year
 from dagster_project.exports.workbook import ChartSpec
 
 # the national bulletin's order of the use sectors (生活, 工业, 农业, 人工生态环境补水)
@@ -32,22 +33,20 @@ def sector_chart(con: duckdb.DuckDBPyConnection, year: int, unit: str) -> ChartS
 def intensity_chart(con: duckdb.DuckDBPyConnection, year: int, unit: str) -> ChartSpec | None:
     """The decline of water use per 10k yuan GDP since the base year (0 in the base year by
     definition), with the unit's target for the year if the deployment sets one."""
-    period = con.execute("select base_year from deployment.base_years where ? between first_year and last_year",
-                         [year]).fetchone()
-    if period is None:
+    base = base_year(con, year)
+    if base is None:
         return None
-    base_year = period[0]
     series = con.execute("""select report_year, value from marts.fct_indicators
                             where region_code = ? and indicator_code = 'water_use_per_10k_gdp_decline_vs_base'
                               and caliber = 'statistical' and report_year between ? and ? order by 1""",
-                         [unit, base_year + 1, year]).fetchall()
+                         [unit, base + 1, year]).fetchall()
     if not series:
         return None
     target = con.execute("""select target_value from deployment.assessment_targets
                             where region_code = ? and report_year = ? and caliber = 'statistical'
                               and indicator_code = 'water_use_per_10k_gdp_decline_vs_base'""", [unit, year]).fetchone()
-    points = [(base_year, 0.0), *series]
-    return ChartSpec(title=f"万元GDP用水量较{base_year}年下降率(可比价)", kind="line", category_header="年份",
+    points = [(base, 0.0), *series]
+    return ChartSpec(title=f"万元GDP用水量较{base}年下降率(可比价)", kind="line", category_header="年份",
                      categories=[f"{y}年" for y, _ in points], series=[("实际下降率(%)", [v for _, v in points])],
                      axis_title="下降率(%)", decimals=1,
                      target=(f"{year}年目标 {target[0]:g}%", target[0]) if target else None)

@@ -226,45 +226,33 @@ def connect_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
         raise TraceError("流水线正在写入数据仓库，无法读取明细；请在本次运行结束后再追溯。") from exc
 
 
+# A unit's own return, by the channel int_water_use_components took it from (its origin):
+# (what it is, origin, staging model, its unit key and name, which of its rows)
+UNIT_RETURNS = (
+    # a firm's new water, or its tap water (attributed to what public supply withdrew)
+    ("企业直报", "industrial_returns", "uscc", "unit_name", "s.uscc = d.reporting_unit_id"),
+    # industry extrapolated from the region's sample of firms below scale (int_industry_extrapolation)
+    ("推算样本(规模以下企业)", "industrial_returns", "uscc", "unit_name",
+     "d.reporting_unit_id = 'extrapolated' and not s.is_above_scale"),
+    # a public-supply enterprise's sales and losses (int_public_supply_components)
+    ("供水企业直报", "supply_returns", "uscc", "unit_name", "s.uscc = d.reporting_unit_id"),
+    ("灌区直报", "irrigation_returns", "district_code", "district_name", "s.district_code = d.reporting_unit_id"),
+)
+UNIT_RETURN_SQL = """
+    select d.detail_no, '{kind}' as input_kind, s.source_file, s.source_row_number, s.{key} as unit_id,
+           s.{name} as unit_name, r._file_sha256 as file_sha256, 2 as exactness
+    from detail as d
+    join staging.stg_raw__{origin} as s
+      on d.origin = '{origin}' and {rows} and s.report_year = d.report_year and s.region_code = d.region_code
+    join raw.{origin} as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number
+    union all"""
+
 # The component rows of the cell's members and column ({detail}), then the input row(s) each came
-# from, by the channel int_water_use_components took it from (its origin).
+# from: a unit's return (UNIT_RETURNS), or a county summary's row.
 INPUT_ROWS_SQL = """
 with detail as ({detail}),
-inputs as (
-    -- a firm's own return: its new water, or its tap water (attributed to what public supply withdrew)
-    select d.detail_no, '企业直报' as input_kind, s.source_file, s.source_row_number, s.uscc as unit_id,
-           s.unit_name, r._file_sha256 as file_sha256, 2 as exactness
-    from detail as d
-    join staging.stg_raw__industrial_returns as s
-      on d.origin = 'industrial_returns' and s.uscc = d.reporting_unit_id
-     and s.report_year = d.report_year and s.region_code = d.region_code
-    join raw.industrial_returns as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number
-    union all
-    -- industry extrapolated from the region's sample of firms below scale (int_industry_extrapolation)
-    select d.detail_no, '推算样本(规模以下企业)', s.source_file, s.source_row_number, s.uscc, s.unit_name,
-           r._file_sha256, 2
-    from detail as d
-    join staging.stg_raw__industrial_returns as s
-      on d.origin = 'industrial_returns' and d.reporting_unit_id = 'extrapolated' and not s.is_above_scale
-     and s.report_year = d.report_year and s.region_code = d.region_code
-    join raw.industrial_returns as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number
-    union all
-    -- a public-supply enterprise's sales and losses (int_public_supply_components)
-    select d.detail_no, '供水企业直报', s.source_file, s.source_row_number, s.uscc, s.unit_name, r._file_sha256, 2
-    from detail as d
-    join staging.stg_raw__supply_returns as s
-      on d.origin = 'supply_returns' and s.uscc = d.reporting_unit_id
-     and s.report_year = d.report_year and s.region_code = d.region_code
-    join raw.supply_returns as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number
-    union all
-    select d.detail_no, '灌区直报', s.source_file, s.source_row_number, s.district_code, s.district_name,
-           r._file_sha256, 2
-    from detail as d
-    join staging.stg_raw__irrigation_returns as s
-      on d.origin = 'irrigation_returns' and s.district_code = d.reporting_unit_id
-     and s.report_year = d.report_year and s.region_code = d.region_code
-    join raw.irrigation_returns as r on r._source_file = s.source_file and r._source_row_number = s.source_row_number
-    union all
+inputs as (""" + "".join(UNIT_RETURN_SQL.format(kind=kind, origin=origin, key=key, name=name, rows=rows)
+                         for kind, origin, key, name, rows in UNIT_RETURNS) + """
     -- a county summary: its sector × source row, else the sector and source totals it was split
     -- from (int_county_summary_components); the best match per component is kept below
     select d.detail_no, '区县汇总表', s.source_file, s.source_row_number, s.region_code,

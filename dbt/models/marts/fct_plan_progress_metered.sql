@@ -15,7 +15,10 @@ with daily_use as (
 against_plan as (
     select
         u.uscc,
-        cast(year(u.volume_date) as integer) as report_year,
+        p.report_year,
+        p.user_name,
+        p.region_code,
+        p.annual_plan_m3,
         min(u.volume_date) as first_date,
         max(u.volume_date) as through_date,
         count(*) as days_metered,
@@ -25,19 +28,16 @@ against_plan as (
                      p.annual_plan_m3 / {{ days_in_year('p.report_year', 'calendar') }})) as plan_for_days_metered_m3
     from daily_use as u
     join {{ ref('stg_raw__water_use_plans') }} as p on p.uscc = u.uscc and p.report_year = year(u.volume_date)
-    group by u.uscc, year(u.volume_date)
+    group by u.uscc, p.report_year, p.user_name, p.region_code, p.annual_plan_m3
 ),
 
 rated as (
     select
-        a.*,
-        cast(a.days_metered as double) / {{ days_in_year('a.report_year', 'calendar') }} * 100 as share_of_year_metered_pct,
-        p.user_name,
-        p.region_code,
-        p.annual_plan_m3,
-        a.metered_use_m3 / nullif(a.plan_for_days_metered_m3, 0) * 100 as use_of_plan_pct
-    from against_plan as a
-    join {{ ref('stg_raw__water_use_plans') }} as p on p.uscc = a.uscc and p.report_year = a.report_year
+        uscc, report_year, first_date, through_date, days_metered, metered_use_m3, plan_for_days_metered_m3,
+        cast(days_metered as double) / {{ days_in_year('report_year', 'calendar') }} * 100 as share_of_year_metered_pct,
+        user_name, region_code, annual_plan_m3,
+        metered_use_m3 / nullif(plan_for_days_metered_m3, 0) * 100 as use_of_plan_pct
+    from against_plan
 )
 
 select r.*, w.status_zh as plan_status_zh, w.status_code as plan_status_code
