@@ -1,8 +1,10 @@
 """Content fingerprints: equal data gives equal hashes, whatever order or run produced it.
 
-Doubles are rounded to 12 significant digits first: far beyond any published precision, far
-above the last-bit noise of a parallel float sum. Used by the publications (frozen inputs) and
-by the idempotence and crash tests (the whole warehouse).
+The models add doubles up exactly (dbt macro exact_sum), so a rebuild over the same inputs
+writes the same bits. Doubles are still rounded to 12 significant digits, far beyond any
+published precision, so that the same figures reached by another engine or summation order
+(Spark; an office's own SQL) fingerprint alike. Used by the publications (frozen inputs) and by
+the idempotence and crash tests (the whole warehouse).
 """
 from __future__ import annotations
 

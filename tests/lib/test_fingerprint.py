@@ -25,3 +25,24 @@ def test_a_changed_value_or_an_extra_row_changes_the_fingerprint():
     base = warehouse_fingerprint(_warehouse([("x", 0.3), ("y", 1.0)], "2026-01-01"))
     assert warehouse_fingerprint(_warehouse([("x", 0.3001), ("y", 1.0)], "2026-01-01")) != base
     assert warehouse_fingerprint(_warehouse([("x", 0.3), ("y", 1.0), ("y", 1.0)], "2026-01-01")) != base
+
+
+def test_exact_sum_gives_the_same_bits_in_any_row_order():
+    # The macro as dbt renders it (plain Jinja), over the same values in two orders: DuckDB's
+    # float sum differs in the last bits, the exact sum does not.
+    from itertools import permutations
+
+    import jinja2
+
+    from dagster_project.settings import DBT_PROJECT_DIR
+    macro = (DBT_PROJECT_DIR / "macros" / "exact_sum.sql").read_text(encoding="utf-8")
+    select = jinja2.Environment().from_string(macro + "{{ exact_sum('v') }}").render().strip()
+    con = duckdb.connect()
+    values = [0.1, 0.2, 0.3, 1e8, 7.7, 1e-3]
+    floats, exacts = set(), set()
+    for order in permutations(values):
+        floats.add(sum(order))  # Python adds doubles in the order given, as one thread would
+        rows = ", ".join(f"({v!r}::double)" for v in order)
+        exacts.add(con.execute(f"select {select} from (values {rows}) as t(v)").fetchone()[0])
+    assert len(floats) > 1  # the order matters to a float sum of these values
+    assert exacts == {100000008.301}

@@ -17,8 +17,8 @@ summary_margins as (
     select
         region_code,
         report_year,
-        sum(case when water_source_zh is null then volume_m3 end) as sector_margin_m3,
-        sum(case when sub_sector_zh is null then volume_m3 end) as source_margin_m3
+        {{ exact_sum("case when water_source_zh is null then volume_m3 end") }} as sector_margin_m3,
+        {{ exact_sum("case when sub_sector_zh is null then volume_m3 end") }} as source_margin_m3
     from summary_rows
     group by region_code, report_year
 )

@@ -20,13 +20,13 @@ per_region as (
         region_code,
         report_year,
         count(*) filter (where not is_above_scale) as n_sample_firms,
-        sum(surface_m3 + ground_m3 + tap_m3 + unconventional_m3) filter (where not is_above_scale) as sample_water_m3,
-        sum(surface_m3) filter (where not is_above_scale) as sample_surface_m3,
-        sum(ground_m3) filter (where not is_above_scale) as sample_ground_m3,
-        sum(tap_m3) filter (where not is_above_scale) as sample_tap_m3,
-        sum(unconventional_m3) filter (where not is_above_scale) as sample_unconventional_m3,
-        sum(value_added_10k_yuan) filter (where not is_above_scale) as sample_va_10k_yuan,
-        coalesce(sum(value_added_10k_yuan) filter (where is_above_scale), 0) as enumerated_va_10k_yuan
+        {{ exact_sum("surface_m3 + ground_m3 + tap_m3 + unconventional_m3", where="not is_above_scale") }} as sample_water_m3,
+        {{ exact_sum("surface_m3", where="not is_above_scale") }} as sample_surface_m3,
+        {{ exact_sum("ground_m3", where="not is_above_scale") }} as sample_ground_m3,
+        {{ exact_sum("tap_m3", where="not is_above_scale") }} as sample_tap_m3,
+        {{ exact_sum("unconventional_m3", where="not is_above_scale") }} as sample_unconventional_m3,
+        {{ exact_sum("value_added_10k_yuan", where="not is_above_scale") }} as sample_va_10k_yuan,
+        coalesce({{ exact_sum("value_added_10k_yuan", where="is_above_scale") }}, 0) as enumerated_va_10k_yuan
     from firms
     group by region_code, report_year
 ),

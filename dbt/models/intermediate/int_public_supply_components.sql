@@ -10,8 +10,8 @@ supply_mix as (
     select
         region_code,
         report_year,
-        coalesce(sum(own_production_surface_m3)
-            / nullif(sum(own_production_surface_m3 + own_production_ground_m3), 0), 1.0) as surface_share
+        coalesce({{ exact_sum("own_production_surface_m3") }}
+            / nullif({{ exact_sum("own_production_surface_m3 + own_production_ground_m3") }}, 0), 1.0) as surface_share
     from supply
     group by region_code, report_year
 ),

@@ -4,7 +4,7 @@
 -- region_code and sector_code name the deployment row (consumption_coefficients) that gave it, so
 -- `waterstat trace` shows it; no coefficient: null. fct_water_consumption rolls these up.
 with use_by_sub_sector as (
-    select region_code as member_region_code, report_year, sector_code, sub_sector_code, sum(volume_m3) as volume_m3
+    select region_code as member_region_code, report_year, sector_code, sub_sector_code, {{ exact_sum("volume_m3") }} as volume_m3
     from {{ ref('fct_water_use') }}
     group by region_code, report_year, sector_code, sub_sector_code
 ),

@@ -34,8 +34,8 @@ excluded as (
     select
         r.region_code,
         r.report_year,
-        sum(f.volume_m3) as excluded_m3,
-        coalesce(sum(case when f.sector_code = 'industry' then f.volume_m3 end), 0) as excluded_industry_m3
+        {{ exact_sum("f.volume_m3") }} as excluded_m3,
+        coalesce({{ exact_sum("case when f.sector_code = 'industry' then f.volume_m3 end") }}, 0) as excluded_industry_m3
     from rules as r
     join {{ ref('int_region_rollup') }} as ro on ro.region_code = r.region_code
     join {{ ref('fct_water_use') }} as f
@@ -49,7 +49,7 @@ excluded as (
 ),
 
 adjustments as (
-    select region_code, report_year, sum(adjustment_m3) as adjustment_m3
+    select region_code, report_year, {{ exact_sum("adjustment_m3") }} as adjustment_m3
     from {{ source('deployment', 'normal_year_adjustments') }}
     group by region_code, report_year
 )

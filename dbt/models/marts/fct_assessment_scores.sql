@@ -2,7 +2,7 @@
 -- bonus, a veto sets the grade to 不合格; grade from seeds/assessment_grades.csv (lower bound
 -- inclusive: "以上含本数，以下不含本数") and tier among units from seeds/assessment_tiers.csv.
 with target_points as (
-    select region_code, report_year, sum(points) as target_points, sum(max_points) as target_max_points,
+    select region_code, report_year, {{ exact_sum("points") }} as target_points, {{ exact_sum("max_points") }} as target_max_points,
            count(*) filter (where is_met) as n_targets_met, count(*) as n_targets
     from {{ ref('fct_assessment_indicator_scores') }}
     group by all

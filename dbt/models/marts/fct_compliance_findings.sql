@@ -7,13 +7,13 @@ from {{ ref('fct_permit_compliance') }}
 where is_over_permit
 union all
 select 'no_valid_permit', '许可证过期或注销仍在取水', cast(year(volume_date) as integer), region_code, uscc, station_code,
-       printf('%s 取水 %.0f m³，许可证 %s 已不在有效期', min(volume_date), sum(volume_m3), any_value(permit_no))
+       printf('%s 取水 %.0f m³，许可证 %s 已不在有效期', min(volume_date), {{ exact_sum("volume_m3") }}, any_value(permit_no))
 from {{ ref('fct_meter_daily_withdrawal') }}
 where has_permit and not has_valid_permit and volume_m3 > 0
 group by all
 union all
 select 'station_without_permit', '监测站点无对应取水许可', cast(year(volume_date) as integer), region_code, null, station_code,
-       printf('取水口 %s 无许可记录，监测取水 %.0f m³', any_value(intake_code), sum(volume_m3))
+       printf('取水口 %s 无许可记录，监测取水 %.0f m³', any_value(intake_code), {{ exact_sum("volume_m3") }})
 from {{ ref('fct_meter_daily_withdrawal') }}
 where not has_permit
 group by all

@@ -20,7 +20,7 @@ with parts as (
 
 units as (
     select region_code, report_year, cell_code, reporting_unit_id, bool_or(is_aggregate) as is_aggregate,
-           sum(volume_m3) as volume_m3
+           {{ exact_sum("volume_m3") }} as volume_m3
     from parts
     group by all
 ),
@@ -32,8 +32,8 @@ cells as (
         cell_code,
         count(*) filter (where not is_aggregate) as n_units,
         bool_or(is_aggregate) as has_aggregate_part,
-        max(volume_m3) filter (where not is_aggregate) / nullif(sum(volume_m3), 0) * 100 as top_unit_share_pct,
-        sum(volume_m3) as volume_m3
+        max(volume_m3) filter (where not is_aggregate) / nullif({{ exact_sum("volume_m3") }}, 0) * 100 as top_unit_share_pct,
+        {{ exact_sum("volume_m3") }} as volume_m3
     from units
     group by all
 )

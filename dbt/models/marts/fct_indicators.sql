@@ -11,8 +11,8 @@ econ as (
 
 leakage as (
     select r.region_code, l.report_year,
-           sum(l.leakage_rate_pct * l.system_input_m3) / nullif(sum(l.system_input_m3), 0) as leakage_rate_pct,
-           sum(l.comprehensive_loss_rate_pct * l.system_input_m3) / nullif(sum(l.system_input_m3), 0)
+           {{ exact_sum("l.leakage_rate_pct * l.system_input_m3") }} / nullif({{ exact_sum("l.system_input_m3") }}, 0) as leakage_rate_pct,
+           {{ exact_sum("l.comprehensive_loss_rate_pct * l.system_input_m3") }} / nullif({{ exact_sum("l.system_input_m3") }}, 0)
                as comprehensive_loss_rate_pct
     from {{ ref('fct_public_supply_leakage') }} as l
     join {{ ref('int_region_rollup') }} as r on l.region_code = r.member_region_code

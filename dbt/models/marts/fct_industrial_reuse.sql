@@ -17,9 +17,9 @@ with firms as (
 select
     region_code,
     report_year,
-    sum(reused_m3) as reused_m3,
-    sum(new_water_m3) as new_water_m3,
-    sum(reused_m3) / nullif(sum(reused_m3) + sum(new_water_m3), 0) * 100 as reuse_rate_pct,
+    {{ exact_sum("reused_m3") }} as reused_m3,
+    {{ exact_sum("new_water_m3") }} as new_water_m3,
+    {{ exact_sum("reused_m3") }} / nullif({{ exact_sum("reused_m3") }} + {{ exact_sum("new_water_m3") }}, 0) * 100 as reuse_rate_pct,
     count(*) as n_firms
 from firms
 group by region_code, report_year

@@ -32,10 +32,11 @@ strata as (
         size_class_zh,
         stratum_zh,
         any_value(within_stratum_method) as within_stratum_method,
-        sum(gross_m3) as stratum_gross_m3,
+        {{ exact_sum("gross_m3") }} as stratum_gross_m3,
         case any_value(within_stratum_method)
-            when 'arithmetic_mean' then avg(net_m3 / nullif(gross_m3, 0)) filter (where is_sample)
-            else sum(net_m3) filter (where is_sample) / nullif(sum(gross_m3) filter (where is_sample), 0)
+            when 'arithmetic_mean' then {{ exact_sum("net_m3 / nullif(gross_m3, 0)", where="is_sample") }}
+                 / nullif(count(net_m3 / nullif(gross_m3, 0)) filter (where is_sample), 0)
+            else {{ exact_sum("net_m3", where="is_sample") }} / nullif({{ exact_sum("gross_m3", where="is_sample") }}, 0)
         end as stratum_coefficient,
         count(*) filter (where is_sample) as n_sample_districts,
         count(*) as n_districts
@@ -48,9 +49,9 @@ classes as (
         region_code,
         report_year,
         size_class_zh,
-        sum(stratum_coefficient * stratum_gross_m3) filter (where stratum_coefficient is not null)
-            / nullif(sum(stratum_gross_m3) filter (where stratum_coefficient is not null), 0) as class_coefficient,
-        sum(stratum_gross_m3) filter (where stratum_coefficient is not null) as class_gross_m3,
+        {{ exact_sum("stratum_coefficient * stratum_gross_m3", where="stratum_coefficient is not null") }}
+            / nullif({{ exact_sum("stratum_gross_m3", where="stratum_coefficient is not null") }}, 0) as class_coefficient,
+        {{ exact_sum("stratum_gross_m3", where="stratum_coefficient is not null") }} as class_gross_m3,
         sum(n_sample_districts) as n_sample_districts,
         sum(n_districts) as n_districts,
         bool_or(stratum_coefficient is null) as has_stratum_without_sample
@@ -61,8 +62,8 @@ classes as (
 select
     region_code,
     report_year,
-    sum(class_coefficient * class_gross_m3) / nullif(sum(class_gross_m3), 0) as irrigation_coefficient,
-    sum(class_gross_m3) as weighted_gross_irrigation_m3,
+    {{ exact_sum("class_coefficient * class_gross_m3") }} / nullif({{ exact_sum("class_gross_m3") }}, 0) as irrigation_coefficient,
+    {{ exact_sum("class_gross_m3") }} as weighted_gross_irrigation_m3,
     cast(sum(n_sample_districts) as bigint) as n_sample_districts,
     cast(sum(n_districts) as bigint) as n_districts,
     bool_or(has_stratum_without_sample) as has_stratum_without_sample,

@@ -13,8 +13,8 @@ users_online as (
 
 withdrawal as (
     select r.region_code, u.report_year,
-           sum(u.self_supplied_m3) as self_supplied_m3,
-           sum(u.self_supplied_m3) filter (where o.uscc is not null) as online_metered_m3
+           {{ exact_sum("u.self_supplied_m3") }} as self_supplied_m3,
+           {{ exact_sum("u.self_supplied_m3", where="o.uscc is not null") }} as online_metered_m3
     from {{ ref('int_user_annual_use') }} as u
     left join users_online as o using (uscc)
     join {{ ref('int_region_rollup') }} as r on u.region_code = r.member_region_code

@@ -4,7 +4,7 @@ with permitted as (
     select
         y.report_year,
         p.uscc,
-        sum(p.permitted_volume_m3) as permitted_m3,
+        {{ exact_sum("p.permitted_volume_m3") }} as permitted_m3,
         count(distinct p.permit_no) as n_permits
     from (select distinct permit_no, uscc, permitted_volume_m3, valid_from, valid_to from {{ ref('int_permit_intakes') }}) as p
     join (select distinct report_year from {{ ref('int_user_annual_use') }}) as y

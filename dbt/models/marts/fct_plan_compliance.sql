@@ -8,7 +8,7 @@ with plans as (
         uscc,
         any_value(user_name) as user_name,
         any_value(region_code) as region_code,
-        sum(annual_plan_m3) as plan_m3
+        {{ exact_sum("annual_plan_m3") }} as plan_m3
     from {{ ref('stg_raw__water_use_plans') }}
     group by report_year, uscc
 ),
@@ -23,9 +23,9 @@ surcharges as (
     select
         u.report_year,
         u.uscc,
-        sum(greatest(least(u.use_m3 - u.plan_m3 * (1 + t.lower_excess_pct / 100),
-                           u.plan_m3 * (t.upper_excess_pct - t.lower_excess_pct) / 100), 0)
-            * {{ var('surcharge_base_price_yuan_per_m3') }} * t.surcharge_multiple) as surcharge_yuan
+        {{ exact_sum("greatest(least(u.use_m3 - u.plan_m3 * (1 + t.lower_excess_pct / 100),
+                                     u.plan_m3 * (t.upper_excess_pct - t.lower_excess_pct) / 100), 0)
+                      * " ~ var('surcharge_base_price_yuan_per_m3') ~ " * t.surcharge_multiple") }} as surcharge_yuan
     from used as u
     cross join {{ source('deployment', 'surcharge_tiers') }} as t
     where u.use_m3 is not null

@@ -6,7 +6,7 @@
 (case month(u.volume_date){% for m in range(1, 13) %} when {{ m }} then p.plan_m{{ '%02d' % m }}_m3{% endfor %} end)
 {%- endset %}
 with daily_use as (
-    select i.uscc, d.volume_date, sum(d.volume_m3) as volume_m3
+    select i.uscc, d.volume_date, {{ exact_sum("d.volume_m3") }} as volume_m3
     from {{ ref('int_meter_daily_volumes') }} as d
     join {{ ref('int_permit_intakes') }} as i on d.intake_code = i.intake_code
     group by i.uscc, d.volume_date
@@ -22,10 +22,10 @@ against_plan as (
         min(u.volume_date) as first_date,
         max(u.volume_date) as through_date,
         count(*) as days_metered,
-        sum(u.volume_m3) as metered_use_m3,
+        {{ exact_sum("u.volume_m3") }} as metered_use_m3,
         -- a plan without its monthly split: the annual plan spread evenly over the year's days
-        sum(coalesce({{ month_plan }} / day(last_day(u.volume_date)),
-                     p.annual_plan_m3 / {{ days_in_year('p.report_year', 'calendar') }})) as plan_for_days_metered_m3
+        {{ exact_sum("coalesce(" ~ month_plan ~ " / day(last_day(u.volume_date)), p.annual_plan_m3 / "
+                     ~ days_in_year('p.report_year', 'calendar') ~ ")") }} as plan_for_days_metered_m3
     from daily_use as u
     join {{ ref('stg_raw__water_use_plans') }} as p on p.uscc = u.uscc and p.report_year = year(u.volume_date)
     group by u.uscc, p.report_year, p.user_name, p.region_code, p.annual_plan_m3

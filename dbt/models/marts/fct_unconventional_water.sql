@@ -1,6 +1,6 @@
 -- Unconventional water use (非常规水源) by type per region and year, with its share of the total.
 with by_type as (
-    select r.region_code, f.report_year, f.unconventional_type_zh, sum(f.volume_m3) as volume_m3
+    select r.region_code, f.report_year, f.unconventional_type_zh, {{ exact_sum("f.volume_m3") }} as volume_m3
     from {{ ref('fct_water_use') }} as f
     join {{ ref('int_region_rollup') }} as r on f.region_code = r.member_region_code
     where f.source_type = 'unconventional'

@@ -20,12 +20,12 @@ select
     m.report_year,
     {%- for name, condition in categories.items() %}
     case when count(*) filter (where {{ condition }} and m.coefficient is null) = 0
-         then coalesce(sum(m.consumption_m3) filter (where {{ condition }}), 0) end as {{ name }}_consumption_m3,
+         then coalesce({{ exact_sum("m.consumption_m3", where=condition) }}, 0) end as {{ name }}_consumption_m3,
     {%- endfor %}
-    case when count(*) filter (where m.coefficient is null) = 0 then sum(m.consumption_m3) end as total_consumption_m3,
-    sum(m.volume_m3) as total_use_m3,
+    case when count(*) filter (where m.coefficient is null) = 0 then {{ exact_sum("m.consumption_m3") }} end as total_consumption_m3,
+    {{ exact_sum("m.volume_m3") }} as total_use_m3,
     case when count(*) filter (where m.coefficient is null) = 0
-         then sum(m.consumption_m3) / nullif(sum(m.volume_m3), 0) * 100 end as consumption_rate_pct,
+         then {{ exact_sum("m.consumption_m3") }} / nullif({{ exact_sum("m.volume_m3") }}, 0) * 100 end as consumption_rate_pct,
     count(*) filter (where m.coefficient is null) = 0 as has_all_coefficients
 from consumed as m
 join {{ ref('int_region_rollup') }} as r on r.member_region_code = m.member_region_code

@@ -8,7 +8,7 @@ select
     source_type,
     coalesce(unconventional_type_zh, '') as unconventional_type_zh,
     method,
-    sum(volume_m3) as volume_m3,
+    {{ exact_sum("volume_m3") }} as volume_m3,
     count(distinct reporting_unit_id) as n_reporting_units
 from {{ ref('int_water_use_components') }}
 group by all

@@ -25,8 +25,8 @@ select 'summary_margins_agree', report_year, region_code,
        printf('分行业合计 %.0f m³，分水源合计 %.0f m³', sector_m3, source_m3)
 from (
     select report_year, region_code,
-           sum(case when water_source_zh is null then volume_m3 end) as sector_m3,
-           sum(case when sub_sector_zh is null then volume_m3 end) as source_m3
+           {{ exact_sum("case when water_source_zh is null then volume_m3 end") }} as sector_m3,
+           {{ exact_sum("case when sub_sector_zh is null then volume_m3 end") }} as source_m3
     from {{ ref('stg_raw__county_summary_returns') }}
     group by report_year, region_code
 ) as m
@@ -43,9 +43,9 @@ where prev_year = report_year - 1
 union all
 select 'tap_sales_mismatch', s.report_year, s.region_code,
        printf('售工业 %.0f m³，企业自来水 %.0f m³', s.sales_m3, t.tap_m3)
-from (select report_year, region_code, sum(sales_industry_m3) as sales_m3
+from (select report_year, region_code, {{ exact_sum("sales_industry_m3") }} as sales_m3
       from {{ ref('int_public_supply_balance') }} group by all) as s
-join (select report_year, region_code, sum(volume_m3) as tap_m3  -- the firms' tap water, extrapolation included
+join (select report_year, region_code, {{ exact_sum("volume_m3") }} as tap_m3  -- the firms' tap water, extrapolation included
       from {{ ref('int_industrial_components') }} where water_source_zh = '自来水' group by all) as t
     using (report_year, region_code)
 where abs(s.sales_m3 - t.tap_m3) > {{ var('dq_tap_sales_tolerance_pct') }} / 100 * greatest(s.sales_m3, t.tap_m3)

@@ -10,7 +10,7 @@ magnitude_figures as (
     -- what a bulletin is built from: each return's volume in m³ after its 计量单位, each region's
     -- yearbook figures; reference = the same unit's figure the year before
     select source_name, unit_id, any_value(label) as label, any_value(region_code) as region_code, figure,
-           report_year, sum(value) as value
+           report_year, {{ exact_sum("value") }} as value
     from (
         select 'industrial_returns' as source_name, uscc as unit_id, unit_name as label, region_code,
                'new_water_m3' as figure, report_year,
@@ -66,15 +66,15 @@ magnitude_intensities as (
     join (
         select 'industrial_returns' as source_name, uscc as unit_id, report_year,
                'industry ' || left(industry_code, 3) || case when is_once_through_cooling then ' cooling' else '' end
-                   as peer_group, 'new_water_m3_per_10k_yuan_va' as figure, sum(value_added_10k_yuan) as size
+                   as peer_group, 'new_water_m3_per_10k_yuan_va' as figure, {{ exact_sum("value_added_10k_yuan") }} as size
         from {{ ref('stg_raw__industrial_returns') }} group by all
         union all
         select 'irrigation_returns', district_code, report_year, 'irrigation districts', 'gross_water_m3_per_mu',
-               sum(irrigated_area_10k_mu) * 1e4
+               {{ exact_sum("irrigated_area_10k_mu") }} * 1e4
         from {{ ref('stg_raw__irrigation_returns') }} group by all
         union all
         select 'supply_returns', uscc, report_year, 'public suppliers', 'system_input_m3_per_pipe_km',
-               sum(pipe_length_dn75_km)
+               {{ exact_sum("pipe_length_dn75_km") }}
         from {{ ref('int_public_supply_balance') }} group by all
     ) as d using (source_name, unit_id, report_year)
 ),

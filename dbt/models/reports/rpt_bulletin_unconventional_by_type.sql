@@ -5,7 +5,7 @@ select
     w.report_year,
     w.region_code,
     w.unconventional_type_zh,
-    sum(w.volume_m3) / 1e8 as volume_100m_m3
+    {{ exact_sum("w.volume_m3") }} / 1e8 as volume_100m_m3
 from {{ ref('fct_unconventional_water') }} as w
 {{ join_report_rows('w') }}
 group by all
