@@ -285,6 +285,13 @@ def write_charts(wb: xlsxwriter.Workbook, charts: list[ChartSpec], fmt: _Formats
     _page_setup(ws, width_to_pt(CHART_DATA_WIDTHS[0]) + 4 * width_to_pt(CHART_DATA_WIDTHS[1]), orientation="portrait")
 
 
+def label_width_px(spec: ChartSpec) -> float:
+    """The widest data label of the chart at the default 9 pt label font (a digit ≈ 6.5 px)."""
+    widest = max((abs(v) for _, values in spec.series for v in values if v is not None), default=0)
+    digits = len(f"{widest:.{spec.decimals}f}")
+    return (digits + 1) * 6.5
+
+
 def _chart(wb: xlsxwriter.Workbook, sheet: str, spec: ChartSpec, data_row: int):
     """The chart over its data block: the series in columns 1…, the target (if any) after them."""
     font = {"name": FONT}
@@ -293,9 +300,12 @@ def _chart(wb: xlsxwriter.Workbook, sheet: str, spec: ChartSpec, data_row: int):
     categories = [sheet, data_row + 1, 0, last, 0]
     colours = ["#4E79A7", "#F28E2B", "#59A14F", "#76B7B2"]
     number_format = "0" if spec.decimals == 0 else "0." + "0" * spec.decimals
+    # a label wider than its bar's slot would run into its neighbours' labels: stand it upright
+    slot_px = CHART_PX[0] * 0.85 / max(1, len(spec.categories) * len(spec.series))
+    label_font = {**font, "rotation": -90} if label_width_px(spec) > slot_px else font
     for s in range(1, len(spec.series) + 1):
         series = {"name": [sheet, data_row, s], "categories": categories, "values": [sheet, data_row + 1, s, last, s],
-                  "data_labels": {"value": True, "num_format": number_format, "font": font}}
+                  "data_labels": {"value": True, "num_format": number_format, "font": label_font}}
         if spec.kind == "line":
             series.update(marker={"type": "circle"}, line={"color": colours[s - 1]})
         else:

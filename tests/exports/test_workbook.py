@@ -2,6 +2,7 @@
 numbered notes, 本年无数据, native charts and byte-for-byte reproducibility (read back as a user's
 spreadsheet program would, with openpyxl and the xlsx parts themselves)."""
 import math
+import re
 import zipfile
 from datetime import datetime
 
@@ -102,3 +103,19 @@ def test_the_notes_sheet_wraps_within_portrait_a4(book):
 
 def test_the_same_inputs_give_the_same_bytes(book, tmp_path):
     assert make_book(tmp_path / "again.xlsx").read_bytes() == book.read_bytes()
+
+
+def test_crowded_data_labels_stand_upright_and_few_lie_flat(tmp_path):
+    # 18 bars of "14.25": at the chart's width a flat label (about 39 px) is wider than its bar's
+    # slot (about 24 px) and would run into its neighbours'; 3 bars leave room to lie flat
+    def label_rotation(n):
+        chart = ChartSpec(title="图3  漏损率", kind="column", category_header="供水单位",
+                          categories=[f"供水单位{i}" for i in range(n)], series=[("漏损率(%)", [14.25] * n)],
+                          axis_title="漏损率(%)", decimals=2)
+        book = write_workbook(tmp_path / f"c{n}.xlsx", [spec(ROWS)], None, "half_even", [chart], datetime(2022, 1, 1))
+        with zipfile.ZipFile(book) as z:
+            xml = z.read("xl/charts/chart1.xml").decode()
+        labels = xml[xml.index("<c:dLbls>"):xml.index("</c:dLbls>")]
+        return re.search(r'<a:bodyPr rot="(-?\d+)"', labels)
+    assert label_rotation(18) and label_rotation(18).group(1) == "-5400000"  # -90°
+    assert not label_rotation(3)
