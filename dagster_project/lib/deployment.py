@@ -160,7 +160,7 @@ TABLES += (
           "level control (水位控制指标) as the largest allowed depth to water below ground, m"),
         C("note", required=False),
     ), key=("region_code", "aquifer_code", "valid_from_year"), optional_file=True,
-        example=(("990100", "shallow", "2021", "2025", "12000000", "8.5", ""),)),
+        example=(("990000", "shallow", "2021", "2025", "12000000", "8.5", ""),)),
     Table("overdraft_zones", "The register of groundwater overdraft zones (地下水超采区) by region and aquifer.", (
         C("zone_code"), C("zone_name_zh"), C("region_code"), C("aquifer_code"),
         C("severity_zh", required=False, doc="一般超采区 | 严重超采区"),
@@ -175,7 +175,7 @@ TABLES += (
         C("caliber", doc="statistical | assessment: the total it is compared with"),
         C("note", required=False),
     ), key=("region_code", "valid_from_year"), optional_file=True,
-        example=(("990100", "2021", "2025", "500000000", "assessment", ""),)),
+        example=(("990000", "2021", "2025", "500000000", "assessment", ""),)),
 )
 # Written beside the tables when the deployment is loaded.
 DERIVED_TABLES = {"region_ancestors": "Every code with each region its facts roll up to.",
