@@ -36,6 +36,11 @@ PERMIT_HEADERS = ["取水许可证编号", "取水权人名称", "统一社会�
 ECONOMY_HEADERS = ["地区", ("地区生产总值", ["现价(亿元)", "指数(上年=100)"]), ("工业增加值", ["现价(亿元)", "指数(上年=100)"]),
                    "年平均常住人口(万人)", "城镇人口(万人)", "乡村人口(万人)", "有效灌溉面积(万亩)", "耕地实际灌溉面积(万亩)"]
 
+GROUNDWATER_HEADERS = ["统计年度", "行政区划代码", "含水层", "开采量(万m³)", "核算方法"]
+WELL_HEADERS = ["测井编码", "测井名称", "行政区划代码", "含水层", "监测日期", "地下水埋深(m)"]
+APPLICATION_HEADERS = ["申请编号", "申请人", "统一社会信用代码", "行政区划代码", "水源类型", "申请水量(万m³/年)",
+                       "申请日期", "办理状态"]
+
 
 def firm(**overrides):
     row = dict(year=2021, uscc=GOOD_USCC, name="甲厂", region="320685", industry="C26", above="是", cooling="否",
@@ -246,6 +251,18 @@ CASES = {
     "unknown_region_name_in_yearbook": Case("economic_statistics", "e.xlsx", sheet(
         ECONOMY_HEADERS, [["新区", 1200, 108, 500, 111, 90, 50, 40, 100, 90]], title="2021年主要指标"),
         "quarantined", "unknown_region_name", 0, 1),
+    # groundwater and permit applications (issue 19): one good row beside the bad one, which alone is kept back
+    "aquifer_not_in_the_register": Case("groundwater_abstraction", "abstraction_2021.xlsx", sheet(
+        GROUNDWATER_HEADERS, [[2021, "320623", "深层承压水", 12.5, "计量"], [2021, "320623", "岩溶水", 3, "计量"]]),
+        "quarantined", "unknown_aquifer", 1, 1),
+    "negative_depth_to_water": Case("groundwater_levels", "levels_2021.xlsx", sheet(
+        WELL_HEADERS, [["W1", "一号井", "320623", "deep", date(2021, 6, 26), 21.3],
+                       ["W2", "二号井", "320623", "deep", date(2021, 6, 26), -2.0]]),
+        "quarantined", "below_minimum:depth_to_water_m", 1, 1),
+    "application_for_an_unknown_source": Case("permit_applications", "取水许可申请台账_2022.xlsx", sheet(
+        APPLICATION_HEADERS, [["SQ1", "甲厂", GOOD_USCC, "320623", "地下水", 5, date(2022, 5, 1), "受理中"],
+                              ["SQ2", "乙厂", GOOD_USCC, "320623", "再生水", 5, date(2022, 5, 1), "受理中"]]),
+        "quarantined", "unknown_application_source", 1, 1),
     # --- accepted variants: loaded, values as received (typed in dbt) ---
     "gbk_with_chinese_headers": Case("meter_readings", "d.csv", csv_bytes(METER_HEADER.replace("m³", "m3"), METER_ROW,
                                                                           encoding="gbk"), "loaded", "一号站", 1),

@@ -47,7 +47,7 @@ def test_workbook_totals_match_seed_000_and_sectors_sum(demo_run):
     book = paths.exports / "水资源公报表_2021.xlsx"
     wb = load_workbook(book)
     assert wb.sheetnames == ["表1 分行业用水量", "表2 分水源供水量", "表3 主要用水指标", "表4 供水管网漏损",
-                             "表5 工业用水重复利用", "表6 用水消耗量", "图", "说明"]
+                             "表5 工业用水重复利用", "表6 用水消耗量", "表7 地下水开采与管控", "图", "说明"]
     ws = wb["表1 分行业用水量"]
     assert ws["A1"].value == "表1  2021年各地区分行业用水量"
     # the national bulletin's order: 生活, 工业 (其中直流火(核)电), 农业, 人工生态环境补水, then the total
@@ -337,3 +337,33 @@ def test_a_blocking_failure_holds_back_only_its_year(demo_run):
     con = duckdb.connect(str(paths.warehouse), read_only=True)  # unaffected assets still ran
     rows = con.execute("select count(*) from raw.industrial_returns where _source_file like '%2022%'").fetchone()[0]
     assert rows == 10
+
+
+def test_a_unit_over_its_groundwater_control_is_overloaded_and_its_applications_restricted(demo_run):
+    """Issue 19 on the demo: 如东 draws more from its deep aquifer than its control (the demo
+    deployment's groundwater_controls), so it is 超载 and its pending 地下水 application is 禁批; its
+    total use lies within 0.9–1 of its control, so its pending 地表水 application is 限批. 通州's deep
+    wells lie below the level control, 启东's deep aquifer is an overdraft zone: both 超载 too."""
+    paths, _ = demo_run
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        for table in ("raw.groundwater_abstraction", "raw.groundwater_levels", "raw.permit_applications",
+                      "marts.fct_groundwater_control", "marts.fct_carrying_capacity",
+                      "marts.fct_permit_application_consequences", "reports.rpt_bulletin_groundwater"):
+            assert con.execute(f"select count(*) from {table}").fetchone()[0] > 0, table
+        over = con.execute("""select region_code, aquifer_code, is_over_volume_control, is_below_level_control,
+                                     n_overdraft_zones from marts.fct_groundwater_control
+                              where report_year = 2022 and status_zh = '超载' order by 1""").fetchall()
+        assert over == [("320612", "deep", False, True, 0), ("320623", "deep", True, False, 0),
+                        ("320681", "deep", False, False, 1)]
+        assert con.execute("""select total_use_status_zh, groundwater_status_zh, status_zh from marts.fct_carrying_capacity
+                              where region_code = '320623' and report_year = 2022""").fetchone() == ("临界超载", "超载", "超载")
+        consequences = con.execute("""select water_source_zh, evaluation_year, consequence_zh
+                                      from marts.fct_permit_application_consequences
+                                      where region_code = '320623' order by 1""").fetchall()
+        assert consequences == [("地下水", 2022, "禁批"), ("地表水", 2022, "限批")]
+        assert con.execute("""select count(*) from marts.fct_permit_application_consequences
+                              where status_zh = '已批准'""").fetchone()[0] == 0
+    ws = load_workbook(paths.exports / "水资源公报表_2022.xlsx")["表7 地下水开采与管控"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    deep = next(r for r in rows if r[0] == "如东县" and r[1] == "深层承压水")
+    assert deep[2] > deep[3] and deep[-2:] == ["超载", "超载"]  # abstraction above its control, 万m³

@@ -467,6 +467,49 @@ class DemoCity:
                         ["统计年度", "行政区划代码", "用水类别", "水源类型", "用水量(万m³)", "推算方法"],
                         s["county_summary"])
         self.write_inspection_scores()
+        self.write_groundwater(surveys)
+
+    def write_groundwater(self, surveys: dict[int, dict[str, list[list]]]) -> None:
+        """Groundwater abstraction by aquifer (each unit's groundwater on its returns, split between the
+        aquifers of the deployment's register) and twelve monthly depth-to-water observations per well."""
+        aquifers = [r["aquifer_code"] for r in csv.DictReader(open(DEMO_DEPLOYMENT / "aquifers.csv", encoding="utf-8"))]
+        rng = np.random.default_rng(19)
+        shallow_share = {u.code: float(rng.uniform(0.45, 0.8)) for u in self.units}
+        base_depth = {(u.code, a): float(rng.uniform(2, 6) if i == 0 else rng.uniform(12, 30))
+                      for u in self.units for i, a in enumerate(aquifers)}
+        for y in YEARS:
+            ground = groundwater_by_unit(surveys[y])
+            rows, levels = [], []
+            for u in self.units:
+                shares = [shallow_share[u.code], 1 - shallow_share[u.code]]
+                for a, share in zip(aquifers, shares):
+                    rows.append([y, u.code, a, round(ground.get(u.code, 0.0) * share / 1e4, 2), "取水计量与定额推算"])
+                    for w in range(2):
+                        drift = 0.3 * (y - BASE_YEAR)  # levels fall a little each year
+                        for m in range(1, 13):
+                            depth = base_depth[(u.code, a)] + drift + 0.8 * math.sin(m / 12 * 2 * math.pi) \
+                                + float(rng.normal(0, 0.2))
+                            levels.append([f"{u.code}{a[0].upper()}{w + 1:02d}", f"{u.short}{a}监测井{w + 1}", u.code, a,
+                                           date(y, m, 26), round(max(depth, 0.1), 2)])
+            write_sheet(self.out / "groundwater" / f"abstraction_{y}.xlsx", f"{y}年度地下水开采量统计表",
+                        ["统计年度", "行政区划代码", "含水层", "开采量(万m³)", "核算方法"], rows)
+            write_sheet(self.out / "groundwater" / f"levels_{y}.xlsx", f"{y}年度地下水监测井水位观测记录",
+                        ["测井编码", "测井名称", "行政区划代码", "含水层", "监测日期", "地下水埋深(m)"], levels)
+
+    def write_permit_applications(self) -> None:
+        """A few applications of 2022 in the permit system, pending and decided, in every county."""
+        counties = [u for u in self.units if u.unit_type == "county"]
+        rng = np.random.default_rng(22)  # its own draws: the other files stay as they were
+        uscc = Uscc(rng)
+        rows = []
+        for i, u in enumerate(counties):
+            for j, (src, status) in enumerate((("地下水", "受理中"), ("地表水", "审查中"), ("地下水", "已批准"))):
+                k = i * 3 + j + 1
+                rows.append([f"SQ2022{k:04d}", f"{u.short}申请单位{k:02d}", uscc.new(u.code), u.code, src,
+                             round(float(rng.uniform(2, 40)), 2), date(2022, 3 + k % 9, 10 + k % 15), status])
+        write_sheet(self.out / "permit_applications" / "取水许可申请台账_2022.xlsx", "取水许可申请台账（2022年）",
+                    ["申请编号", "申请人", "统一社会信用代码", "行政区划代码", "水源类型", "申请水量(万m³/年)",
+                     "申请日期", "办理状态"], rows)
 
     def write_inspection_scores(self) -> None:
         """考核检查评分: 制度建设 and 措施落实 points from the inspection teams (seed 000's four groups)."""
@@ -625,6 +668,7 @@ class DemoCity:
         self.build_units()
         self.write_annual()
         intakes = self.write_permits_and_plans()
+        self.write_permit_applications()
         return self.write_meter_readings(intakes)
 
 
@@ -634,6 +678,24 @@ def generate(out: Path, seed: int = 20211231, points: int = 2000, interval_minut
     info = DemoCity(out, seed, points, interval_minutes, days).generate()
     stamp_as_received([p for p in out.rglob("*") if p.is_file() and before.get(p) != p.stat().st_mtime_ns])
     return info
+
+
+def groundwater_by_unit(survey: dict[str, list[list]]) -> dict[str, float]:
+    """Each unit's groundwater (m³) on its returns: firms', suppliers' and districts' own wells and
+    the county summary's 地下水 rows."""
+    ground: dict[str, float] = {}
+    def add(code: str, m3: float) -> None:
+        ground[code] = ground.get(code, 0.0) + m3
+    for r in survey["industrial"]:
+        add(r[3], r[8] * (1e4 if r[-1] == "万m³" else 1))
+    for r in survey["supply"]:
+        add(r[3], r[5])
+    for r in survey["irrigation"]:
+        add(r[3], r[7])
+    for r in survey["county_summary"]:
+        if r[3] == "地下水":
+            add(r[1], r[4] * 1e4)
+    return ground
 
 
 def stamp_as_received(paths: list[Path]) -> None:

@@ -367,9 +367,34 @@ def as_deployed(con, specs: list[TableSpec], prefix: str) -> list[TableSpec]:
     return specs
 
 
+def groundwater(con, year: int, unit: str, n: int) -> TableSpec | None:
+    """地下水开采与管控: each unit's abstraction by aquifer against its controls, and its status; None
+    when the deployment sets no groundwater controls and no returns came in that year."""
+    table = report(con, "rpt_bulletin_groundwater", year, unit, order="sort_order, aquifer_sort_order")
+    if not table:
+        return None
+    return TableSpec(
+        sheet=f"表{n} 地下水开采与管控", title=f"表{n}  {year}年各地区地下水开采量与管控指标", unit_line="",
+        columns=[Col("region_label", "地区"), Col("aquifer_name_zh", "含水层"),
+                 Col("abstraction_10k_m3", ("开采量", "万m³"), 2, figure="groundwater_abstraction"),
+                 Col("volume_control_10k_m3", ("开采量控制指标", "万m³"), 2, figure="groundwater_control"),
+                 Col("depth_to_water_m", ("地下水埋深", "m"), 2, figure="depth_to_water"),
+                 Col("level_control_depth_m", ("水位控制指标(埋深)", "m"), 2, figure="level_control"),
+                 Col("overdraft_zone_names_zh", "超采区"), Col("status_zh", "含水层状况"),
+                 Col("unit_status_zh", "水资源承载状况")],
+        rows=table,
+        notes=[f"地下水埋深为监测井{'年末' if setting(con, 'rules.groundwater_level_basis') == 'year_end' else '年均'}"
+               "埋深的平均值，埋深大于水位控制指标即低于控制水位。",
+               "含水层开采量超过控制指标、水位低于控制水位或位于超采区的为超载；开采量达到控制指标的"
+               f"{setting(con, 'rules.carrying_capacity_critical_ratio'):g}倍及以上的为临界超载。",
+               "水资源承载状况取用水总量和地下水两方面评价结果中较差者。"])
+
+
 def bulletin_tables(con, year: int, unit: str) -> list[TableSpec]:
     tables = [use_by_sector(con, year, unit), use_by_source(con, year, unit), indicators(con, year, unit),
               leakage(con, year, unit), industrial_reuse(con, year, unit), consumption(con, year, unit)]
+    tables = [t for t in tables if t is not None]
+    tables.append(groundwater(con, year, unit, len(tables) + 1))  # numbered after the tables before it
     return as_deployed(con, [t for t in tables if t is not None], "bulletin")
 
 

@@ -44,7 +44,7 @@ BUNDLE = (
     *(("reports", f"rpt_{table}", "report_year = {year}") for table in (
         "bulletin_use_by_sector", "bulletin_use_by_source", "bulletin_unconventional_by_type",
         "bulletin_indicators", "bulletin_leakage", "bulletin_industrial_reuse", "bulletin_consumption",
-        "assessment_targets", "assessment_scores", "assessment_tasks")),
+        "assessment_targets", "assessment_scores", "assessment_tasks", "bulletin_groundwater")),
     # what the charts and the cell marks read
     ("marts", "dim_regions", "true"),
     ("marts", "mart_water_use_by_region", "report_year = {year}"),
@@ -56,7 +56,8 @@ BUNDLE = (
     ("deployment", "assessment_grades", "true"),
     ("deployment", "precision", "true"),
     ("deployment", "region_ancestors", "true"),
-    ("deployment", "settings", "key like 'bulletin.%' or key in ('office_zh', 'rules.disclosure_secondary_suppression')"),
+    ("deployment", "settings", "key like 'bulletin.%' or key in ('office_zh', 'rules.disclosure_secondary_suppression', "
+                                  "'rules.groundwater_level_basis', 'rules.carrying_capacity_critical_ratio')"),
 )
 
 

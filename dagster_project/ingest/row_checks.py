@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from dagster_project.lib.contracts import EARLIEST_DATE, Source
+from dagster_project.lib.contracts import APPLICATION_SOURCES, EARLIEST_DATE, Source
 from dagster_project.lib.deployment import VINTAGE_BASES
 from dagster_project.lib.reference import SEEDS_DIR
 
@@ -23,6 +23,8 @@ def create_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""create or replace temp table _regions as
                    select region_code, region_name_zh, short_name_zh, string_split(name_aliases, '|') as aliases
                    from deployment.regions""")
+    con.execute("""create or replace temp table _aquifers as
+                   select aquifer_code, aquifer_name_zh from deployment.aquifers""")
     for table, column in (("sector_map", "sub_sector_zh"), ("water_source_map", "water_source_zh")):
         con.execute(f"create or replace temp table _{table} as select {column} as name from read_csv(?, all_varchar = true)",
                     [str(SEEDS_DIR / f"{table}.csv")])
@@ -78,6 +80,12 @@ def row_checks(source: Source) -> list[tuple[str, str]]:
         if c.check == "statistics_basis":
             bases = ", ".join(f"'{b}'" for b in VINTAGE_BASES)
             checks.append(("unknown_statistics_basis", f"nullif(trim({col}), '') is not null and trim({col}) not in ({bases})"))
+        if c.check == "aquifer":
+            checks.append(("unknown_aquifer", f"{col} is not null and trim({col}) not in "
+                                              f"(select aquifer_code from _aquifers union all select aquifer_name_zh from _aquifers)"))
+        if c.check == "application_source":
+            sources = ", ".join(f"'{s}'" for s in APPLICATION_SOURCES)
+            checks.append(("unknown_application_source", f"{col} is not null and trim({col}) not in ({sources})"))
         if c.check == "volume_unit":
             checks.append(("unknown_unit", f"{col} is not null and ws_volume_unit({col}) is null"))
     checks += [(r.reason, r.condition_sql) for r in source.row_rules]

@@ -10,7 +10,9 @@ CHECK_TEXT = {"uscc": "GB 32100 check character verified", "region_code": "must 
               "region_name": "name or alias in the deployment's region register", "volume_unit": "m³ / 万m³ / 亿m³ (立方米 accepted)",
               "sub_sector": "a sector or sub-sector of dbt/seeds/sector_map.csv",
               "water_source": "a source of dbt/seeds/water_source_map.csv",
-              "statistics_basis": "初步核算 / 统计公报 / 年鉴 / 最终核实 / 修订"}
+              "statistics_basis": "初步核算 / 统计公报 / 年鉴 / 最终核实 / 修订",
+              "aquifer": "an aquifer code or name of the deployment's aquifer register (aquifers.csv)",
+              "application_source": "地表水 / 地下水"}
 
 INTRO = """# Input contracts
 

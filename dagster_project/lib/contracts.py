@@ -364,6 +364,65 @@ SOURCES: tuple[Source, ...] = (
     ),
 )
 
+# Groundwater and permit applications (issue 19: the red lines beyond total use). An aquifer is
+# named by a code or name of the deployment's own register (deployment aquifers.csv).
+SOURCES += (
+    Source(
+        name="groundwater_abstraction",
+        title_zh="地下水开采量统计表(分区分含水层)",
+        file_glob="groundwater/abstraction_*.xlsx",
+        file_format="xlsx",
+        grain="one row per region per aquifer per report year",
+        description="Each unit's groundwater abstraction by aquifer, as the county reports it.",
+        columns=(
+            C("report_year", ("统计年度", "年度"), kind="integer"),
+            region_col(),
+            C("aquifer", ("含水层", "含水层代码", "开采层位"), check="aquifer",
+              description="an aquifer code or name of the deployment's register (aquifers.csv)"),
+            V("abstraction_volume", ("开采量",), unit_from_header=True),
+            C("method", ("核算方法",), required=False),
+        ),
+    ),
+    Source(
+        name="groundwater_levels",
+        title_zh="地下水监测井水位(埋深)观测记录",
+        file_glob="groundwater/levels_*.xlsx",
+        file_format="xlsx",
+        grain="one row per monitoring well per observation date",
+        description="Depth to water (埋深, m below ground) per well and observation, with the well's unit and aquifer.",
+        columns=(
+            C("well_code", ("测井编码", "监测井编码")),
+            C("well_name", ("测井名称", "监测井名称"), required=False),
+            region_col(),
+            C("aquifer", ("含水层", "含水层代码", "监测层位"), check="aquifer",
+              description="an aquifer code or name of the deployment's register (aquifers.csv)"),
+            C("observed_on", ("监测日期", "观测日期"), kind="date"),
+            C("depth_to_water_m", ("地下水埋深(m)", "埋深(m)"), kind="number", min_value=0, max_value=500,
+              description="depth of the water table below ground, m (a larger depth is a lower level)"),
+        ),
+    ),
+    Source(
+        name="permit_applications",
+        title_zh="取水许可申请台账",
+        file_glob="permit_applications/*.xlsx",
+        file_format="xlsx",
+        grain="one row per permit application",
+        description="Export of the permit system's applications, pending and decided; 万m³ per year.",
+        columns=(
+            C("application_no", ("申请编号", "受理编号")),
+            C("applicant_name", ("申请人", "申请单位名称")),
+            uscc_col(),
+            region_col(),
+            C("water_source", ("水源类型",), check="application_source", description="地表水 or 地下水"),
+            V("applied_volume", ("申请水量",), unit_from_header=True),
+            C("applied_on", ("申请日期", "受理日期"), kind="date"),
+            C("status", ("办理状态", "状态"), description="e.g. 受理中 / 审查中 / 已批准 / 不予批准"),
+        ),
+    ),
+)
+# The sources a permit application may draw on (the national categories of 取水许可).
+APPLICATION_SOURCES = ("地表水", "地下水")
+
 SOURCES_BY_NAME = {s.name: s for s in SOURCES}
 # Column names that carry personal data in any source: the analyst snapshot leaves them out of every table.
 PERSONAL_COLUMNS = frozenset(c.name for s in SOURCES for c in s.columns if c.personal)

@@ -145,6 +145,38 @@ TABLES: tuple[Table, ...] = (
         C("unit", required=False), C("source", required=False),
     ), key=("region_code", "report_year", "indicator_code"), optional_file=True),
 )
+# Groundwater and carrying capacity (issue 19): the office's aquifer register, its control indicators
+# and its overdraft zones; optional, an office without them gets no groundwater or carrying-capacity rows.
+TABLES += (
+    Table("aquifers", "The aquifer register: the codes (and names) groundwater returns and wells name.", (
+        C("aquifer_code", doc="e.g. shallow, deep, karst"), C("aquifer_name_zh", doc="e.g. 浅层地下水, 深层承压水, 岩溶水"),
+        C("sort_order", "integer", doc="column order in tables"),
+    ), key=("aquifer_code",), optional_file=True, example=(("shallow", "浅层地下水", "1"),)),
+    Table("groundwater_controls", "Groundwater control indicators per region and aquifer for a span of years: "
+          "the abstraction (volume) control and the level control as a depth to water.", (
+        C("region_code"), C("aquifer_code"), C("valid_from_year", "integer"), C("valid_to_year", "integer"),
+        C("volume_control_m3", "double", False, "abstraction control (开采量控制指标), m³ a year"),
+        C("level_control_depth_m", "double", False,
+          "level control (水位控制指标) as the largest allowed depth to water below ground, m"),
+        C("note", required=False),
+    ), key=("region_code", "aquifer_code", "valid_from_year"), optional_file=True,
+        example=(("990000", "shallow", "2021", "2025", "12000000", "8.5", ""),)),
+    Table("overdraft_zones", "The register of groundwater overdraft zones (地下水超采区) by region and aquifer.", (
+        C("zone_code"), C("zone_name_zh"), C("region_code"), C("aquifer_code"),
+        C("severity_zh", required=False, doc="一般超采区 | 严重超采区"),
+        C("valid_from_year", "integer", False, "first year the zone is designated (empty: always)"),
+        C("valid_to_year", "integer", False, "last year it is designated (empty: still designated)"),
+        C("note", required=False),
+    ), key=("zone_code", "region_code", "aquifer_code"), optional_file=True),
+    Table("total_use_controls", "Total-use control indicators (用水总量控制指标) per region for a span of years: "
+          "the cap W0 of the carrying-capacity evaluation.", (
+        C("region_code"), C("valid_from_year", "integer"), C("valid_to_year", "integer"),
+        C("control_m3", "double", doc="total-use control, m³ a year"),
+        C("caliber", doc="statistical | assessment: the total it is compared with"),
+        C("note", required=False),
+    ), key=("region_code", "valid_from_year"), optional_file=True,
+        example=(("990000", "2021", "2025", "500000000", "assessment", ""),)),
+)
 # Written beside the tables when the deployment is loaded.
 DERIVED_TABLES = {"region_ancestors": "Every code with each region its facts roll up to.",
                   "settings": "deployment.yml flattened (key, JSON value), rule defaults included."}
@@ -465,9 +497,37 @@ def semantic_problems(con: duckdb.DuckDBPyConnection, settings: DeploymentSettin
                  q(f"select source_name from {s}.minimum_returns") if n not in SOURCES_BY_NAME]
     problems += [f"assessment_targets: direction {d!r} is not <= or >=" for (d,) in
                  q(f"select distinct direction from {s}.assessment_targets where direction not in ('<=', '>=')")]
+    problems += groundwater_problems(q, s, codes)
     if settings is not None:
         problems += [f"deployment.yml: bulletin.child_units {c} is not in the register"
                      for c in settings.bulletin.child_units if c not in codes]
+    return problems
+
+
+def groundwater_problems(q, s: str, codes: set[str]) -> list[str]:
+    """The groundwater and carrying-capacity tables: regions in the register, aquifers in the aquifer
+    register, year spans in order, controls that control something."""
+    aquifers = {a for (a,) in q(f"select aquifer_code from {s}.aquifers")}
+    problems = []
+    for table in ("groundwater_controls", "overdraft_zones", "total_use_controls"):
+        problems += [f"{table}: region {c} is not in the register" for (c,) in
+                     q(f"select distinct region_code from {s}.{table} order by 1") if c not in codes]
+        problems += [f"{table}: the span {a}–{b} ends before it starts" for a, b in
+                     q(f"select valid_from_year, valid_to_year from {s}.{table} where valid_to_year < valid_from_year")]
+    for table in ("groundwater_controls", "overdraft_zones"):
+        problems += [f"{table}: aquifer {a!r} is not in aquifers.csv" for (a,) in
+                     q(f"select distinct aquifer_code from {s}.{table} order by 1") if a not in aquifers]
+    problems += [f"groundwater_controls: {r} {a} from {y} sets neither volume_control_m3 nor level_control_depth_m"
+                 for r, a, y in q(f"""select region_code, aquifer_code, valid_from_year from {s}.groundwater_controls
+                                      where volume_control_m3 is null and level_control_depth_m is null""")]
+    problems += [f"total_use_controls: caliber {c!r} is not statistical or assessment" for (c,) in
+                 q(f"select distinct caliber from {s}.total_use_controls where caliber not in ('statistical', 'assessment')")]
+    for table, key in (("groundwater_controls", "region_code, aquifer_code"), ("total_use_controls", "region_code")):
+        problems += [f"{table}: the spans starting {a} and {b} overlap for {k}" for k, a, b in
+                     q(f"""select concat_ws(' ', {', '.join('x.' + c.strip() for c in key.split(','))}),
+                                  x.valid_from_year, y.valid_from_year
+                           from {s}.{table} x join {s}.{table} y using ({key})
+                           where x.valid_from_year < y.valid_from_year and y.valid_from_year <= x.valid_to_year""")]
     return problems
 
 
