@@ -347,8 +347,8 @@ def unconventional(con, year: int, unit: str, number: int) -> TableSpec:
     columns = ([Col("region_label", "地区")]
                + [Col(f"{c}{v}", ("非常规水源利用量(万m³)", zh), 1, figure=c) for c, zh in UNCONVENTIONAL_COLUMNS]
                + [Col(f"unconventional{v}", ("非常规水源利用量(万m³)", "合计"), 1, figure="unconventional"),
-                  Col("unconventional_share_pct", ("占供水总量比例", "%"), 1, figure="share"),
-                  Col("unconventional_share_change_pp", ("占比较上年变化", "百分点"), 1, figure="share_change"),
+                  Col("unconventional_share_pct", ("占供水总量比例", "%"), 2, figure="share"),
+                  Col("unconventional_share_change_pp", ("占比较上年变化", "百分点"), 2, figure="share_change"),
                   Col("reclaimed_use_rate_pct", ("再生水利用率", "%"), 1, figure="reclaimed_rate")])
     unavailable = mark_not_available(table, {"has_source_split": volumes + shares})
     by_source = {r["region_code"]: r for r in use_by_source(con, year, unit).rows}
