@@ -47,7 +47,8 @@ def test_workbook_totals_match_seed_000_and_sectors_sum(demo_run):
     book = paths.exports / "水资源公报表_2021.xlsx"
     wb = load_workbook(book)
     assert wb.sheetnames == ["表1 分行业用水量", "表2 分水源供水量", "表3 主要用水指标", "表4 供水管网漏损",
-                             "表5 工业用水重复利用", "表6 用水消耗量", "表7 地下水开采与管控", "图", "说明"]
+                             "表5 工业用水重复利用", "表6 用水消耗量", "表7 非常规水源利用", "表8 地下水开采与管控",
+                             "图", "说明"]
     ws = wb["表1 分行业用水量"]
     assert ws["A1"].value == "表1  2021年各地区分行业用水量"
     # the national bulletin's order: 生活, 工业 (其中直流火(核)电), 农业, 人工生态环境补水, then the total
@@ -76,6 +77,28 @@ def test_workbook_totals_match_seed_000_and_sectors_sum(demo_run):
         assert sorted(n for n in z.namelist() if n.startswith("xl/charts/")) == [
             "xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/chart3.xml"]
         assert not [n for n in z.namelist() if n.startswith("xl/media/")]
+
+
+def test_unconventional_water_by_type_and_the_reclaimed_water_rate(demo_run):
+    """表7: every unit's unconventional water by type adds up to its total (the demo's returns are all
+    typed: nothing lands in 其他), the total is 表2's in 万m³, and 再生水利用率 is a rate from the plants."""
+    paths, _ = demo_run
+    book = paths.exports / "水资源公报表_2021.xlsx"
+    by_type, by_source = table_rows(book, "表7 非常规水源利用"), table_rows(book, "表2 分水源供水量")
+    types = ("再生水", "集蓄雨水", "海水淡化水", "微咸水", "矿坑(井)水", "其他")
+    assert len(by_type) == 11
+    for label, row in by_type.items():
+        volumes = [row[f"非常规水源利用量(万m³)/{t}"] for t in types]
+        if any(v in ("×", "—") for v in volumes):
+            continue
+        total = row["非常规水源利用量(万m³)/合计"]
+        assert abs(sum(volumes) - total) <= 0.05 * len(types) + 1e-9, (label, row)  # each rounded once to 0.1
+        assert row["非常规水源利用量(万m³)/其他"] == 0, label
+        assert abs(total / 1e4 - by_source[label]["其他(非常规)水源/小计"]) <= 0.006, label
+        assert 15 <= row["再生水利用率/%"] <= 60, label
+    city = by_type["全市"]
+    assert city["非常规水源利用量(万m³)/再生水"] > city["非常规水源利用量(万m³)/集蓄雨水"] > 0
+    assert isinstance(city["占比较上年变化/百分点"], (int, float))  # 2020 is in the demo: a change exists
 
 
 def test_indicator_sheet_uses_bulletin_precision(demo_run):

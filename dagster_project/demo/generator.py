@@ -81,6 +81,16 @@ RURAL_SELF_SUPPLIED_SHARE = {"county": 0.3, "central_city": 0.03, "development_z
 SEED_000_TIERS = {"320682": 1, "320681": 1, "320612": 1, "320614": 2, "320623": 2, "320685": 2,
                   "320671": 2, "320673": 2, "320672": 3}
 METER_LAST_DAY = date(2022, 12, 31)
+# A firm's unconventional water is of one type (the industrial return's typed columns, in this
+# order): reclaimed water from the treatment plants most often, then brackish, rain, desalinated
+# seawater on the coast, and rarely mine water.
+UNCONVENTIONAL_TYPES = ("再生水", "集蓄雨水", "海水淡化水", "微咸水", "矿坑(井)水")
+UNCONVENTIONAL_TYPE_WEIGHTS = (0.55, 0.15, 0.10, 0.15, 0.05)
+# Treatment plants per unit type, and a unit's 再生水利用率 (reclaimed used / treated, %) drawn around
+# the 30% the provinces set (seed 003), and the share of domestic use that reaches a plant as sewage.
+PLANTS_PER_UNIT = {"county": 2, "central_city": 3, "development_zone": 1}
+RECLAIMED_USE_RATE_PCT = (22.0, 42.0)
+SEWAGE_SHARE_OF_DOMESTIC = 0.75
 CENTRAL_DISTRICT = "320613"  # 崇川区
 
 
@@ -194,6 +204,7 @@ class DemoCity:
         self.firms: list[dict] = []
         self.suppliers: list[dict] = []
         self.districts: list[dict] = []
+        self.plants: list[dict] = []
         self.firm_use: dict[tuple[str, int], tuple[float, float]] = {}  # (self-supplied, total new water)
         self.unit_va: dict[tuple[str, int], float] = {}  # 万元, before scaling to the city's VA
         self.seed = seed
@@ -322,22 +333,39 @@ class DemoCity:
                     "is_sample": cls == "大型" or rng.uniform() < 0.45,
                     "eta": IRRIGATION_ETA[cls] + rng.normal(0, 0.02), "ground": 1.0 if cls == "纯井" else 0.02,
                     "m3_per_mu": self.farmland_m3_per_mu[u.code] * rng.uniform(330, 430) / 380})
+        self.build_plants()
+
+    def build_plants(self) -> None:
+        """Firms' unconventional water types and the wastewater treatment plants, from their own
+        random stream, so the register's draws stay as they were."""
+        rng = np.random.default_rng([self.seed, 2])
+        for f in self.firms:
+            f["uncon_type"] = str(rng.choice(UNCONVENTIONAL_TYPES, p=UNCONVENTIONAL_TYPE_WEIGHTS))
+        uscc = Uscc(rng)
+        uscc.seen = self.uscc.seen  # no code twice across the registers
+        for u in self.units:
+            rate = float(rng.uniform(*RECLAIMED_USE_RATE_PCT)) / 100
+            for i in range(PLANTS_PER_UNIT[u.unit_type]):
+                self.plants.append({"region": u.code, "uscc": uscc.new(u.code), "name": f"{u.short}污水处理厂{i + 1}",
+                                    "weight": float(rng.uniform(0.5, 1.5)), "rate": rate * float(rng.uniform(0.8, 1.2)),
+                                    "municipal": float(rng.uniform(0.2, 0.5)), "spare": float(rng.uniform(1.05, 1.3))})
 
     def survey_rows(self, year: int) -> dict[str, list[list]]:
         rng = np.random.default_rng(year)
-        ind_rows, sup_rows, irr_rows, sum_rows = [], [], [], []
+        ind_rows, sup_rows, irr_rows, sum_rows, plant_rows = [], [], [], [], []
         for u in self.units:
             sv = self.sector_volumes[(u.code, year)]
             # industry: split the sector volume over the unit's firms by weight
             firms = [f for f in self.firms if f["region"] == u.code]
             w = np.array([f["weight"] * rng.uniform(0.9, 1.1) for f in firms])
             vols = w / w.sum() * sv["industry"]
-            tap_total = 0.0
+            tap_total = reclaimed_total = 0.0
             va_enumerated = small_all = small_sample_w = small_sample_va = 0.0
             for f, v in zip(firms, vols):
                 tap, ground, uncon = v * f["tap_share"], v * f["ground_share"], v * f["uncon_share"]
                 surface = v - tap - ground - uncon
                 tap_total += tap
+                reclaimed_total += uncon if f["uncon_type"] == "再生水" else 0.0
                 self.firm_use[(f["uscc"], year)] = (surface + ground, v)
                 reused = v * f["reuse_rate"] / (1 - f["reuse_rate"]) if f["reuse_rate"] else 0.0
                 va = v / f["intensity"]  # 万元
@@ -350,7 +378,8 @@ class DemoCity:
                 else:
                     va_enumerated += va
                 unit = "m³"
-                values = [surface, ground, tap, uncon, reused]
+                values = [surface, ground, tap, *(uncon if f["uncon_type"] == t else 0.0 for t in UNCONVENTIONAL_TYPES),
+                          reused]
                 if f["name"].endswith("企业007") and year == 2022:  # planted: a return in 万m³
                     unit, values = "万m³", [x / 1e4 for x in values]
                 ind_rows.append([year, f["uscc"], f["name"], u.code, f["industry_code"],
@@ -395,8 +424,31 @@ class DemoCity:
                              round(sv["domestic"] * RURAL_SELF_SUPPLIED_SHARE[u.unit_type] / 1e4, 2), "定额推算"])
             sum_rows.append([year, u.code, "河湖补水", "地表水", round(sv["ecological"] * 0.4 / 1e4 * 0.8, 2), "工程计量"])
             sum_rows.append([year, u.code, "河湖补水", "再生水", round(sv["ecological"] * 0.4 / 1e4 * 0.2, 2), "工程计量"])
+            plant_rows += self.plant_rows(u.code, year, reclaimed_total, sv["ecological"] * 0.4 * 0.2, sv["domestic"])
         self._calibrate_eta(irr_rows, TARGET_ETA_2021 + 0.004 * (year - CALIBRATION_YEAR))
-        return {"industrial": ind_rows, "supply": sup_rows, "irrigation": irr_rows, "county_summary": sum_rows}
+        return {"industrial": ind_rows, "supply": sup_rows, "irrigation": irr_rows, "county_summary": sum_rows,
+                "wastewater": plant_rows}
+
+    def plant_rows(self, region: str, year: int, industry: float, ecological: float, domestic: float) -> list[list]:
+        """The unit's treatment plants: sewage from domestic use, reclaimed water used at the plant's
+        rate: at least what the unit's firms and its river replenishment report (the housing
+        department also counts landscape and river water the water survey does not), the rest
+        municipal and ecological, split over the plants by weight."""
+        plants = [p for p in self.plants if p["region"] == region]
+        weights = np.array([p["weight"] for p in plants]) / sum(p["weight"] for p in plants)
+        rows = []
+        for p, w in zip(plants, weights):
+            treated = domestic * SEWAGE_SHARE_OF_DOMESTIC * w
+            rate = p["rate"] * (1 + 0.04 * (year - CALIBRATION_YEAR))  # rising, as plans require
+            rest = max(treated * rate - (industry + ecological) * w, 0.0)
+            used = {"industry": industry * w, "municipal": rest * p["municipal"],
+                    "ecological": ecological * w + rest * (1 - p["municipal"])}
+            total = sum(used.values())
+            treated = max(treated, total * 2)
+            rows.append([year, p["uscc"], p["name"], region, round(treated / 1e4, 2),
+                         round(min(total * p["spare"], treated) / 1e4, 2), round(used["industry"] / 1e4, 2),
+                         round(used["municipal"] / 1e4, 2), round(used["ecological"] / 1e4, 2), "万m³"])
+        return rows
 
     @staticmethod
     def _audit_columns(s: dict, q_s: float, losses: float) -> list:
@@ -445,10 +497,10 @@ class DemoCity:
                                      "2.开发区、园区数据由各管委会提供。", "资料来源：市统计局。"])
             s = surveys[y]
             for row in s["industrial"]:
-                row[12] = round(row[12] * va_scale[y], 1)
+                row[16] = round(row[16] * va_scale[y], 1)
             write_sheet(self.out / "survey" / f"industrial_{y}.xlsx", f"{y}年度工业企业用水统计调查表",
                         ["统计年度", "统一社会信用代码", "单位名称", "行政区划代码", "行业代码", "是否规模以上",
-                         "是否火(核)电直流冷却", ("取用新水量", ["地表水", "地下水", "自来水", "非常规水"]),
+                         "是否火(核)电直流冷却", ("取用新水量", ["地表水", "地下水", "自来水", *UNCONVENTIONAL_TYPES]),
                          "重复利用水量", "工业增加值(万元)", "计量单位"], s["industrial"])
             write_sheet(self.out / "survey" / f"supply_{y}.xlsx", f"{y}年度公共供水企业用水统计调查表",
                         ["统计年度", "统一社会信用代码", "单位名称", "行政区划代码", ("自产供水量", ["地表水", "地下水"]),
@@ -463,6 +515,9 @@ class DemoCity:
                         ["统计年度", "灌区编码", "灌区名称", "行政区划代码", "灌区类型", "是否样点灌区",
                          ("毛灌溉用水量", ["地表水", "地下水"]), "净灌溉用水量", "实际灌溉面积(万亩)", "计量单位"],
                         s["irrigation"])
+            write_sheet(self.out / "survey" / f"wastewater_{y}.xlsx", f"{y}年度污水处理厂运行统计表",
+                        ["统计年度", "统一社会信用代码", "污水处理厂名称", "行政区划代码", "污水处理量", "再生水生产量",
+                         ("再生水利用量", ["工业", "市政杂用及景观", "生态补水"]), "计量单位"], s["wastewater"])
             write_sheet(self.out / "survey" / f"county_summary_{y}.xlsx", f"{y}年度区县用水汇总表",
                         ["统计年度", "行政区划代码", "用水类别", "水源类型", "用水量(万m³)", "推算方法"],
                         s["county_summary"])

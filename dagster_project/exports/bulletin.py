@@ -331,6 +331,47 @@ def withhold_with_use(table: list[dict], use_rows: list[dict], v: str) -> int:
     return n
 
 
+# 非常规水源利用's volume columns, by type then the total (rpt_bulletin_unconventional, 万m³)
+UNCONVENTIONAL_COLUMNS = (("reclaimed", "再生水"), ("rain", "集蓄雨水"), ("desalinated", "海水淡化水"),
+                          ("brackish", "微咸水"), ("mine", "矿坑(井)水"), ("other", "其他"))
+
+
+def unconventional(con, year: int, unit: str, number: int) -> TableSpec:
+    """非常规水源利用: volume by type, total, share of supply and its change, 再生水利用率. Its volumes
+    are 表2's unconventional column in 万m³: withheld wherever 表2 withholds that column (or its
+    total, for the share), so neither table gives the other's withheld cells away."""
+    table = report(con, "rpt_bulletin_unconventional", year, unit)
+    v = "_10k_m3"
+    volumes = tuple(f"{c}{v}" for c, _ in UNCONVENTIONAL_COLUMNS) + (f"unconventional{v}",)
+    shares = ("unconventional_share_pct", "unconventional_share_change_pp")
+    columns = ([Col("region_label", "地区")]
+               + [Col(f"{c}{v}", ("非常规水源利用量(万m³)", zh), 1, figure=c) for c, zh in UNCONVENTIONAL_COLUMNS]
+               + [Col(f"unconventional{v}", ("非常规水源利用量(万m³)", "合计"), 1, figure="unconventional"),
+                  Col("unconventional_share_pct", ("占供水总量比例", "%"), 2, figure="share"),
+                  Col("unconventional_share_change_pp", ("占比较上年变化", "百分点"), 2, figure="share_change"),
+                  Col("reclaimed_use_rate_pct", ("再生水利用率", "%"), 1, figure="reclaimed_rate")])
+    unavailable = mark_not_available(table, {"has_source_split": volumes + shares})
+    by_source = {r["region_code"]: r for r in use_by_source(con, year, unit).rows}
+    n = 0
+    for row in table:
+        source = by_source.get(row["region_code"], {})
+        withheld = (volumes + shares if source.get("unconventional_100m_m3") == SUPPRESSED else
+                    shares if source.get("total_100m_m3") == SUPPRESSED else ())
+        for key in withheld:
+            if row.get(key) not in (None, SUPPRESSED, NOT_AVAILABLE):
+                row[key], n = SUPPRESSED, n + 1
+    for row in table:
+        if row.get("reclaimed_use_rate_pct") is None:
+            row["reclaimed_use_rate_pct"], unavailable = NOT_AVAILABLE, unavailable + 1
+    return TableSpec(
+        sheet=f"表{number} 非常规水源利用", title=f"表{number}  {year}年各地区非常规水源利用情况", unit_line="",
+        columns=columns, rows=table,
+        notes=["非常规水源含再生水、集蓄雨水、海水淡化水、微咸水、矿坑(井)水；“其他”为报表未分类型的非常规水。",
+               "占供水总量比例=非常规水源利用量/供水总量×100%，较上年变化以百分点计。",
+               "再生水利用率=污水处理厂再生水利用量/污水处理量×100%，按污水处理厂汇总后计算。", ROUNDING_NOTE]
+        + ([SUPPRESSION_NOTE] if n else []) + ([NOT_AVAILABLE_NOTE] if unavailable else []))
+
+
 def bulletin_notes(con, year: int, unit: str, rounding_mode: str) -> list[str]:
     """The 说明 sheet: the bulletin's title and issuer (the deployment's, or the child unit's own
     name), then how the figures were compiled."""
@@ -354,11 +395,12 @@ def bulletin_notes(con, year: int, unit: str, rounding_mode: str) -> list[str]:
 
 
 def as_deployed(con, specs: list[TableSpec], prefix: str) -> list[TableSpec]:
-    """Each table's decimals (precision table: <prefix>_<n>, figure) and number (bulletin.table_labels:
-    <prefix>_<n> → e.g. 表2-1) as the deployment sets them."""
+    """Each table's decimals (precision table: its code, figure) and number (bulletin.table_labels:
+    code → e.g. 表2-1) as the deployment sets them. A table's code is <prefix>_<n> by its place
+    unless its builder fixed one (OPTIONAL_BULLETIN_TABLES)."""
     precision, labels = Precision(con), setting(con, "bulletin.table_labels")
     for n, spec in enumerate(specs, start=1):
-        code = f"{prefix}_{n}"
+        code = spec.code = spec.code or f"{prefix}_{n}"
         spec.columns = [c if c.decimals is None else replace(c, decimals=precision(code, c.figure or c.key, c.decimals))
                         for c in spec.columns]
         if code in labels and spec.sheet.startswith(f"表{n}"):
@@ -390,12 +432,20 @@ def groundwater(con, year: int, unit: str, n: int) -> TableSpec | None:
                "水资源承载状况取用水总量和地下水两方面评价结果中较差者。"])
 
 
+# Tables a year has only when their inputs came in, with their fixed codes: the deployment's precision
+# and table labels and the trace name a table by its code; the sheet's number is its place.
+OPTIONAL_BULLETIN_TABLES = (("bulletin_7", unconventional), ("bulletin_8", groundwater))
+
+
 def bulletin_tables(con, year: int, unit: str) -> list[TableSpec]:
     tables = [use_by_sector(con, year, unit), use_by_source(con, year, unit), indicators(con, year, unit),
               leakage(con, year, unit), industrial_reuse(con, year, unit), consumption(con, year, unit)]
-    tables = [t for t in tables if t is not None]
-    tables.append(groundwater(con, year, unit, len(tables) + 1))  # numbered after the tables before it
-    return as_deployed(con, [t for t in tables if t is not None], "bulletin")
+    specs = [replace(t, code=f"bulletin_{i}") for i, t in enumerate(tables, start=1) if t is not None]
+    for code, build in OPTIONAL_BULLETIN_TABLES:  # numbered after the tables the year has before them
+        spec = build(con, year, unit, len(specs) + 1)
+        if spec is not None:
+            specs.append(replace(spec, code=code))
+    return as_deployed(con, specs, "bulletin")
 
 
 def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:

@@ -38,6 +38,7 @@ from dagster_project.settings import dbt_vars
 TABLE_MODELS = {"bulletin_1": "rpt_bulletin_use_by_sector", "bulletin_2": "rpt_bulletin_use_by_source",
                 "bulletin_3": "rpt_bulletin_indicators", "bulletin_4": "rpt_bulletin_leakage",
                 "bulletin_5": "rpt_bulletin_industrial_reuse", "bulletin_6": "rpt_bulletin_consumption",
+                "bulletin_7": "rpt_bulletin_unconventional", "bulletin_8": "rpt_bulletin_groundwater",
                 "assessment_1": "rpt_assessment_targets", "assessment_2": "rpt_assessment_scores",
                 "assessment_3": "rpt_assessment_tasks"}
 UNCONVENTIONAL_TYPE_PREFIX = "u_"  # 表2's one column per unconventional type (bulletin.use_by_source)
@@ -154,7 +155,7 @@ def published_cell(workbook: Path, sheet: str, address: str, exports: Path) -> P
         i, j = spec_position(spec, address)
         row, col = spec.rows[i], spec.columns[j]
         frozen = None
-        model = TABLE_MODELS.get(f"{prefix}_{n}")
+        model = TABLE_MODELS.get(spec.code)
         row_meta = model_trace_meta().get(model, {})
         row_keys = {k: col.key if field_ == COLUMN_KEY else row.get(field_)
                     for k, field_ in row_meta.get("keys", {}).items()}
@@ -174,7 +175,7 @@ def published_cell(workbook: Path, sheet: str, address: str, exports: Path) -> P
                          f"{expected!r}：版式不符，无法可靠追溯。")
     return PublishedCell(
         workbook=workbook, version_dir=version_dir, year=manifest["year"], unit=unit, version=manifest["version"],
-        rounding_mode=manifest["rounding_mode"], table_code=f"{prefix}_{n}", sheet=sheet, address=address.upper(),
+        rounding_mode=manifest["rounding_mode"], table_code=spec.code, sheet=sheet, address=address.upper(),
         region_code=row.get("region_code"), region_label=str(label), column_key=col.key, header="/".join(col.path),
         unit_line=spec.unit_line, decimals=col.decimals, value=shown, frozen_value=frozen, row_keys=row_keys)
 

@@ -57,6 +57,7 @@ class TableSpec:
     columns: list[Col]
     rows: list[dict]
     notes: list[str] = field(default_factory=list)
+    code: str = ""  # which table it is, whatever its number (bulletin_1 …): precision, labels, trace
 
     @property
     def header_depth(self) -> int:

@@ -13,6 +13,7 @@ from dagster_project.lib.reference import plausible_ranges
 # a firm's reuse rate above the indicator's plausible maximum (seeds/indicator_catalog.csv) is a
 # keying error, quarantined at load like any broken row
 REUSE_RATE_MAX_PCT = plausible_ranges()["industrial_reuse_rate"][1]
+RECLAIMED_USES = ("industry", "municipal", "ecological", "other")  # 再生水利用量 by use on a plant's return
 MONTHLY_SPLIT_TOLERANCE_PCT = 1  # the monthly plans may differ from the annual plan by rounding
 
 
@@ -95,6 +96,11 @@ class Source:
 
 
 C = Column
+# The unconventional water types (非常规水源, METHODS S27) a typed return reports: column suffix, header
+# text (as water_source_map names it) and further accepted header texts.
+UNCONVENTIONAL_TYPES = (("reclaimed", "再生水", ()), ("rain", "集蓄雨水", ()), ("desalinated", "海水淡化水", ()),
+                        ("brackish", "微咸水", ()), ("mine", "矿坑水", ("取用新水量/矿坑(井)水",)))
+INDUSTRIAL_UNCONVENTIONAL_COLUMNS = ("new_water_unconventional", *(f"new_water_{t}" for t, _, _ in UNCONVENTIONAL_TYPES))
 SQL_TYPES = {"text": "varchar", "number": "double", "integer": "integer", "date": "date",
              "timestamp": "timestamp", "flag": "boolean"}
 VOLUME_UNITS = ("m³", "万m³", "亿m³")
@@ -230,8 +236,9 @@ SOURCES: tuple[Source, ...] = (
         row_rules=(
             RowRule("reuse_rate_implausible",
                     "ws_parse_number(reused_water) / nullif(ws_parse_number(reused_water) + ws_parse_number(new_water_surface)"
-                    " + ws_parse_number(new_water_ground) + ws_parse_number(new_water_tap)"
-                    f" + ws_parse_number(new_water_unconventional), 0) * 100 > {REUSE_RATE_MAX_PCT}",
+                    " + ws_parse_number(new_water_ground) + ws_parse_number(new_water_tap) + "
+                    + " + ".join(f"coalesce(ws_parse_number({c}), 0)" for c in INDUSTRIAL_UNCONVENTIONAL_COLUMNS)
+                    + f", 0) * 100 > {REUSE_RATE_MAX_PCT}",
                     f"reused water above {REUSE_RATE_MAX_PCT}% of total use (the reuse rate's plausible maximum)",
                     threshold=REUSE_RATE_MAX_PCT),
         ),
@@ -246,7 +253,12 @@ SOURCES: tuple[Source, ...] = (
             V("new_water_surface", ("取用新水量/地表水",)),
             V("new_water_ground", ("取用新水量/地下水",)),
             V("new_water_tap", ("取用新水量/自来水",)),
-            V("new_water_unconventional", ("取用新水量/非常规水",)),
+            # the old layout's one untyped column (counted as 其他非常规水 and flagged), or the typed ones
+            V("new_water_unconventional", ("取用新水量/非常规水",), required=False,
+              description="old layout: unconventional water without its type (counted as 其他非常规水, flagged)"),
+            *(V(f"new_water_{name}", (f"取用新水量/{zh}", f"取用新水量/非常规水/{zh}", *aliases), required=False,
+                description=f"unconventional water by type: {zh}")
+              for name, zh, aliases in UNCONVENTIONAL_TYPES),
             V("reused_water", ("重复利用水量",)),
             C("value_added_10k_yuan", ("工业增加值(万元)",), kind="number", min_value=0),
             unit_col(),
@@ -322,6 +334,37 @@ SOURCES: tuple[Source, ...] = (
             V("gross_water_ground", ("毛灌溉用水量/地下水",)),
             V("net_water", ("净灌溉用水量",), required=False),
             C("irrigated_area_10k_mu", ("实际灌溉面积(万亩)",), kind="number"),
+            unit_col(),
+        ),
+    ),
+    Source(
+        name="wastewater_plant_returns",
+        title_zh="污水处理厂运行统计表",
+        file_glob="survey/wastewater_*.xlsx",
+        file_format="xlsx",
+        grain="one row per wastewater treatment plant per report year",
+        description="The housing department's yearly returns of treated wastewater and reclaimed water "
+                    "produced and used, by use (再生水利用率 = reclaimed water used / wastewater treated).",
+        row_rules=(
+            RowRule("reclaimed_exceeds_treated",
+                    "ws_parse_number(reclaimed_produced) > ws_parse_number(wastewater_treated)",
+                    "reclaimed water produced larger than the wastewater treated"),
+            RowRule("reclaimed_use_exceeds_production",
+                    " + ".join(f"coalesce(ws_parse_number(reclaimed_used_{u}), 0)" for u in RECLAIMED_USES)
+                    + " > ws_parse_number(reclaimed_produced)",
+                    "reclaimed water used larger than the reclaimed water produced"),
+        ),
+        columns=(
+            C("report_year", ("统计年度", "年度"), kind="integer"),
+            uscc_col(),
+            C("plant_name", ("污水处理厂名称", "单位名称")),
+            region_col(),
+            V("wastewater_treated", ("污水处理量",)),
+            V("reclaimed_produced", ("再生水生产量",)),
+            V("reclaimed_used_industry", ("再生水利用量/工业",)),
+            V("reclaimed_used_municipal", ("再生水利用量/市政杂用及景观", "再生水利用量/市政杂用")),
+            V("reclaimed_used_ecological", ("再生水利用量/生态补水",)),
+            V("reclaimed_used_other", ("再生水利用量/其他",), required=False),
             unit_col(),
         ),
     ),

@@ -42,11 +42,15 @@ statistical as (
     left join {{ ref('fct_industrial_reuse') }} as ru using (region_code, report_year)
     left join {{ ref('fct_irrigation_efficiency') }} as ie using (region_code, report_year)
     left join {{ ref('fct_metering_coverage') }} as mc using (region_code, report_year)
-    left join {{ ref('fct_register_completeness') }} as rc using (region_code),
+    left join {{ ref('fct_register_completeness') }} as rc using (region_code)
+    left join {{ ref('fct_unconventional_share') }} as us using (region_code, report_year)
+    left join {{ ref('fct_reclaimed_water') }} as rw using (region_code, report_year),
     lateral (select {{ days_in_year('u.report_year') }} as days, e.population_avg_10k * 1e4 as pop) as k,
     lateral (values
         ('unconventional_water_use', u.unconventional_m3 / 1e8),
         ('unconventional_share', u.unconventional_m3 / nullif(u.total_m3, 0) * 100),
+        ('unconventional_share_change_yoy', us.share_change_pp),
+        ('reclaimed_water_use_rate', rw.reclaimed_use_rate_pct),
         ('water_use_per_capita', u.total_m3 / nullif(k.pop, 0)),
         ('domestic_per_capita', case when u.has_sector_split then u.domestic_m3 * 1000 / nullif(k.pop * k.days, 0) end),
         ('residential_per_capita', case when u.has_sector_split and u.has_domestic_split

@@ -9,7 +9,14 @@ select
     {{ to_m3('new_water_surface') }}            as new_water_surface_m3,
     {{ to_m3('new_water_ground') }}             as new_water_ground_m3,
     {{ to_m3('new_water_tap') }}                as new_water_tap_m3,
-    {{ to_m3('new_water_unconventional') }}     as new_water_unconventional_m3,
+    -- unconventional water: the typed columns, or the old layout's one untyped column (其他非常规水);
+    -- new_water_unconventional_m3 is their total, whichever layout the return used
+    {%- set types = ['unconventional', 'reclaimed', 'rain', 'desalinated', 'brackish', 'mine'] %}
+    {%- for t in types %}
+    coalesce({{ to_m3('new_water_' ~ t) }}, 0) as new_water_{{ 'unconventional_untyped' if t == 'unconventional' else t }}_m3,
+    {%- endfor %}
+    {% for t in types %}coalesce({{ to_m3('new_water_' ~ t) }}, 0){% if not loop.last %} + {% endif %}{% endfor %}
+                                                as new_water_unconventional_m3,
     {{ to_m3('reused_water') }}                 as reused_water_m3,
     {{ to_number('value_added_10k_yuan') }}     as value_added_10k_yuan,
     _source_file                                as source_file,
