@@ -177,7 +177,9 @@ def checked_inputs(paths, doc: dict) -> dict[str, list[dict]]:
         for r in rows:
             if "file_sha256" in r:  # a raw file: its row holds the row's key, its run is logged
                 values = input_row(paths.raw / r["source_file"], r["source_row_number"])
-                key = r.get("uscc") or r.get("unit_name") or r["population_avg_10k"]  # a yearbook row: its figure
+                # a firm's or plant's code, a well's, a yearbook row's figure, else the row's region code
+                key = next(r[k] for k in ("uscc", "unit_name", "well_code", "population_avg_10k", "region_code")
+                           if r.get(k) is not None)
                 assert str(key) in values, (r, values)
                 assert con.execute("select count(*) from raw.load_log where run_id = ? and source_file = ? and "
                                    "file_sha256 = ? and status = 'loaded'",
@@ -321,3 +323,35 @@ def test_a_consumption_cell_traces_to_its_use_and_the_coefficients_applied(demo_
     numerator = doc["lineage"]["numerator"]
     assert numerator["detail_sum_m3"] == pytest.approx(sum(c["volume_m3"] for c in coefficients), rel=1e-9)
     assert all(r["source_file"] for r in numerator["detail_rows"])
+
+
+def test_a_groundwater_cell_traces_to_its_abstraction_and_well_rows(demo_copy, capsys):
+    paths = demo_copy
+    book = paths.exports / "水资源公报表_2022.xlsx"
+    sheet = next(name for name in load_workbook(book, read_only=True).sheetnames if name.endswith("地下水开采与管控"))
+    ws = load_workbook(book)[sheet]
+    row_no = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "如东县" and ws.cell(r, 2).value == "深层承压水")
+    address = f"C{row_no}"  # 开采量(万m³)
+    doc = cli_json(capsys, book, sheet, address)
+    row = model_row(doc)
+    inputs = checked_inputs(paths, doc)
+    abstraction = next(rows for kind, rows in inputs.items() if kind.startswith("地下水开采量"))
+    wells = next(rows for kind, rows in inputs.items() if kind.startswith("地下水监测井"))
+    assert sum(a["abstraction_m3"] for a in abstraction) / 1e4 == pytest.approx(row["abstraction_10k_m3"], rel=1e-9)
+    assert round_for_bulletin(row["abstraction_10k_m3"], doc["cell"]["decimals"]) == doc["cell"]["value"]
+    assert wells and {w["aquifer_code"] for w in wells} == {row["aquifer_code"]}
+
+
+def test_an_unconventional_type_cell_traces_to_its_water_use_rows(demo_copy, capsys):
+    paths = demo_copy
+    book = paths.exports / "水资源公报表_2021.xlsx"
+    sheet = next(name for name in load_workbook(book, read_only=True).sheetnames if name.endswith("非常规水源利用"))
+    doc = cli_json(capsys, book, sheet, address_of(book, sheet, "海安市", "非常规水源利用量(万m³)", "再生水"))
+    row = model_row(doc)
+    numerator = doc["lineage"]["numerator"]
+    assert "再生水" in numerator["fct_filter"] and all(r["source_file"] for r in numerator["detail_rows"])
+    assert numerator["detail_sum_m3"] / 1e4 == pytest.approx(row["reclaimed_10k_m3"], rel=1e-9)
+    assert round_for_bulletin(row["reclaimed_10k_m3"], doc["cell"]["decimals"]) == doc["cell"]["value"]
+    (plants,) = checked_inputs(paths, doc).values()  # the row's 再生水利用率 inputs
+    assert sum(p["reclaimed_used_m3"] for p in plants) / sum(p["wastewater_treated_m3"] for p in plants) * 100 \
+        == pytest.approx(row["reclaimed_use_rate_pct"], rel=1e-9)

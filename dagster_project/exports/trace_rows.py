@@ -80,6 +80,30 @@ INPUT_KINDS = {
             left join deployment_file as f
               on trim(f.region_code) = a.coefficient_region_code and trim(f.sector_code) = a.coefficient_sector_code
             order by a.region_code, a.sub_sector_code""", "consumption_coefficients"),
+    "wastewater_plant_returns": InputKind(
+        "污水处理厂运行统计表(本地区各污水处理厂)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.uscc, s.plant_name,
+                   s.region_code, s.wastewater_treated_m3, s.reclaimed_produced_m3, s.reclaimed_used_m3
+            from staging.stg_raw__wastewater_plant_returns as s {RAW.format(t='wastewater_plant_returns')}
+            where s.report_year = $year and s.{MEMBERS}
+            order by s.region_code, s.uscc"""),
+    "groundwater_abstraction": InputKind(
+        "地下水开采量统计表(本地区本含水层)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.region_code,
+                   s.aquifer_code, s.abstraction_m3, s.method_zh
+            from staging.stg_raw__groundwater_abstraction as s {RAW.format(t='groundwater_abstraction')}
+            where s.report_year = $year and s.aquifer_code = $aquifer_code and s.{MEMBERS}
+            order by s.region_code"""),
+    "groundwater_levels": InputKind(
+        "地下水监测井水位(本地区本含水层本年各次观测)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.well_code, s.well_name,
+                   s.region_code, s.aquifer_code, s.observed_on, s.depth_to_water_m
+            from staging.stg_raw__groundwater_levels as s {RAW.format(t='groundwater_levels')}
+            where year(s.observed_on) = $year and s.aquifer_code = $aquifer_code and s.{MEMBERS}
+            order by s.well_code, s.observed_on"""),
+    "groundwater_controls": InputKind(
+        "部署的地下水管控指标", """select * from deployment_file
+            where region_code = $region and aquifer_code = $aquifer_code""", "groundwater_controls"),
     "assessment_tasks": InputKind(
         "部署的任务分解表", """select * from deployment_file
             where task_id = $task_id and report_year = cast($year as varchar)""", "assessment_tasks"),
