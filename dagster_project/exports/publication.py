@@ -44,7 +44,8 @@ BUNDLE = (
     *(("reports", f"rpt_{table}", "report_year = {year}") for table in (
         "bulletin_use_by_sector", "bulletin_use_by_source", "bulletin_unconventional_by_type",
         "bulletin_indicators", "bulletin_leakage", "bulletin_industrial_reuse", "bulletin_consumption",
-        "assessment_targets", "assessment_scores", "assessment_tasks")),
+        "assessment_targets", "assessment_scores", "assessment_tasks",
+        "bulletin_intensity_declines", "bulletin_ecological_flow")),
     # what the charts and the cell marks read
     ("marts", "dim_regions", "true"),
     ("marts", "mart_water_use_by_region", "report_year = {year}"),
