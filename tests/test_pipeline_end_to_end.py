@@ -347,11 +347,11 @@ def test_declines_against_each_base_and_the_ecological_flow_tables(demo_run):
     book = paths.exports / "水资源公报表_2022.xlsx"
     declines, table3 = table_rows(book, "表7 用水效率较各基准年变化"), table_rows(book, "表3 主要用水指标")
     with duckdb.connect(str(paths.published), read_only=True) as con:
-        vs_2015 = dict(con.execute("""select indicator_code, value from fct_intensity_declines
+        vs_2015 = dict(con.execute("""select indicator_code, value from marts.fct_intensity_declines
                                       where region_code = '320612' and report_year = 2022 and base_year = 2015
                                         and caliber = 'statistical'""").fetchall())
         flows = {r[0]: r[1:] for r in con.execute(
-            "select section_code, days_below_minimum, longest_run_below_days, status_zh from fct_ecological_flow "
+            "select section_code, days_below_minimum, longest_run_below_days, status_zh from marts.fct_ecological_flow "
             "where report_year = 2022").fetchall()}
     row = declines["通州区"]
     assert row["万元GDP用水量下降率/较2015年(%)"] == round(vs_2015["water_use_per_10k_gdp_decline_vs_base"], 1)

@@ -373,7 +373,9 @@ def declines_by_base(con, year: int, unit: str) -> TableSpec | None:
     long = report(con, "rpt_bulletin_intensity_declines", year, unit, order="sort_order, base_year, indicator_code")
     if not any(not r["is_plan_base"] for r in long):
         return None
-    bases = sorted({r["base_year"] for r in long})
+    # the plan period's base first (every row has it), then the comparison bases
+    bases = sorted({r["base_year"] for r in long}, key=lambda b: (not any(
+        r["is_plan_base"] for r in long if r["base_year"] == b), b))
     names = {"water_use_per_10k_gdp_decline_vs_base": "万元GDP用水量下降率",
              "water_use_per_10k_industry_va_decline_vs_base": "万元工业增加值用水量下降率"}
     decimals = {r["indicator_code"]: r["bulletin_decimals"] for r in long}
