@@ -48,7 +48,7 @@ def test_workbook_totals_match_seed_000_and_sectors_sum(demo_run):
     wb = load_workbook(book)
     assert wb.sheetnames == ["表1 分行业用水量", "表2 分水源供水量", "表3 主要用水指标", "表4 供水管网漏损",
                              "表5 工业用水重复利用", "表6 用水消耗量", "表7 非常规水源利用", "表8 地下水开采与管控",
-                             "图", "说明"]
+                             "表9 用水效率较各基准年变化", "图", "说明"]
     ws = wb["表1 分行业用水量"]
     assert ws["A1"].value == "表1  2021年各地区分行业用水量"
     # the national bulletin's order: 生活, 工业 (其中直流火(核)电), 农业, 人工生态环境补水, then the total
@@ -386,7 +386,35 @@ def test_a_unit_over_its_groundwater_control_is_overloaded_and_its_applications_
         assert consequences == [("地下水", 2022, "禁批"), ("地表水", 2022, "限批")]
         assert con.execute("""select count(*) from marts.fct_permit_application_consequences
                               where status_zh = '已批准'""").fetchone()[0] == 0
-    ws = load_workbook(paths.exports / "水资源公报表_2022.xlsx")["表7 地下水开采与管控"]
+    ws = load_workbook(paths.exports / "水资源公报表_2022.xlsx")["表8 地下水开采与管控"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     deep = next(r for r in rows if r[0] == "如东县" and r[1] == "深层承压水")
     assert deep[2] > deep[3] and deep[-2:] == ["超载", "超载"]  # abstraction above its control, 万m³
+
+
+def test_declines_against_each_base_and_the_ecological_flow_tables(demo_run):
+    """通州区 names 2015 as a further base (comparison_base_years.csv): its declines against 2015 are
+    published beside the plan period's 2020 ones, which equal 表3's; the sections' days below the
+    minimum and their warning come from the year of daily flows (planted dry spells: 12 and 3 days)."""
+    paths, _ = demo_run
+    book = paths.exports / "水资源公报表_2022.xlsx"
+    declines, table3 = table_rows(book, "表9 用水效率较各基准年变化"), table_rows(book, "表3 主要用水指标")
+    with duckdb.connect(str(paths.published), read_only=True) as con:
+        vs_2015 = dict(con.execute("""select indicator_code, value from marts.fct_intensity_declines
+                                      where region_code = '320612' and report_year = 2022 and base_year = 2015
+                                        and caliber = 'statistical'""").fetchall())
+        flows = {r[0]: r[1:] for r in con.execute(
+            "select section_code, days_below_minimum, longest_run_below_days, status_zh from marts.fct_ecological_flow "
+            "where report_year = 2022").fetchall()}
+    row = declines["通州区"]
+    assert row["万元GDP用水量下降率/较2015年(%)"] == round(vs_2015["water_use_per_10k_gdp_decline_vs_base"], 1)
+    assert row["万元工业增加值用水量下降率/较2015年(%)"] == round(
+        vs_2015["water_use_per_10k_industry_va_decline_vs_base"], 1)
+    assert 20 < row["万元GDP用水量下降率/较2015年(%)"] < 26  # the action plan's −23% order (seed 003)
+    for label, t3 in table3.items():  # the plan period's base: the same figures as 表3
+        assert declines[label]["万元GDP用水量下降率/较2020年(%)"] == t3["万元GDP用水量下降率/较2020年(%)"]
+    assert declines["海安市"].get("万元GDP用水量下降率/较2015年(%)") in (None, "")  # 2015 not named for it
+    assert flows == {"HD01": (0, 0, "正常"), "HD02": (12, 12, "严重预警"), "HD03": (3, 3, "预警")}
+    ws = load_workbook(book)["表10 控制断面生态流量"]
+    cells = {ws.cell(r, 2).value: [ws.cell(r, c).value for c in range(3, 10)] for r in range(1, ws.max_row + 1)}
+    assert cells["通吕运河大河口"] == [8, 365, 353, 12, round(353 / 365 * 100, 1), 12, "严重预警"]

@@ -92,6 +92,16 @@ PLANTS_PER_UNIT = {"county": 2, "central_city": 3, "development_zone": 1}
 RECLAIMED_USE_RATE_PCT = (22.0, 42.0)
 SEWAGE_SHARE_OF_DOMESTIC = 0.75
 CENTRAL_DISTRICT = "320613"  # 崇川区
+# The years before the demo's returns: yearbooks with GDP and VA and their indices only, so the
+# declines chain back to the 十三五 base (2015). The city's indices (上年=100) and a flat deflator.
+HISTORY_YEARS = (2015, 2016, 2017, 2018, 2019)
+HISTORY_GDP_INDEX = {2016: 109.4, 2017: 107.8, 2018: 107.2, 2019: 106.2}
+HISTORY_VA_INDEX = {2016: 109.0, 2017: 107.5, 2018: 106.0, 2019: 105.1}
+HISTORY_DEFLATOR = 1.02
+# Control sections of the demo deployment's ecological_flow_sections.csv: seasonal mean flow
+# (m³/s, low in winter) and the days of a planted dry spell (start month/day, days) below the minimum.
+FLOW_YEAR = 2022
+SECTION_FLOWS = {"HD01": (42.0, None), "HD02": (18.0, ((8, 10), 12)), "HD03": (9.5, ((1, 20), 3))}
 
 
 @dataclass
@@ -523,6 +533,7 @@ class DemoCity:
                         s["county_summary"])
         self.write_inspection_scores()
         self.write_groundwater(surveys)
+        self.write_history_economy(econ[BASE_YEAR])
 
     def write_groundwater(self, surveys: dict[int, dict[str, list[list]]]) -> None:
         """Groundwater abstraction by aquifer (each unit's groundwater on its returns, split between the
@@ -718,10 +729,64 @@ class DemoCity:
         return {"stations": n, "rows_per_day": n * steps_per_day, "days": self.days, "future_station": stations[7],
                 "defects": {k: stations[v] if k != "duplicates_day" else v for k, v in defects.items()}}
 
+    def write_history_economy(self, econ_2020: dict[str, dict]) -> None:
+        """Yearbooks 2015–2019 with GDP and industrial VA and their indices, back-cast from 2020 by
+        each unit's own index around the city's (its own random stream: the other draws stay)."""
+        rng = np.random.default_rng([self.seed, 2])
+        level = {code: (e["gdp"], e["va"]) for code, e in econ_2020.items()}
+        rows_by_year: dict[int, list[list]] = {}
+        for y in sorted(HISTORY_YEARS, reverse=True):
+            rows = []
+            for r in self.regions:
+                gdp_idx = HISTORY_GDP_INDEX.get(y) and round(HISTORY_GDP_INDEX[y] + rng.normal(0, 0.8), 1)
+                va_idx = HISTORY_VA_INDEX.get(y) and round(HISTORY_VA_INDEX[y] + rng.normal(0, 1.0), 1)
+                nxt = econ_2020[r.code] if y == 2019 else None
+                gdp_next, va_next = level[r.code]
+                step_gdp = (nxt["gdp_idx"] if nxt else prev[r.code][0]) / 100 * HISTORY_DEFLATOR
+                step_va = (nxt["va_idx"] if nxt else prev[r.code][1]) / 100 * HISTORY_DEFLATOR
+                level[r.code] = (gdp_next / step_gdp, va_next / step_va)
+                label = "全市" if r.unit_type == "city" else ("海门市" if r.code == "320614" else r.name)
+                rows.append([label, round(level[r.code][0], 2), gdp_idx, round(level[r.code][1], 2), va_idx])
+            prev = {r.code: (row[2], row[4]) for r, row in zip(self.regions, rows)}
+            rows_by_year[y] = rows
+        for y, rows in rows_by_year.items():
+            write_sheet(self.out / "economy" / f"统计年鉴_分地区主要指标_{y}.xlsx", f"{y}年南通市分地区主要经济社会指标",
+                        ["地区", ("地区生产总值", ["现价(亿元)", "指数(上年=100)"]),
+                         ("工业增加值", ["现价(亿元)", "指数(上年=100)"])], rows,
+                        notes=["注：地区生产总值、工业增加值按当年价格计算，指数按可比价格计算。", "资料来源：市统计局。"])
+
+    def write_ecological_flows(self) -> None:
+        """A year of daily mean flows at the control sections: a seasonal curve with noise, and a
+        planted dry spell below the minimum at two of them (their own random stream)."""
+        rng = np.random.default_rng([self.seed, 3])
+        with open(DEMO_DEPLOYMENT / "ecological_flow_sections.csv", encoding="utf-8") as f:
+            sections = {r["section_code"]: r for r in csv.DictReader(f)}
+        day0 = date(FLOW_YEAR, 1, 1)
+        lines = [["断面编码", "断面名称", "所在河流", "日期", "日均流量(m³/s)"]]
+        for code, (mean, spell) in SECTION_FLOWS.items():
+            minimum = float(sections[code]["min_flow_m3s"])
+            dry = set()
+            if spell:
+                start = date(FLOW_YEAR, *spell[0])
+                dry = {start + timedelta(days=k) for k in range(spell[1])}
+            for k in range((date(FLOW_YEAR, 12, 31) - day0).days + 1):
+                day = day0 + timedelta(days=k)
+                seasonal = mean * (1 + 0.45 * math.sin(2 * math.pi * (k - 100) / 365))
+                flow = max(seasonal * float(rng.lognormal(0, 0.12)), minimum * 1.3)
+                if day in dry:
+                    flow = minimum * float(rng.uniform(0.55, 0.95))
+                lines.append([code, sections[code]["section_name_zh"], sections[code]["river_zh"], day.isoformat(),
+                              f"{flow:.2f}"])
+        path = self.out / "ecological_flow" / f"生态流量日报_{FLOW_YEAR}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows(lines)
+
     def generate(self) -> dict:
         self.plan_sector_volumes()
         self.build_units()
         self.write_annual()
+        self.write_ecological_flows()
         intakes = self.write_permits_and_plans()
         self.write_permit_applications()
         return self.write_meter_readings(intakes)

@@ -432,9 +432,51 @@ def groundwater(con, year: int, unit: str, n: int) -> TableSpec | None:
                "水资源承载状况取用水总量和地下水两方面评价结果中较差者。"])
 
 
+def declines_by_base(con, year: int, unit: str, n: int) -> TableSpec | None:
+    """The two intensity declines against every base year named for the rows (表3 shows the plan
+    period's only): None when no row has a comparison base this year."""
+    long = report(con, "rpt_bulletin_intensity_declines", year, unit, order="sort_order, base_year, indicator_code")
+    if not any(not r["is_plan_base"] for r in long):
+        return None
+    # the plan period's base first (every row has it), then the comparison bases
+    bases = sorted({r["base_year"] for r in long}, key=lambda b: (not any(
+        r["is_plan_base"] for r in long if r["base_year"] == b), b))
+    names = {"water_use_per_10k_gdp_decline_vs_base": "万元GDP用水量下降率",
+             "water_use_per_10k_industry_va_decline_vs_base": "万元工业增加值用水量下降率"}
+    decimals = {r["indicator_code"]: r["bulletin_decimals"] for r in long}
+    columns = [Col("region_label", "地区")] + [Col(f"{code}_{b}", (name, f"较{b}年(%)"), decimals.get(code, 1))
+                                              for code, name in names.items() for b in bases]
+    by_region: dict[str, dict] = {}
+    for r in long:
+        row = by_region.setdefault(r["region_code"], {"region_label": r["region_label"]})
+        row[f"{r['indicator_code']}_{r['base_year']}"] = r["value"]
+    return TableSpec(sheet=f"表{n} 用水效率较各基准年变化", title=f"表{n}  {year}年各地区用水效率较各基准年变化", unit_line="",
+                     columns=columns, rows=list(by_region.values()),
+                     notes=["下降率按可比价计算(地区生产总值、工业增加值指数自基准年起逐年连乘)；基准年为规划期基准年及本地区"
+                            "行动方案等确定的比较基准年；空白表示该地区未以该年为基准。"])
+
+
+def ecological_flow(con, year: int, unit: str, n: int) -> TableSpec | None:
+    """Ecological flow at the control sections: None when the deployment assesses none this year."""
+    table = report(con, "rpt_bulletin_ecological_flow", year, unit, order="sort_order, section_code")
+    if not table:
+        return None
+    return TableSpec(sheet=f"表{n} 控制断面生态流量", title=f"表{n}  {year}年主要河流控制断面生态流量保障情况", unit_line="",
+                     columns=[Col("river_zh", "河流"), Col("section_name_zh", "控制断面"),
+                              Col("min_flow_m3s", ("最小生态流量", "m³/s"), 2), Col("days_with_data", ("监测天数", "d"), 0),
+                              Col("days_meeting_minimum", ("达标天数", "d"), 0),
+                              Col("days_below_minimum", ("不达标天数", "d"), 0),
+                              Col("assurance_rate_pct", ("保证率", "%"), 1),
+                              Col("longest_run_below_days", ("最长连续不达标", "d"), 0), Col("status_zh", "预警")],
+                     rows=table,
+                     notes=["按日均流量与当日适用的最小生态流量(分时段控制的断面按所在月份)比较；"
+                            "保证率=达标天数/监测天数×100%；预警等级按本地区确定的规则。"])
+
+
 # Tables a year has only when their inputs came in, with their fixed codes: the deployment's precision
 # and table labels and the trace name a table by its code; the sheet's number is its place.
-OPTIONAL_BULLETIN_TABLES = (("bulletin_7", unconventional), ("bulletin_8", groundwater))
+OPTIONAL_BULLETIN_TABLES = (("bulletin_7", unconventional), ("bulletin_8", groundwater),
+                            ("bulletin_9", declines_by_base), ("bulletin_10", ecological_flow))
 
 
 def bulletin_tables(con, year: int, unit: str) -> list[TableSpec]:

@@ -39,6 +39,7 @@ TABLE_MODELS = {"bulletin_1": "rpt_bulletin_use_by_sector", "bulletin_2": "rpt_b
                 "bulletin_3": "rpt_bulletin_indicators", "bulletin_4": "rpt_bulletin_leakage",
                 "bulletin_5": "rpt_bulletin_industrial_reuse", "bulletin_6": "rpt_bulletin_consumption",
                 "bulletin_7": "rpt_bulletin_unconventional", "bulletin_8": "rpt_bulletin_groundwater",
+                "bulletin_9": "rpt_bulletin_intensity_declines", "bulletin_10": "rpt_bulletin_ecological_flow",
                 "assessment_1": "rpt_assessment_targets", "assessment_2": "rpt_assessment_scores",
                 "assessment_3": "rpt_assessment_tasks"}
 UNCONVENTIONAL_TYPE_PREFIX = "u_"  # 表2's one column per unconventional type (bulletin.use_by_source)

@@ -104,6 +104,16 @@ INPUT_KINDS = {
     "groundwater_controls": InputKind(
         "部署的地下水管控指标", """select * from deployment_file
             where region_code = $region and aquifer_code = $aquifer_code""", "groundwater_controls"),
+    "ecological_flows": InputKind(
+        "控制断面日均流量(本断面本年各日)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.section_code,
+                   s.section_name_zh, s.flow_date, s.mean_flow_m3s
+            from staging.stg_raw__ecological_flows as s {RAW.format(t='ecological_flows')}
+            where year(s.flow_date) = $year and s.section_code = $section_code
+            order by s.flow_date"""),
+    "ecological_flow_sections": InputKind(
+        "部署的控制断面及其最小生态流量", """select * from deployment_file where section_code = $section_code""",
+        "ecological_flow_sections"),
     "assessment_tasks": InputKind(
         "部署的任务分解表", """select * from deployment_file
             where task_id = $task_id and report_year = cast($year as varchar)""", "assessment_tasks"),

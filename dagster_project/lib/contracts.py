@@ -405,6 +405,23 @@ SOURCES: tuple[Source, ...] = (
             C("method", ("推算方法",), required=False),
         ),
     ),
+    Source(
+        name="ecological_flows",
+        title_zh="生态流量监测日报(控制断面日均流量)",
+        file_glob="ecological_flow/*.csv",
+        file_format="csv",
+        grain="one row per control section per day",
+        description="A year's daily mean flows at the control sections, exported from the monitoring platform "
+                    "(file named with its year, e.g. 生态流量日报_2022.csv).",
+        columns=(
+            C("section_code", ("断面编码", "测站编码", "section_code")),
+            C("section_name", ("断面名称", "section_name"), required=False),
+            C("river", ("所在河流", "河流", "river"), required=False),
+            C("flow_date", ("日期", "监测日期", "date"), kind="date"),
+            C("mean_flow_m3s", ("日均流量(m³/s)", "日均流量(m3/s)", "日均流量", "mean_flow_m3s"), kind="number",
+              min_value=0, description="daily mean flow, m³/s; a negative flow is a keying error"),
+        ),
+    ),
 )
 
 # Groundwater and permit applications (issue 19: the red lines beyond total use). An aquifer is

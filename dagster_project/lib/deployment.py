@@ -95,6 +95,8 @@ TABLES: tuple[Table, ...] = (
         C("region_code"), C("report_year", "integer"), C("indicator_code"),
         C("caliber", doc="statistical | assessment"), C("direction", doc="<= | >="),
         C("target_value", "double"), C("unit", required=False), C("note", required=False),
+        C("base_year", "integer", False, "a *_decline_vs_base target's base year (empty: the plan period's, "
+          "base_years.csv; else a comparison base of comparison_base_years.csv)"),
     ), key=("region_code", "report_year", "indicator_code", "caliber"), optional_file=True),
     Table("assessment_scoring_rules", "Scoring type and points per indicator.", (
         C("indicator_code"), C("scoring_type", doc="binary | linear | stepwise"), C("max_points", "double"),
@@ -144,6 +146,40 @@ TABLES: tuple[Table, ...] = (
         C("region_code"), C("report_year", "integer"), C("indicator_code"), C("value", "double"),
         C("unit", required=False), C("source", required=False),
     ), key=("region_code", "report_year", "indicator_code"), optional_file=True),
+    Table("comparison_base_years", "Extra base years the intensity declines are also measured against "
+          "(beside the plan period's), e.g. an action plan's 较2015年 targets.", (
+        C("region_code", doc="a region code of the register, or * for every region"),
+        C("base_year", "integer"), C("first_year", "integer", doc="first report year measured against it"),
+        C("last_year", "integer", doc="last report year measured against it"),
+        C("note", required=False, doc="the document that names the base, e.g. 节水行动方案"),
+    ), key=("region_code", "base_year", "first_year"), optional_file=True,
+        example=(("*", "2015", "2021", "2025", "节水行动方案"),)),
+    Table("base_year_water_use", "Water use of a base year the warehouse holds no returns for (the figure the "
+          "plan fixed, 基准年用水量); the warehouse's own total wins where it has one.", (
+        C("region_code"), C("base_year", "integer"), C("caliber", doc="statistical | assessment"),
+        C("total_m3", "double", doc="total water use, m³"), C("industry_m3", "double", False, doc="industrial water use, m³"),
+        C("source", required=False, doc="where the figure is published"),
+    ), key=("region_code", "base_year", "caliber"), optional_file=True),
+    Table("ecological_flow_sections", "Control sections (控制断面) and their minimum ecological flow.", (
+        C("section_code", doc="the section code in the flow reports"), C("section_name_zh"), C("river_zh"),
+        C("region_code", doc="the region the section is assessed for"),
+        C("min_flow_m3s", "double", doc="minimum ecological flow (最小生态流量), m³/s, all year"),
+        C("warning_margin_pct", "double", False, doc="a day within this % above the minimum counts as near it"),
+        C("sort_order", "integer", doc="row order in tables"),
+    ), key=("section_code",), optional_file=True),
+    Table("ecological_flow_seasonal_minimums", "A section's minimum ecological flow for some months "
+          "(e.g. 汛期), overriding its all-year minimum.", (
+        C("section_code"), C("month_from", "integer", doc="1–12"), C("month_to", "integer", doc="1–12, ≥ month_from"),
+        C("min_flow_m3s", "double"), C("note", required=False),
+    ), key=("section_code", "month_from"), optional_file=True),
+    Table("ecological_flow_warning_levels", "Ecological-flow status per section and year: the level of highest "
+          "sort_order any of whose thresholds is met; the one level without thresholds is the default.", (
+        C("status_zh", doc="e.g. 正常, 预警"), C("status_code"),
+        C("min_days_below", "integer", False, doc="days below the minimum, at least"),
+        C("min_longest_run_days", "integer", False, doc="longest run of days below the minimum, at least"),
+        C("min_days_near", "integer", False, doc="days within the warning margin above the minimum, at least"),
+        C("sort_order", "integer"),
+    ), key=("status_code",), optional_file=True),
 )
 # Groundwater and carrying capacity (issue 19): the office's aquifer register, its control indicators
 # and its overdraft zones; optional, an office without them gets no groundwater or carrying-capacity rows.
@@ -498,6 +534,8 @@ def semantic_problems(con: duckdb.DuckDBPyConnection, settings: DeploymentSettin
     problems += [f"assessment_targets: direction {d!r} is not <= or >=" for (d,) in
                  q(f"select distinct direction from {s}.assessment_targets where direction not in ('<=', '>=')")]
     problems += groundwater_problems(q, s, codes)
+    problems += comparison_base_problems(q, codes)
+    problems += ecological_flow_problems(q, codes)
     if settings is not None:
         problems += [f"deployment.yml: bulletin.child_units {c} is not in the register"
                      for c in settings.bulletin.child_units if c not in codes]
@@ -528,6 +566,68 @@ def groundwater_problems(q, s: str, codes: set[str]) -> list[str]:
                                   x.valid_from_year, y.valid_from_year
                            from {s}.{table} x join {s}.{table} y using ({key})
                            where x.valid_from_year < y.valid_from_year and y.valid_from_year <= x.valid_to_year""")]
+    return problems
+
+
+def comparison_base_problems(q, codes: set[str]) -> list[str]:
+    """Comparison bases, base-year figures and the base year a target names."""
+    s = "_deployment_check"
+    problems = [f"comparison_base_years: region {c} is not in the register (use * for every region)" for (c,) in
+                q(f"select distinct region_code from {s}.comparison_base_years order by 1") if c != "*" and c not in codes]
+    problems += [f"comparison_base_years: {c} base {y} for {a}–{b}: the years must come after the base and "
+                 f"last_year may not precede first_year" for c, y, a, b in
+                 q(f"select region_code, base_year, first_year, last_year from {s}.comparison_base_years "
+                   f"where first_year <= base_year or last_year < first_year order by all")]
+    problems += [f"base_year_water_use: region {c} is not in the register" for (c,) in
+                 q(f"select distinct region_code from {s}.base_year_water_use order by 1") if c not in codes]
+    problems += [f"base_year_water_use: {c} {y} caliber {k!r} is not statistical or assessment" for c, y, k in
+                 q(f"select region_code, base_year, caliber from {s}.base_year_water_use "
+                   f"where caliber not in ('statistical', 'assessment') order by all")]
+    problems += [f"base_year_water_use: {c} {y} has a negative volume" for c, y in
+                 q(f"select region_code, base_year from {s}.base_year_water_use "
+                   f"where total_m3 < 0 or industry_m3 < 0 order by all")]
+    problems += [f"assessment_targets: {c} {y} {i} names base year {b}, but only a *_decline_vs_base target "
+                 f"has a base year" for c, y, i, b in
+                 q(f"select region_code, report_year, indicator_code, base_year from {s}.assessment_targets "
+                   f"where base_year is not null and not suffix(indicator_code, '_decline_vs_base') order by all")]
+    problems += [f"assessment_targets: {c} {y} {i} names base year {b}, which is neither the plan period's "
+                 f"(base_years.csv) nor a comparison base for it (comparison_base_years.csv)" for c, y, i, b in
+                 q(f"""select t.region_code, t.report_year, t.indicator_code, t.base_year from {s}.assessment_targets t
+                       where t.base_year is not null and suffix(t.indicator_code, '_decline_vs_base')
+                         and not exists (select 1 from {s}.base_years p where p.base_year = t.base_year
+                                         and t.report_year between p.first_year and p.last_year)
+                         and not exists (select 1 from {s}.comparison_base_years c where c.base_year = t.base_year
+                                         and c.region_code in ('*', t.region_code)
+                                         and t.report_year between c.first_year and c.last_year)
+                       order by all""")]
+    return problems
+
+
+def ecological_flow_problems(q, codes: set[str]) -> list[str]:
+    """Sections, their seasonal minimums and the warning levels."""
+    s = "_deployment_check"
+    problems = [f"ecological_flow_sections: {c} region {r} is not in the register" for c, r in
+                q(f"select section_code, region_code from {s}.ecological_flow_sections order by 1") if r not in codes]
+    problems += [f"ecological_flow_sections: {c} minimum flow {v:g} m³/s or margin {m} % is negative" for c, v, m in
+                 q(f"select section_code, min_flow_m3s, warning_margin_pct from {s}.ecological_flow_sections "
+                   f"where min_flow_m3s < 0 or warning_margin_pct < 0 order by 1")]
+    problems += [f"ecological_flow_seasonal_minimums: section {c} is not in ecological_flow_sections" for (c,) in
+                 q(f"""select distinct section_code from {s}.ecological_flow_seasonal_minimums
+                       where section_code not in (select section_code from {s}.ecological_flow_sections) order by 1""")]
+    problems += [f"ecological_flow_seasonal_minimums: {c} months {a}–{b} are not 1–12 in order, or the flow is negative"
+                 for c, a, b in q(f"""select section_code, month_from, month_to from {s}.ecological_flow_seasonal_minimums
+                                      where month_from not between 1 and 12 or month_to not between month_from and 12
+                                         or min_flow_m3s < 0 order by all""")]
+    problems += [f"ecological_flow_seasonal_minimums: {c} months from {a} and from {b} overlap" for c, a, b in
+                 q(f"""select x.section_code, x.month_from, y.month_from from {s}.ecological_flow_seasonal_minimums x
+                       join {s}.ecological_flow_seasonal_minimums y on x.section_code = y.section_code
+                        and x.month_from < y.month_from and y.month_from <= x.month_to order by all""")]
+    (levels, defaults), = q(f"""select count(*), count(*) filter (where min_days_below is null
+                                   and min_longest_run_days is null and min_days_near is null)
+                                from {s}.ecological_flow_warning_levels""")
+    if levels and defaults != 1:
+        problems.append(f"ecological_flow_warning_levels: exactly one level needs no thresholds (the default); "
+                        f"found {defaults}")
     return problems
 
 

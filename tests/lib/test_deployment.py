@@ -120,3 +120,39 @@ def test_the_grade_note_follows_the_deployments_grades():
     assert grade_note([(90, "优秀"), (80, "良好"), (60, "合格"), (0, "不合格")]) == (
         "≥90分为优秀，80～90分为良好，60～80分为合格，<60分为不合格(以上含本数，以下不含本数)；一票否决者为不合格。")
     assert grade_note([(85, "A"), (0, "B")]) == "≥85分为A，<85分为B(以上含本数，以下不含本数)；一票否决者为不合格。"
+
+
+def test_comparison_base_years_and_a_target_base_are_checked(tmp_path):
+    d = broken_copy(tmp_path)
+    (d / "comparison_base_years.csv").write_text(
+        "region_code,base_year,first_year,last_year\n320612,2015,2021,2025\n*,2022,2021,2025\n320699,2015,2021,2025\n",
+        encoding="utf-8")
+    targets = (d / "assessment_targets.csv").read_text(encoding="utf-8").splitlines()
+    targets = [targets[0] + ",base_year"] + [row + "," for row in targets[1:]]  # no base: the plan period's
+    targets += ["320612,2022,water_use_per_10k_gdp_decline_vs_base,statistical,>=,20,%,as named,2015",
+                "320685,2022,water_use_per_10k_gdp_decline_vs_base,statistical,>=,20,%,not named,2015",
+                "320685,2022,total_water_use,statistical,<=,5,亿m³,no base,2020"]
+    (d / "assessment_targets.csv").write_text("\n".join(targets) + "\n", encoding="utf-8")
+    problems = problems_of(d)
+    assert ("comparison_base_years: * base 2022 for 2021–2025: the years must come after the base and "
+            "last_year may not precede first_year") in problems
+    assert "comparison_base_years: region 320699 is not in the register (use * for every region)" in problems
+    assert any(p.startswith("assessment_targets: 320685 2022 water_use_per_10k_gdp_decline_vs_base names base "
+                            "year 2015, which is neither") for p in problems), problems
+    assert any(p.startswith("assessment_targets: 320685 2022 total_water_use names base year 2020, but only")
+               for p in problems), problems
+    # 320612's own comparison base is valid: no problem names it
+    assert not any("320612 2022" in p for p in problems)
+
+
+def test_ecological_flow_sections_levels_and_seasons_are_checked(tmp_path):
+    d = broken_copy(tmp_path)
+    (d / "ecological_flow_seasonal_minimums.csv").write_text(
+        "section_code,month_from,month_to,min_flow_m3s\nHD01,6,9,15\nHD01,9,10,14\nXX09,1,3,2\n", encoding="utf-8")
+    (d / "ecological_flow_warning_levels.csv").write_text(
+        "status_zh,status_code,min_days_below,sort_order\n预警,warning,1,2\n", encoding="utf-8")
+    problems = problems_of(d)
+    assert "ecological_flow_seasonal_minimums: HD01 months from 6 and from 9 overlap" in problems
+    assert "ecological_flow_seasonal_minimums: section XX09 is not in ecological_flow_sections" in problems
+    assert ("ecological_flow_warning_levels: exactly one level needs no thresholds (the default); found 0"
+            in problems)
