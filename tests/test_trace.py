@@ -41,6 +41,8 @@ def cli_json(capsys, *args) -> dict:
 
 
 def input_row(path, number: int) -> list[str]:
+    if path.suffix == ".csv":  # a line of the file as read (the demo's CSVs are UTF-8)
+        return [v for v in list(csv.reader(path.open(encoding="utf-8-sig")))[number - 1] if v]
     ws = load_workbook(path, read_only=True).active
     row = next(ws.iter_rows(min_row=number, max_row=number, values_only=True))
     return [str(v) for v in row if v is not None]
@@ -178,7 +180,8 @@ def checked_inputs(paths, doc: dict) -> dict[str, list[dict]]:
             if "file_sha256" in r:  # a raw file: its row holds the row's key, its run is logged
                 values = input_row(paths.raw / r["source_file"], r["source_row_number"])
                 # a firm's or plant's code, a well's, a yearbook row's figure, else the row's region code
-                key = next(r[k] for k in ("uscc", "unit_name", "well_code", "population_avg_10k", "region_code")
+                key = next(r[k] for k in ("uscc", "unit_name", "well_code", "section_code", "population_avg_10k",
+                                          "region_code")
                            if r.get(k) is not None)
                 assert str(key) in values, (r, values)
                 assert con.execute("select count(*) from raw.load_log where run_id = ? and source_file = ? and "
@@ -355,3 +358,30 @@ def test_an_unconventional_type_cell_traces_to_its_water_use_rows(demo_copy, cap
     (plants,) = checked_inputs(paths, doc).values()  # the row's 再生水利用率 inputs
     assert sum(p["reclaimed_used_m3"] for p in plants) / sum(p["wastewater_treated_m3"] for p in plants) * 100 \
         == pytest.approx(row["reclaimed_use_rate_pct"], rel=1e-9)
+
+
+def test_an_ecological_flow_cell_traces_to_the_section_s_daily_flows(demo_copy, capsys):
+    paths = demo_copy
+    book = paths.exports / "水资源公报表_2022.xlsx"
+    sheet = next(name for name in load_workbook(book, read_only=True).sheetnames if name.endswith("控制断面生态流量"))
+    ws = load_workbook(book)[sheet]
+    row_no = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "通吕运河大河口")
+    headers = [ws.cell(3, c).value for c in range(1, ws.max_column + 1)]
+    doc = cli_json(capsys, book, sheet, f"{get_column_letter(headers.index('不达标天数') + 1)}{row_no}")
+    row = model_row(doc)
+    inputs = checked_inputs(paths, doc)
+    flows = next(rows for kind, rows in inputs.items() if kind.startswith("控制断面日均流量"))
+    (section,) = next(rows for kind, rows in inputs.items() if kind.startswith("部署的控制断面"))
+    below = [f for f in flows if f["mean_flow_m3s"] < float(section["min_flow_m3s"])]
+    assert len(flows) == row["days_with_data"] and len(below) == row["days_below_minimum"] == doc["cell"]["value"]
+
+
+def test_a_decline_against_a_second_base_traces_to_its_decline_rows(demo_copy, capsys):
+    paths = demo_copy
+    book = paths.exports / "水资源公报表_2022.xlsx"
+    sheet = next(name for name in load_workbook(book, read_only=True).sheetnames if name.endswith("用水效率较各基准年变化"))
+    doc = cli_json(capsys, book, sheet, address_of(book, sheet, "通州区", "万元GDP用水量下降率", "较2015年(%)"))
+    marts = {(r["base_year"], r["indicator_code"]): r for r in doc["lineage"]["mart_rows"]}
+    decline = marts[(2015, "water_use_per_10k_gdp_decline_vs_base")]
+    assert round_for_bulletin(decline["value"], doc["cell"]["decimals"]) == doc["cell"]["value"]
+    assert checked_inputs(paths, doc)  # the report year's yearbook rows, each checked against its file

@@ -448,7 +448,7 @@ def declines_by_base(con, year: int, unit: str, n: int) -> TableSpec | None:
                                               for code, name in names.items() for b in bases]
     by_region: dict[str, dict] = {}
     for r in long:
-        row = by_region.setdefault(r["region_code"], {"region_label": r["region_label"]})
+        row = by_region.setdefault(r["region_code"], {"region_code": r["region_code"], "region_label": r["region_label"]})
         row[f"{r['indicator_code']}_{r['base_year']}"] = r["value"]
     return TableSpec(sheet=f"表{n} 用水效率较各基准年变化", title=f"表{n}  {year}年各地区用水效率较各基准年变化", unit_line="",
                      columns=columns, rows=list(by_region.values()),
