@@ -63,7 +63,7 @@ def test_a_file_taken_out_of_raw_withdraws_its_rows(tmp_path):
     assert files == [("meter_readings/a.csv", 1), ("meter_readings/b_renamed.csv", 1)]  # not counted twice
 
 
-def test_a_negative_or_undated_flow_row_is_quarantined_and_the_others_load(tmp_path):
+def test_a_negative_undated_or_unknown_section_flow_row_is_quarantined_and_the_others_load(tmp_path):
     flows = SOURCES_BY_NAME["ecological_flows"]
     raw = tmp_path / "raw"
     (raw / "ecological_flow").mkdir(parents=True)
@@ -71,10 +71,12 @@ def test_a_negative_or_undated_flow_row_is_quarantined_and_the_others_load(tmp_p
         "断面编码,断面名称,所在河流,日期,日均流量(m³/s)\n"
         "HD01,九圩港闸,九圩港,2022-01-01,12.5\n"
         "HD01,九圩港闸,九圩港,2022-01-02,-3.2\n"
-        "HD01,九圩港闸,九圩港,2022-13-03,11\n", encoding="utf-8")
+        "HD01,九圩港闸,九圩港,2022-13-03,11\n"
+        "HD99,某闸,某河,2022-01-01,5\n", encoding="utf-8")  # a section the deployment does not assess
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     summary = load_source(con, flows, raw, run_id="r1", settle_seconds=0)
     assert [o.status for o in summary.outcomes] == ["loaded"]
     assert con.execute("select flow_date, mean_flow_m3s from raw.ecological_flows").fetchall() == [("2022-01-01", "12.5")]
     quarantined = con.execute(f"select _source_row_number, _reasons from {flows.quarantine_table} order by 1").fetchall()
-    assert quarantined == [(3, ["below_minimum:mean_flow_m3s"]), (4, ["invalid_date:flow_date"])]
+    assert quarantined == [(3, ["below_minimum:mean_flow_m3s"]), (4, ["invalid_date:flow_date"]),
+                           (5, ["unknown_flow_section"])]

@@ -57,13 +57,13 @@ def write_raw(raw):
 
 @pytest.fixture(scope="module")
 def nation(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    paths = isolate(mp, tmp_path_factory.mktemp("nation"))
-    mp.setenv("WATERSTAT_DEPLOYMENT", str(FIXTURE))
-    write_raw(paths.raw)
-    assert cli.main(["run"]) == 0
-    yield paths
-    mp.undo()
+    # undone even when the run fails: a later test in this worker must not inherit the national deployment
+    with pytest.MonkeyPatch.context() as mp:
+        paths = isolate(mp, tmp_path_factory.mktemp("nation"))
+        mp.setenv("WATERSTAT_DEPLOYMENT", str(FIXTURE))
+        write_raw(paths.raw)
+        assert cli.main(["run"]) == 0
+        yield paths
 
 
 def test_the_national_bulletin_reproduces_the_published_national_figures(nation):

@@ -17,14 +17,18 @@ PARSERS = {"number": "ws_parse_number", "integer": "ws_parse_int", "date": "ws_p
            "timestamp": "ws_parse_cst_timestamp", "flag": "ws_parse_flag"}
 
 
+# A code that must be in one of the deployment's own registers: check → (reason, table, the columns
+# that name an entry). An empty register quarantines every row: nothing can be assessed against it.
+REGISTER_CHECKS = {"aquifer": ("unknown_aquifer", "aquifers", ("aquifer_code", "aquifer_name_zh")),
+                   "flow_section": ("unknown_flow_section", "ecological_flow_sections", ("section_code",))}
+
+
 def create_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Known region codes and names (the deployment's register, loaded first), and the sector and
     water-source names every office shares (dbt seeds sector_map, water_source_map)."""
     con.execute("""create or replace temp table _regions as
                    select region_code, region_name_zh, short_name_zh, string_split(name_aliases, '|') as aliases
                    from deployment.regions""")
-    con.execute("""create or replace temp table _aquifers as
-                   select aquifer_code, aquifer_name_zh from deployment.aquifers""")
     for table, column in (("sector_map", "sub_sector_zh"), ("water_source_map", "water_source_zh")):
         con.execute(f"create or replace temp table _{table} as select {column} as name from read_csv(?, all_varchar = true)",
                     [str(SEEDS_DIR / f"{table}.csv")])
@@ -80,9 +84,10 @@ def row_checks(source: Source) -> list[tuple[str, str]]:
         if c.check == "statistics_basis":
             bases = ", ".join(f"'{b}'" for b in VINTAGE_BASES)
             checks.append(("unknown_statistics_basis", f"nullif(trim({col}), '') is not null and trim({col}) not in ({bases})"))
-        if c.check == "aquifer":
-            checks.append(("unknown_aquifer", f"{col} is not null and trim({col}) not in "
-                                              f"(select aquifer_code from _aquifers union all select aquifer_name_zh from _aquifers)"))
+        if c.check in REGISTER_CHECKS:
+            reason, table, columns = REGISTER_CHECKS[c.check]
+            known = " union all ".join(f"select {k} from deployment.{table}" for k in columns)
+            checks.append((reason, f"{col} is not null and trim({col}) not in ({known})"))
         if c.check == "application_source":
             sources = ", ".join(f"'{s}'" for s in APPLICATION_SOURCES)
             checks.append(("unknown_application_source", f"{col} is not null and trim({col}) not in ({sources})"))

@@ -12,7 +12,8 @@ CHECK_TEXT = {"uscc": "GB 32100 check character verified", "region_code": "must 
               "water_source": "a source of dbt/seeds/water_source_map.csv",
               "statistics_basis": "初步核算 / 统计公报 / 年鉴 / 最终核实 / 修订",
               "aquifer": "an aquifer code or name of the deployment's aquifer register (aquifers.csv)",
-              "application_source": "地表水 / 地下水"}
+              "application_source": "地表水 / 地下水",
+              "flow_section": "a section code of the deployment's register (ecological_flow_sections.csv)"}
 
 INTRO = """# Input contracts
 

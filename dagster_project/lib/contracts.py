@@ -414,7 +414,7 @@ SOURCES: tuple[Source, ...] = (
         description="A year's daily mean flows at the control sections, exported from the monitoring platform "
                     "(file named with its year, e.g. 生态流量日报_2022.csv).",
         columns=(
-            C("section_code", ("断面编码", "测站编码", "section_code")),
+            C("section_code", ("断面编码", "测站编码", "section_code"), check="flow_section"),
             C("section_name", ("断面名称", "section_name"), required=False),
             C("river", ("所在河流", "河流", "river"), required=False),
             C("flow_date", ("日期", "监测日期", "date"), kind="date"),

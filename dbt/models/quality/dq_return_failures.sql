@@ -64,9 +64,10 @@ select 'unconventional_untyped' as check_name, report_year, region_code,
 from {{ ref('stg_raw__industrial_returns') }}
 where new_water_unconventional_untyped_m3 > 0
 union all by name
-select 'unconventional_untyped', report_year, region_code,
-       printf('%s 汇总表 非常规水 %.0f m³ 未分类型，计入其他非常规水', coalesce(sub_sector_zh, '未分行业'), volume_m3),
-       source_file, source_row_number
+select 'unconventional_untyped' as check_name, report_year, region_code,
+       printf('%s 汇总表 非常规水 %.0f m³ 未分类型，计入其他非常规水', coalesce(sub_sector_zh, '未分行业'), volume_m3)
+           as detail,
+       source_file, source_row_number as source_row
 from {{ ref('stg_raw__county_summary_returns') }}
 where water_source_zh = '非常规水' and volume_m3 > 0
 
