@@ -319,43 +319,43 @@ def test_a_published_version_is_frozen_and_reproducible(demo_run):
     assert not (paths.exports / "bulletin" / "2021" / "v002").exists(), "same inputs: no new version"
 
 
-def test_a_corrected_return_makes_a_new_version_with_a_diff(demo_run):
+def test_a_corrected_return_republishes_its_year_while_a_blocking_failure_holds_back_only_its_own(demo_run):
+    """One night's run over two changed returns (one run, not two: the suite's time budget): 2021's
+    industrial returns corrected, 2022's restated with only 10 firms. 2021 gets a new version with
+    its diff; 2022 fails its completeness check and is held back; 2020 stays as it was."""
     from dagster_project.exports.publication import regenerate
 
     paths, _ = demo_run
-    returns = paths.raw / "survey" / "industrial_2021.xlsx"
-    wb = load_workbook(returns)
+    corrected = paths.raw / "survey" / "industrial_2021.xlsx"
+    wb = load_workbook(corrected)
     ws = wb.active
     # the largest 海安 firm's surface water, corrected upward by 5 million m³ (about 1.2× its year
     # before: a correction, not the unit error the magnitude checks block)
     row = max((r for r in range(4, ws.max_row + 1) if ws.cell(r, 4).value == "320685"), key=lambda r: ws.cell(r, 8).value)
     ws.cell(row, 8).value = ws.cell(row, 8).value + 5_000_000
-    wb.save(returns)
-    saved_before_the_run(returns)
-    assert cli.run_pipeline(paths)
+    wb.save(corrected)
+    saved_before_the_run(corrected)
+    cut = paths.raw / "survey" / "industrial_2022.xlsx"
+    wb = load_workbook(cut)
+    wb.active.delete_rows(14, wb.active.max_row)  # title + 2 header rows + 10 firms remain
+    wb.save(cut)
+    saved_before_the_run(cut)
+    (paths.exports / "水资源公报表_2022.xlsx").unlink()
+
+    assert cli.run_pipeline(paths), "the job itself succeeds: the gate holds back a year, it does not crash"
+    # 2021: a new version whose diff names the corrected file and the cell it moved
     v2 = paths.exports / "bulletin" / "2021" / "v002"
     diff = (v2 / "diff_vs_v001.md").read_text(encoding="utf-8")
     assert "`survey/industrial_2021.xlsx`: 内容更正" in diff
     assert "| 表1_分行业用水量 | 海安市 | 工业用水/小计 |" in diff
     assert regenerate(paths.exports / "bulletin" / "2021" / "v001") == []  # the old version stays as it was
     assert not (paths.exports / "bulletin" / "2020" / "v002").exists()  # other years' inputs did not change
-
-
-def test_a_blocking_failure_holds_back_only_its_year(demo_run):
-    """The 2022 industrial returns restated with only 10 firms."""
-    paths, _ = demo_run
-    returns = paths.raw / "survey" / "industrial_2022.xlsx"
-    wb = load_workbook(returns)
-    wb.active.delete_rows(14, wb.active.max_row)  # title + 2 header rows + 10 firms remain
-    wb.save(returns)
-    saved_before_the_run(returns)
-    (paths.exports / "水资源公报表_2022.xlsx").unlink()
-
-    assert cli.run_pipeline(paths), "the job itself succeeds: the gate holds back a year, it does not crash"
+    # 2022: held back, and only 2022
     assert cli.report_quality(paths) == 1  # `waterstat check` exits non-zero on a blocking failure
     note = (paths.exports / "水资源公报表_2022.blocked.txt").read_text(encoding="utf-8")
     assert "报表行数少于预期" in note
     assert not (paths.exports / "水资源公报表_2022.xlsx").exists()
+    assert not (paths.exports / "bulletin" / "2022" / "v002").exists()
     assert (paths.exports / "水资源公报表_2021.xlsx").exists() and (paths.exports / "水资源公报表_2020.xlsx").exists()
     con = duckdb.connect(str(paths.warehouse), read_only=True)  # unaffected assets still ran
     rows = con.execute("select count(*) from raw.industrial_returns where _source_file like '%2022%'").fetchone()[0]
