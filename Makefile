@@ -23,10 +23,12 @@ run: install
 	$(BIN)/waterstat run
 
 ## The test suite (CI runs exactly this through .ci/run): every layer, then the slowest tests.
-## Four workers (dbt and Dagster wait on I/O, so two cores stay busier), test by test (--dist loadgroup: a module sharing a module fixture stays on one);
-## the pipeline tests first (tests/conftest.py), their demo and province built once per session.
+## One worker per core: measured on the 2-core machine (274 tests), 2 workers 7:09, 3 workers 7:28, 4 workers 7:58
+## (more workers only fight over the cores: CPU time 10.6, 11.7, 13.2 min); test by test (--dist loadgroup: a
+## module sharing a module fixture stays on one); the pipeline tests first (tests/conftest.py), their demo and
+## province built once per session.
 test: install
-	$(BIN)/python -m pytest -n 4 --dist loadgroup --no-loadscope-reorder --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=15
 
 ## The unit layer only (not marked pipeline or slow: no pipeline run, no dbt build), for the edit-test loop.
 test-fast: install
