@@ -35,6 +35,11 @@ def address_of(book, sheet: str, label: str, *headers: str) -> str:
     return f"{get_column_letter(col)}{row}"
 
 
+def sheet_ending(book, title: str) -> str:
+    """The sheet of a table numbered by its place (表7 … 表10 appear only with their inputs)."""
+    return next(name for name in load_workbook(book, read_only=True).sheetnames if name.endswith(title))
+
+
 def cli_json(capsys, *args) -> dict:
     assert cli.main(["trace", *map(str, args), "--format", "json"]) == 0
     return json.loads(capsys.readouterr().out)
@@ -331,7 +336,7 @@ def test_a_consumption_cell_traces_to_its_use_and_the_coefficients_applied(demo_
 def test_a_groundwater_cell_traces_to_its_abstraction_and_well_rows(demo_copy, capsys):
     paths = demo_copy
     book = paths.exports / "水资源公报表_2022.xlsx"
-    sheet = next(name for name in load_workbook(book, read_only=True).sheetnames if name.endswith("地下水开采与管控"))
+    sheet = sheet_ending(book, "地下水开采与管控")
     ws = load_workbook(book)[sheet]
     row_no = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "如东县" and ws.cell(r, 2).value == "深层承压水")
     address = f"C{row_no}"  # 开采量(万m³)
@@ -348,7 +353,7 @@ def test_a_groundwater_cell_traces_to_its_abstraction_and_well_rows(demo_copy, c
 def test_an_unconventional_type_cell_traces_to_its_water_use_rows(demo_copy, capsys):
     paths = demo_copy
     book = paths.exports / "水资源公报表_2021.xlsx"
-    sheet = next(name for name in load_workbook(book, read_only=True).sheetnames if name.endswith("非常规水源利用"))
+    sheet = sheet_ending(book, "非常规水源利用")
     doc = cli_json(capsys, book, sheet, address_of(book, sheet, "海安市", "非常规水源利用量(万m³)", "再生水"))
     row = model_row(doc)
     numerator = doc["lineage"]["numerator"]
@@ -363,7 +368,7 @@ def test_an_unconventional_type_cell_traces_to_its_water_use_rows(demo_copy, cap
 def test_an_ecological_flow_cell_traces_to_the_section_s_daily_flows(demo_copy, capsys):
     paths = demo_copy
     book = paths.exports / "水资源公报表_2022.xlsx"
-    sheet = next(name for name in load_workbook(book, read_only=True).sheetnames if name.endswith("控制断面生态流量"))
+    sheet = sheet_ending(book, "控制断面生态流量")
     ws = load_workbook(book)[sheet]
     row_no = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "通吕运河大河口")
     headers = [ws.cell(3, c).value for c in range(1, ws.max_column + 1)]
@@ -379,7 +384,7 @@ def test_an_ecological_flow_cell_traces_to_the_section_s_daily_flows(demo_copy, 
 def test_a_decline_against_a_second_base_traces_to_its_decline_rows(demo_copy, capsys):
     paths = demo_copy
     book = paths.exports / "水资源公报表_2022.xlsx"
-    sheet = next(name for name in load_workbook(book, read_only=True).sheetnames if name.endswith("用水效率较各基准年变化"))
+    sheet = sheet_ending(book, "用水效率较各基准年变化")
     doc = cli_json(capsys, book, sheet, address_of(book, sheet, "通州区", "万元GDP用水量下降率", "较2015年(%)"))
     marts = {(r["base_year"], r["indicator_code"]): r for r in doc["lineage"]["mart_rows"]}
     decline = marts[(2015, "water_use_per_10k_gdp_decline_vs_base")]

@@ -185,9 +185,9 @@ TABLES: tuple[Table, ...] = (
 # and its overdraft zones; optional, an office without them gets no groundwater or carrying-capacity rows.
 TABLES += (
     Table("aquifers", "The aquifer register: the codes (and names) groundwater returns and wells name.", (
-        C("aquifer_code", doc="e.g. shallow, deep, karst"), C("aquifer_name_zh", doc="e.g. 浅层地下水, 深层承压水, 岩溶水"),
+        C("aquifer_code", doc="the office's own code for the aquifer"), C("aquifer_name_zh", doc="its name as the office's register gives it"),
         C("sort_order", "integer", doc="column order in tables"),
-    ), key=("aquifer_code",), optional_file=True, example=(("shallow", "浅层地下水", "1"),)),
+    ), key=("aquifer_code",), optional_file=True, example=(("aq1", "含水层一", "1"),)),
     Table("groundwater_controls", "Groundwater control indicators per region and aquifer for a span of years: "
           "the abstraction (volume) control and the level control as a depth to water.", (
         C("region_code"), C("aquifer_code"), C("valid_from_year", "integer"), C("valid_to_year", "integer"),
@@ -196,7 +196,7 @@ TABLES += (
           "level control (水位控制指标) as the largest allowed depth to water below ground, m"),
         C("note", required=False),
     ), key=("region_code", "aquifer_code", "valid_from_year"), optional_file=True,
-        example=(("990000", "shallow", "2021", "2025", "12000000", "8.5", ""),)),
+        example=(("990000", "aq1", "2021", "2025", "12000000", "8.5", ""),)),
     Table("overdraft_zones", "The register of groundwater overdraft zones (地下水超采区) by region and aquifer.", (
         C("zone_code"), C("zone_name_zh"), C("region_code"), C("aquifer_code"),
         C("severity_zh", required=False, doc="一般超采区 | 严重超采区"),
