@@ -10,6 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from dagster_project.lib.contracts import SOURCES
 from dagster_project.settings import Paths
 
 SCALES = {"default": (2000, 60), "province": (20000, 15)}  # (monitoring points, minutes per reading)
@@ -60,7 +61,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if existing and not args.regenerate:
         print(f"{paths.raw} already holds {len(existing)} files; using them (--regenerate to replace).")
     else:
-        for sub in ("meter_readings", "permits", "plans", "economy", "survey"):
+        for sub in {s.file_glob.split("/")[0] for s in SOURCES}:  # every source's folder, as the contracts name them
             shutil.rmtree(paths.raw / sub, ignore_errors=True)
         print(f"Generating the demo city into {paths.raw} ({points:,} points every {interval} min) …", flush=True)
         info = generate(paths.raw, seed=args.seed, points=points, interval_minutes=interval, days=args.days)
