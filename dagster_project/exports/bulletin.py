@@ -563,12 +563,14 @@ def management_tables(con, year: int, unit: str, tasks: list[dict]) -> list[Tabl
         n += 1
     if carriers:
         specs.append(TableSpec(
-            sheet=f"表{n} 节水载体创建情况", title=f"表{n}  {year}年节水载体创建情况", unit_line="单位：个",
+            sheet=f"表{n} 节水载体创建情况", title=f"表{n}  {year}年节水载体创建情况", unit_line="",
             columns=[Col("region_label", "地区"), Col("carrier_type_zh", "载体类型"),
-                     Col("carriers_created_in_year", "本年新建", 0), Col("carriers_reviewed_in_year", "本年复核", 0),
-                     Col("carriers_cumulative", ("累计建成", "合计"), 0), Col("carriers_national", ("累计建成", "国家级"), 0),
-                     Col("carriers_provincial", ("累计建成", "省级"), 0), Col("carriers_municipal", ("累计建成", "市级"), 0),
-                     Col("efficiency_leaders", "水效领跑者", 0), Col("base_count", "基数", 0),
+                     Col("carriers_created_in_year", "本年新建(个)", 0), Col("carriers_reviewed_in_year", "本年复核(个)", 0),
+                     Col("carriers_cumulative", ("累计建成(个)", "合计"), 0),
+                     Col("carriers_national", ("累计建成(个)", "国家级"), 0),
+                     Col("carriers_provincial", ("累计建成(个)", "省级"), 0),
+                     Col("carriers_municipal", ("累计建成(个)", "市级"), 0),
+                     Col("efficiency_leaders", "水效领跑者(个)", 0), Col("base_count", "基数(个)", 0),
                      Col("creation_rate_pct", "建成率(%)", 1, figure="carrier_creation_rate")],
             rows=carriers, code="assessment_carriers",
             notes=["累计建成为创建年度不晚于本年的载体，同一载体重复登记的只计一次；建成率=累计建成÷基数×100%，基数由部署按地区和载体类型设定。"]))
