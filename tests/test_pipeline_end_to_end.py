@@ -252,7 +252,8 @@ def test_private_directories_are_the_pipelines_alone(demo_run, capsys):
 def test_assessment_workbook_reads_back(demo_run):
     paths, _ = demo_run
     wb = load_workbook(paths.exports / "考核结果表_2021.xlsx")
-    assert wb.sheetnames == ["表1 考核指标完成情况", "表2 考核得分与等级", "表3 任务分解表"]
+    assert wb.sheetnames == ["表1 考核指标完成情况", "表2 考核得分与等级", "表3 任务分解表", "表4 督办任务清单",
+                             "表5 管理指标完成情况", "表6 节水载体创建情况", "表7 监督检查情况"]
     scores = wb["表2 考核得分与等级"]
     header = [scores.cell(3, c).value for c in range(1, scores.max_column + 1)]
     assert header[0] == "被考核单位" and "等级" in header and "等次" in header
@@ -269,6 +270,21 @@ def test_assessment_workbook_reads_back(demo_run):
     tasks = wb["表3 任务分解表"]
     statuses = {tasks.cell(r, 9).value for r in range(3, tasks.max_row + 1)} - {None, "完成情况"}
     assert statuses <= {"已完成", "未完成", "进行中", "无数据", "未报告"} and statuses
+    # issue 18: the planted duplicates (a firm re-entered under a new id, a community keyed twice) are
+    # quarantined and counted once; tasks past their deadline on the as-of date (2022-01-20) and not
+    # done are listed for 督办; the management rates stand beside their targets
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        assert con.execute("select _reasons from raw.water_saving_carriers__quarantine").fetchall() == [
+            (["duplicate_carrier"],), (["duplicate_carrier"],)]
+        assert con.execute("""select count(*) = count(distinct carrier_key) and max(n_register_rows) = 1
+                              from marts.fct_water_saving_carriers""").fetchone() == (True,)
+        overdue = [r[0] for r in con.execute("select task_id from marts.fct_assessment_tasks where is_overdue order by 1").fetchall()]
+    listed = wb["表4 督办任务清单"]
+    assert [listed.cell(r, 1).value for r in range(4, 4 + len(overdue))] == overdue and "T08" in overdue
+    assert all(listed.cell(r, 6).value != "已完成" and listed.cell(r, 7).value > 0 for r in range(4, 4 + len(overdue)))
+    rates = {wb["表5 管理指标完成情况"].cell(r, 2).value: (wb["表5 管理指标完成情况"].cell(r, 4).value,
+                                                          wb["表5 管理指标完成情况"].cell(r, 6).value) for r in range(4, 9)}
+    assert rates["节水型机关建成率"] == ("≥100.0", "达标") and set(rates) >= {"节水型居民小区建成率", "问题整改率"}
 
 
 def test_disclosure_control_withholds_single_unit_cells(demo_run):

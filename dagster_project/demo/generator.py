@@ -29,6 +29,7 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from dagster_project.demo.ledgers_tasks import write_task_ledgers
 from dagster_project.lib.codes import USCC_ALPHABET, uscc_check_char
 from dagster_project.lib.partition_keys import CST
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT
@@ -789,6 +790,7 @@ class DemoCity:
         self.write_ecological_flows()
         intakes = self.write_permits_and_plans()
         self.write_permit_applications()
+        write_task_ledgers(self.out, self.units)
         return self.write_meter_readings(intakes)
 
 

@@ -522,9 +522,73 @@ def assessment_tables(con, year: int, unit: str) -> list[TableSpec]:
                            Col("task_type_zh", "任务类型", wrap_at=12), Col("goal_zh", "工作目标", wrap_at=20),
                            Col("task_zh", "工作任务", wrap_at=24), Col("lead_unit_zh", "责任单位", wrap_at=12),
                            Col("partner_units_zh", "配合单位", wrap_at=20), Col("deadline_zh", "完成时限"),
-                           Col("status_zh", "完成情况")],
-                  rows=tasks),
+                           Col("status_zh", "完成情况"), Col("evidence_zh", "佐证材料", wrap_at=16)],
+                  rows=tasks, notes=TASK_NOTES if tasks else []),
+        *management_tables(con, year, unit, tasks),
     ], "assessment")
+
+
+TASK_NOTES = ["有考核指标的任务，完成情况按指标完成值与目标值计算(已完成/未完成/无数据)；其他任务为责任单位报送的完成情况。"]
+
+
+def management_tables(con, year: int, unit: str, tasks: list[dict]) -> list[TableSpec]:
+    """The water-saving management tables after 表3, each numbered in turn and only when the year has
+    rows: tasks overdue for 督办, the management rates beside their targets (every target no scoring
+    rule scores), the carriers by type, the supervision inspections."""
+    overdue = sorted((t for t in tasks if t["is_overdue"]), key=lambda t: t["task_id"])
+    targets = report(con, "rpt_assessment_management_targets", year, unit, order="sort_order, indicator_sort_order")
+    precision = Precision(con)
+    for row in targets:
+        row["value_decimals"] = precision("assessment_management", row["indicator_code"], row["value_decimals"])
+    carriers = report(con, "rpt_assessment_carriers", year, unit, order="sort_order, carrier_type_sort_order")
+    supervision = report(con, "rpt_assessment_supervision", year, unit)
+    specs, n = [], 4
+    if tasks:
+        specs.append(TableSpec(
+            sheet=f"表{n} 督办任务清单", title=f"表{n}  {year}年度逾期未完成任务督办清单", unit_line="",
+            columns=[Col("task_id", "序号"), Col("task_zh", "工作任务", wrap_at=24), Col("lead_unit_zh", "责任单位", wrap_at=12),
+                     Col("partner_units_zh", "配合单位", wrap_at=20), Col("deadline_zh", "完成时限"),
+                     Col("status_zh", "完成情况"), Col("days_overdue", "逾期天数", 0)],
+            rows=overdue, code="assessment_overdue",
+            notes=[f"截至{tasks[0]['as_of_zh']}，完成时限已过且未完成的任务共{len(overdue)}项，列入督办。"]))
+        n += 1
+    if targets:
+        specs.append(TableSpec(
+            sheet=f"表{n} 管理指标完成情况", title=f"表{n}  {year}年度节水管理指标完成情况", unit_line="",
+            columns=[Col("region_label", "地区"), Col("indicator_name_zh", "指标"), Col("unit", "单位"),
+                     Col("target_text", "目标值"), Col("value", "完成值", 1, row_decimals="value_decimals"),
+                     Col("result_zh", "完成情况")],
+            rows=targets, code="assessment_management",
+            notes=["列出部署设定了目标、但不计入考核得分(表1)的管理指标；完成值按全精度计算、发布时修约。"]))
+        n += 1
+    if carriers:
+        specs.append(TableSpec(
+            sheet=f"表{n} 节水载体创建情况", title=f"表{n}  {year}年节水载体创建情况", unit_line="",
+            columns=[Col("region_label", "地区"), Col("carrier_type_zh", "载体类型"),
+                     Col("carriers_created_in_year", "本年新建(个)", 0), Col("carriers_reviewed_in_year", "本年复核(个)", 0),
+                     Col("carriers_cumulative", ("累计建成(个)", "合计"), 0),
+                     Col("carriers_national", ("累计建成(个)", "国家级"), 0),
+                     Col("carriers_provincial", ("累计建成(个)", "省级"), 0),
+                     Col("carriers_municipal", ("累计建成(个)", "市级"), 0),
+                     Col("efficiency_leaders", "水效领跑者(个)", 0), Col("base_count", "基数(个)", 0),
+                     Col("creation_rate_pct", "建成率(%)", 1, figure="carrier_creation_rate")],
+            rows=carriers, code="assessment_carriers",
+            notes=["累计建成为创建年度不晚于本年的载体，同一载体重复登记的只计一次；建成率=累计建成÷基数×100%，基数由部署按地区和载体类型设定。"]))
+        n += 1
+    if supervision:
+        specs.append(TableSpec(
+            sheet=f"表{n} 监督检查情况", title=f"表{n}  {year}年度取用水监督检查情况", unit_line="",
+            columns=[Col("region_label", "地区"), Col("withdrawal_units_inspected", ("抽查单位(个)", "取水单位"), 0),
+                     Col("use_units_inspected", ("抽查单位(个)", "用水单位"), 0),
+                     Col("findings_permit", ("发现问题(个)", "取水许可"), 0), Col("findings_works", ("发现问题(个)", "工程设施"), 0),
+                     Col("findings_metering", ("发现问题(个)", "计量与检定"), 0),
+                     Col("findings_fees", ("发现问题(个)", "水资源费(税)"), 0), Col("findings_quota", ("发现问题(个)", "定额执行"), 0),
+                     Col("findings", ("发现问题(个)", "合计"), 0), Col("findings_corrected", "已整改(个)", 0),
+                     Col("correction_rate_pct", "问题整改率(%)", 1, figure="supervision_correction_rate"),
+                     Col("on_time_correction_rate_pct", "按期整改率(%)", 1, figure="supervision_on_time_correction_rate")],
+            rows=supervision, code="assessment_supervision",
+            notes=["问题整改率=截至报告日已完成整改的问题数÷发现问题数×100%；按期整改率=在整改期限内完成整改的问题数÷发现问题数×100%。"]))
+    return specs
 
 
 def grade_note(grades: list[tuple[float, str]]) -> str:

@@ -41,7 +41,9 @@ TABLE_MODELS = {"bulletin_1": "rpt_bulletin_use_by_sector", "bulletin_2": "rpt_b
                 "bulletin_7": "rpt_bulletin_unconventional", "bulletin_8": "rpt_bulletin_groundwater",
                 "bulletin_9": "rpt_bulletin_intensity_declines", "bulletin_10": "rpt_bulletin_ecological_flow",
                 "assessment_1": "rpt_assessment_targets", "assessment_2": "rpt_assessment_scores",
-                "assessment_3": "rpt_assessment_tasks"}
+                "assessment_3": "rpt_assessment_tasks", "assessment_overdue": "rpt_assessment_tasks",
+                "assessment_management": "rpt_assessment_management_targets",
+                "assessment_carriers": "rpt_assessment_carriers", "assessment_supervision": "rpt_assessment_supervision"}
 UNCONVENTIONAL_TYPE_PREFIX = "u_"  # 表2's one column per unconventional type (bulletin.use_by_source)
 COLUMN_KEY = "$column"  # a meta.trace key read off the cell's column (表3: one column per indicator)
 NOT_TRACED = "本单元格尚不能追溯到输入行：其报表模型未登记追溯规则(meta.trace)。"

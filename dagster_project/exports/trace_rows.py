@@ -117,6 +117,26 @@ INPUT_KINDS = {
     "assessment_tasks": InputKind(
         "部署的任务分解表", """select * from deployment_file
             where task_id = $task_id and report_year = cast($year as varchar)""", "assessment_tasks"),
+    "water_saving_carriers": InputKind(
+        "节水载体台账(本地区此类载体，创建年度不晚于本年；同一载体重复登记的行已在装载时隔离)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.carrier_id, s.carrier_name,
+                   s.region_code, s.carrier_type_zh, s.carrier_level_zh, s.creation_year, s.is_efficiency_leader
+            from staging.stg_raw__water_saving_carriers as s {RAW.format(t='water_saving_carriers')}
+            where s.carrier_type_code = $carrier_type_code and s.creation_year <= $year and s.{MEMBERS}
+            order by s.region_code, s.carrier_id"""),
+    "carrier_base_counts": InputKind(
+        "部署的节水载体基数(本地区或其下属地区)", """select * from deployment_file
+            where report_year = cast($year as varchar) and carrier_type_zh = (select carrier_type_zh from ref.carrier_types
+                  where carrier_type_code = $carrier_type_code)
+              and region_code in (select member_region_code from intermediate.int_region_rollup where region_code = $region)""",
+        "carrier_base_counts"),
+    "supervision_inspections": InputKind(
+        "取用水监督检查台账(本地区本年各检查行)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.unit_name, s.uscc, s.region_code,
+                   s.unit_kind_zh, s.finding_category_zh, s.correction_deadline, s.corrected_on
+            from staging.stg_raw__supervision_inspections as s {RAW.format(t='supervision_inspections')}
+            where s.inspection_year = $year and s.{MEMBERS}
+            order by s.region_code, s.source_row_number"""),
 }
 
 

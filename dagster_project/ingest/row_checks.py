@@ -91,6 +91,9 @@ def row_checks(source: Source) -> list[tuple[str, str]]:
         if c.check == "application_source":
             sources = ", ".join(f"'{s}'" for s in APPLICATION_SOURCES)
             checks.append(("unknown_application_source", f"{col} is not null and trim({col}) not in ({sources})"))
+        if c.choices:
+            accepted = ", ".join("'" + v.replace("'", "''") + "'" for v in c.choices)
+            checks.append((f"not_in_choices:{c.name}", f"nullif(trim({col}), '') is not null and trim({col}) not in ({accepted})"))
         if c.check == "volume_unit":
             checks.append(("unknown_unit", f"{col} is not null and ws_volume_unit({col}) is null"))
     checks += [(r.reason, r.condition_sql) for r in source.row_rules]

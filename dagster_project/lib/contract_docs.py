@@ -79,7 +79,8 @@ def render_source(s: Source) -> str:
         bounds = " ".join(x for x in (f"≥ {c.min_value:g}" if c.min_value is not None else "",
                                       f"≤ {c.max_value:g}" if c.max_value is not None else "") if x)
         notes = "; ".join(x for x in (c.description, "unit read from the header" if c.unit_from_header else "",
-                                      bounds, CHECK_TEXT.get(c.check, "")) if x)
+                                      bounds, CHECK_TEXT.get(c.check, ""),
+                                      "only: " + " / ".join(c.choices) if c.choices else "") if x)
         headers = " / ".join(f"`{a}`" for a in c.aliases)
         lines.append(f"| `{c.name}` | {headers} | {KIND_TEXT[c.kind]} | {'yes' if c.required else 'no'} | {notes} |")
     if s.row_rules:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dagster_project.lib.reference import plausible_ranges
+from dagster_project.lib.reference import carrier_types, plausible_ranges
 
 # a firm's reuse rate above the indicator's plausible maximum (seeds/indicator_catalog.csv) is a
 # keying error, quarantined at load like any broken row
@@ -40,6 +40,7 @@ class Column:
     max_value: float | None = None
     check: str = ""  # a named extra check: uscc | region_code | volume_unit
     personal: bool = False  # personal data (a person's name, phone): never in the analyst snapshot
+    choices: tuple[str, ...] = ()  # the only values accepted (trimmed), e.g. a national list of categories
 
 
 @dataclass(frozen=True)
@@ -482,6 +483,92 @@ SOURCES += (
 )
 # The sources a permit application may draw on (the national categories of 取水许可).
 APPLICATION_SOURCES = ("地表水", "地下水")
+
+# Water-saving management ledgers (issue 18): the carrier register and the supervision inspections.
+# Category lists are national (节水型载体 types: seeds/carrier_types.csv); counts and targets are the office's.
+CARRIER_LEVELS = ("国家级", "省级", "市级")
+INSPECTED_UNIT_KINDS = ("取水单位", "用水单位")
+FINDING_CATEGORIES = ("取水许可", "工程设施", "计量与检定", "水资源费(税)", "定额执行")
+
+
+def _same_carrier(row: str, other: str) -> str:
+    """SQL: two parsed rows of a carrier register name one carrier (same id; or same type and the
+    same USCC, or the same name in the same region)."""
+    def p(alias: str, col: str) -> str:
+        return f'{alias}."_parsed_{col}"'
+    return (f"({p(row, 'carrier_id')} = {p(other, 'carrier_id')} or {p(row, 'carrier_type')} = {p(other, 'carrier_type')}"
+            f" and (upper({p(row, 'uscc')}) = upper({p(other, 'uscc')}) or {p(row, 'region_code')} = {p(other, 'region_code')}"
+            f" and {p(row, 'carrier_name')} = {p(other, 'carrier_name')}))")
+
+
+SOURCES += (
+    Source(
+        name="water_saving_carriers",
+        title_zh="节水载体台账",
+        file_glob="carriers/*.xlsx",
+        file_format="xlsx",
+        grain="one row per water-saving carrier (the register as of the year in the file name)",
+        description="The register of water-saving carriers (节水型企业/单位/机关/公共机构/居民小区/学校/高校/灌区/服务区) "
+                    "with their level, creation year, review years and the 水效领跑者 mark. A carrier listed again "
+                    "(same id, or same type and USCC or name in its region) is quarantined and counted once.",
+        row_rules=(
+            # the loader checks a file's rows together (table parsed_rows, ingest/loader.py)
+            RowRule("duplicate_carrier",
+                    "exists (select 1 from parsed_rows as o where o._file_index = parsed_rows._file_index"
+                    " and o._source_row_number < parsed_rows._source_row_number and "
+                    + _same_carrier("parsed_rows", "o") + ")",
+                    "the same carrier is listed on an earlier row of the file (same id, or same type and the same "
+                    "USCC or the same name in the same region): counted once, on its first row"),
+            RowRule("review_before_creation",
+                    "list_min(list_transform(regexp_split_to_array(review_years, '[^0-9]+'), x -> try_cast(x as integer)))"
+                    " < ws_parse_int(creation_year)",
+                    "a review (复核) year before the creation year"),
+        ),
+        columns=(
+            C("carrier_id", ("载体编号", "编号")),
+            C("carrier_name", ("载体名称", "单位名称", "名称")),
+            C("uscc", ("统一社会信用代码",), required=False, check="uscc",
+              description="empty for a carrier without one (a residential community)"),
+            region_col(),
+            C("carrier_type", ("载体类型", "类型"), choices=carrier_types()),
+            C("carrier_level", ("级别", "命名级别"), choices=CARRIER_LEVELS),
+            C("creation_year", ("创建年度", "命名年度"), kind="integer", min_value=1990, max_value=2100),
+            C("review_years", ("复核年度",), required=False, description="years of its reviews (复核), e.g. 2019、2022"),
+            C("is_efficiency_leader", ("水效领跑者", "是否水效领跑者"), kind="flag", required=False,
+              description="是 when the carrier is a 水效领跑者"),
+        ),
+    ),
+    Source(
+        name="supervision_inspections",
+        title_zh="取用水监督检查台账",
+        file_glob="inspections/*.xlsx",
+        file_format="xlsx",
+        grain="one row per inspected unit and finding (a unit without a finding: one row with no category)",
+        description="The sampled 取水/用水 units of the year's supervision inspections (监督检查, not the assessment's "
+                    "scores), each finding by category with its correction deadline and the day it was corrected (整改).",
+        row_rules=(
+            RowRule("corrected_before_inspection", "ws_parse_date(corrected_on) < ws_parse_date(inspected_on)",
+                    "corrected before the inspection found it"),
+            RowRule("correction_without_finding",
+                    "nullif(trim(finding_category), '') is null and (ws_parse_date(corrected_on) is not null"
+                    " or ws_parse_date(correction_deadline) is not null)",
+                    "a correction date or deadline on a row without a finding category"),
+        ),
+        columns=(
+            C("inspection_year", ("检查年度", "年度"), kind="integer"),
+            C("inspected_on", ("检查日期",), kind="date"),
+            C("unit_name", ("被检查单位", "单位名称")),
+            uscc_col(),
+            region_col(),
+            C("unit_kind", ("检查对象类别", "单位类别"), choices=INSPECTED_UNIT_KINDS),
+            C("finding_category", ("问题类别",), required=False, choices=FINDING_CATEGORIES,
+              description="empty when nothing was found"),
+            C("finding", ("问题描述",), required=False),
+            C("correction_deadline", ("整改期限",), kind="date", required=False),
+            C("corrected_on", ("整改完成日期", "完成整改日期"), kind="date", required=False),
+        ),
+    ),
+)
 
 SOURCES_BY_NAME = {s.name: s for s in SOURCES}
 # Column names that carry personal data in any source: the analyst snapshot leaves them out of every table.

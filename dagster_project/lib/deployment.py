@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dagster_project.lib.contracts import SOURCES_BY_NAME
-from dagster_project.lib.reference import use_sector_codes
+from dagster_project.lib.reference import carrier_types, use_sector_codes
 from dagster_project.lib.repo_paths import DBT_PROJECT_DIR, REPO_ROOT
 
 DEMO_DEPLOYMENT = REPO_ROOT / "dagster_project" / "demo" / "deployment"
@@ -113,6 +113,8 @@ TABLES: tuple[Table, ...] = (
         C("task_id"), C("report_year", "integer"), C("region_code"), C("work_item_zh"), C("task_type_zh"),
         C("goal_zh"), C("task_zh"), C("lead_unit_zh"), C("partner_units_zh", required=False),
         C("deadline", "date"), C("indicator_code", required=False), C("reported_status_zh", required=False),
+        C("evidence_zh", required=False, doc="佐证材料: the documents that show the task done (a task an indicator "
+                                             "measures is judged on the indicator)"),
     ), key=("report_year", "task_id"), optional_file=True),
     Table("plan_warning_thresholds", "Use as % of plan → notice / warning / over-plan.", (
         C("status_zh"), C("status_code"), C("min_ratio_pct", "double"), C("is_inclusive", "boolean"),
@@ -212,6 +214,23 @@ TABLES += (
         C("note", required=False),
     ), key=("region_code", "valid_from_year"), optional_file=True,
         example=(("990000", "2021", "2025", "500000000", "assessment", ""),)),
+)
+# Water-saving management (issue 18): the base counts of the carrier creation rates and the day a
+# year's tasks and corrections are judged on.
+TABLES += (
+    Table("carrier_base_counts", "The base each water-saving carrier creation rate divides by (e.g. every 机关, every "
+          "公共机构 but the 机关, every 居民小区 of a district), per region, year and carrier type. A region without its "
+          "own row takes the sum of the rows of the regions under it.", (
+        C("region_code"), C("report_year", "integer"),
+        C("carrier_type_zh", doc="a type of dbt/seeds/carrier_types.csv, e.g. 节水型机关 (its base: all 机关)"),
+        C("base_count", "integer", doc="how many units of the kind the region has"),
+        C("note", required=False, doc="where the count comes from, e.g. 机关事务管理局名录"),
+    ), key=("region_code", "report_year", "carrier_type_zh"), optional_file=True,
+        example=(("990000", "2021", "节水型机关", "120", "机关事务管理局名录"),)),
+    Table("report_as_of_dates", "The day a year's task table and correction figures are reported as of (tasks "
+          "past their deadline and not done by then are listed for 督办); a year without a row: 31 December.", (
+        C("report_year", "integer"), C("as_of_date", "date"), C("note", required=False),
+    ), key=("report_year",), optional_file=True, example=(("2021", "2022-01-20", "考核自查报告日"),)),
 )
 # Written beside the tables when the deployment is loaded.
 DERIVED_TABLES = {"region_ancestors": "Every code with each region its facts roll up to.",
@@ -534,6 +553,7 @@ def semantic_problems(con: duckdb.DuckDBPyConnection, settings: DeploymentSettin
     problems += [f"assessment_targets: direction {d!r} is not <= or >=" for (d,) in
                  q(f"select distinct direction from {s}.assessment_targets where direction not in ('<=', '>=')")]
     problems += groundwater_problems(q, s, codes)
+    problems += carrier_base_problems(q, s, codes)
     problems += comparison_base_problems(q, codes)
     problems += ecological_flow_problems(q, codes)
     if settings is not None:
@@ -566,6 +586,18 @@ def groundwater_problems(q, s: str, codes: set[str]) -> list[str]:
                                   x.valid_from_year, y.valid_from_year
                            from {s}.{table} x join {s}.{table} y using ({key})
                            where x.valid_from_year < y.valid_from_year and y.valid_from_year <= x.valid_to_year""")]
+    return problems
+
+
+def carrier_base_problems(q, s: str, codes: set[str]) -> list[str]:
+    """Base counts of the carrier creation rates: a known region and carrier type, a count ≥ 0."""
+    problems = [f"carrier_base_counts: region {c} is not in the register" for (c,) in
+                q(f"select distinct region_code from {s}.carrier_base_counts order by 1") if c not in codes]
+    problems += [f"carrier_base_counts: {t!r} is not a carrier type ({', '.join(carrier_types())})" for (t,) in
+                 q(f"select distinct carrier_type_zh from {s}.carrier_base_counts order by 1") if t not in carrier_types()]
+    problems += [f"carrier_base_counts: {c} {y} {t} has a negative count" for c, y, t in
+                 q(f"select region_code, report_year, carrier_type_zh from {s}.carrier_base_counts "
+                   f"where base_count < 0 order by all")]
     return problems
 
 

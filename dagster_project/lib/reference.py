@@ -30,3 +30,12 @@ def use_sector_codes() -> frozenset[str]:
     with open(SEEDS_DIR / "sector_map.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     return frozenset({r["sector_code"] for r in rows} | {r["sub_sector_code"] for r in rows}) - {"unspecified"}
+
+
+@cache
+def carrier_types() -> tuple[str, ...]:
+    """The water-saving carrier types (节水型载体) of seeds/carrier_types.csv, in their order: the
+    names a carrier register and a deployment's base counts may use."""
+    with open(SEEDS_DIR / "carrier_types.csv", encoding="utf-8", newline="") as f:
+        rows = sorted(csv.DictReader(f), key=lambda r: int(r["sort_order"]))
+    return tuple(r["carrier_type_zh"] for r in rows)

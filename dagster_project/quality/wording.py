@@ -71,7 +71,8 @@ def row_reason(code: str, source: Source | None) -> tuple[str, str]:
     values = {"column": column.aliases[0] if column else column_name, "earliest": EARLIEST_DATE,
               "min": number(column.min_value) if column else "", "max": number(column.max_value) if column else "",
               "threshold": number(rules[kind].threshold) if kind in rules else "",
-              "units": "、".join(VOLUME_UNITS), "bases": "、".join(VINTAGE_BASES)}
+              "units": "、".join(VOLUME_UNITS), "bases": "、".join(VINTAGE_BASES),
+              "choices": "、".join(column.choices) if column else ""}
     return entry["rule_zh"].format_map(values), entry["action_zh"]
 
 

@@ -68,6 +68,28 @@ statistical as (
         ('online_metering_coverage', mc.online_metering_coverage_pct),
         ('register_completeness', rc.completeness_pct)
     ) as v(indicator_code, value)
+),
+
+-- water-saving management (issue 18): carrier creation rates (one indicator per carrier type with a
+-- base count: carrier_rate_<type code>), 水效领跑者, and the supervision inspections' counts and rates
+management as (
+    select region_code, report_year, 'statistical' as caliber, 'carrier_rate_' || carrier_type_code as indicator_code,
+           creation_rate_pct as value
+    from {{ ref('fct_carrier_creation') }}
+    union all
+    select region_code, report_year, 'statistical', 'water_efficiency_leaders', {{ exact_sum('efficiency_leaders') }}
+    from {{ ref('fct_carrier_creation') }}
+    group by all
+    union all
+    select s.region_code, s.report_year, 'statistical', v.indicator_code, v.value
+    from {{ ref('fct_supervision_inspections') }} as s,
+    lateral (values
+        ('supervision_withdrawal_units', s.withdrawal_units_inspected::double),
+        ('supervision_use_units', s.use_units_inspected::double),
+        ('supervision_findings', s.findings::double),
+        ('supervision_correction_rate', s.correction_rate_pct),
+        ('supervision_on_time_correction_rate', s.on_time_correction_rate_pct)
+    ) as v(indicator_code, value)
 )
 
 select
@@ -81,6 +103,7 @@ select
     c.price_basis,
     c.method,
     c.decimals as bulletin_decimals
-from (select * from by_caliber union all select * from statistical) as i
+from (select * from by_caliber union all select * from statistical
+      union all select * from management) as i
 join {{ ref('indicator_catalog') }} as c using (indicator_code)
 where i.value is not null
