@@ -32,6 +32,7 @@ from openpyxl.styles import Alignment, Font
 from dagster_project.lib.codes import USCC_ALPHABET, uscc_check_char
 from dagster_project.lib.partition_keys import CST
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT
+from dagster_project.demo import ledgers_audits
 
 YEARS = (2020, 2021, 2022)
 BASE_YEAR, CALIBRATION_YEAR = 2020, 2021
@@ -789,6 +790,7 @@ class DemoCity:
         self.write_ecological_flows()
         intakes = self.write_permits_and_plans()
         self.write_permit_applications()
+        ledgers_audits.write_audit_and_quota_ledgers(self)
         return self.write_meter_readings(intakes)
 
 

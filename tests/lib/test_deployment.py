@@ -89,13 +89,14 @@ def test_a_missing_column_a_duplicate_key_a_loop_and_an_unknown_rule(tmp_path):
     d = broken_copy(tmp_path)
     (d / "base_years.csv").write_text("base_year,first\n2020,2021\n", encoding="utf-8")
     (d / "surcharge_tiers.csv").write_text(
-        "tier,lower_excess_pct,upper_excess_pct,surcharge_multiple\n1,5,10,1\n1,10,20,2\n", encoding="utf-8")
+        "tier,lower_excess_pct,upper_excess_pct,surcharge_multiple,basis\n1,5,10,1,plan\n1,10,20,2,plan\n1,0,20,1,quota\n",
+        encoding="utf-8")
     yml = (d / "deployment.yml").read_text(encoding="utf-8").replace("rules: {}", "rules: {disclosure_min_unit: 3}")
     (d / "deployment.yml").write_text(yml, encoding="utf-8")
     problems = problems_of(d)
     assert any(p.startswith("base_years.csv: missing column(s) first_year, last_year; unknown column(s) first")
                for p in problems), problems
-    assert "surcharge_tiers.csv lines 2, 3: the same tier (1) twice" in problems
+    assert "surcharge_tiers.csv lines 2, 3: the same basis/tier (plan, 1) twice" in problems  # quota's tier 1 is apart
     assert any("rules.disclosure_min_unit is not a rule" in p for p in problems)
     d2 = broken_copy(tmp_path / "loop")
     text = (d2 / "regions.csv").read_text(encoding="utf-8").replace("320600,南通市,全市,city,,", "320600,南通市,全市,city,320685,")
