@@ -70,7 +70,8 @@ select
     j.edition_zh,
     j.allowed_m3,
     case when j.allowed_m3 > 0 then j.use_m3 > j.allowed_m3 end as is_over_quota,
-    case when j.allowed_m3 > 0 then greatest(j.use_m3 - j.allowed_m3, 0) end as excess_m3,
+    -- greatest() skips a null: no use, no excess
+    case when j.allowed_m3 > 0 and j.use_m3 is not null then greatest(j.use_m3 - j.allowed_m3, 0) end as excess_m3,
     j.surcharge_price_yuan_per_m3,
     case when j.allowed_m3 > 0 and j.use_m3 is not null then coalesce(s.surcharge_yuan, 0) end as surcharge_yuan,
     case when j.quota_m3_per_unit is null then '无适用定额'
