@@ -231,7 +231,7 @@ TABLES += (
         C("listed_from_year", "integer", False, "first year on the list (empty: always)"),
         C("listed_to_year", "integer", False, "last year on the list (empty: still listed)"),
         C("note", required=False),
-    ), key=("uscc",), optional_file=True, example=(("91990000MA0000000X", "某某企业", "990000", "国家级", "2020", "", ""),)),
+    ), key=("uscc",), optional_file=True, example=(("91990000MA00000008", "某某企业", "990000", "国家级", "2020", "", ""),)),
     Table("audit_requirements", "Which listed users must have a 用水审计 or 水平衡测试: per kind and monitoring level, "
           "one at least every cycle_years years (coverage counts one done in the year or the cycle_years − 1 before).", (
         C("kind_zh", doc="用水审计 | 水平衡测试"), C("monitoring_level", doc=" | ".join(MONITORING_LEVELS)),
