@@ -7,6 +7,7 @@ Defects of the meter logic (duplicates, reset, rollover, gap, spike, stuck meter
 increment) are cases in tests/dbt/test_meter_to_daily.py; restated GDP and a re-issued permit in
 tests/dbt/test_indicator_formulas.py.
 """
+import csv
 import io
 import re
 import struct
@@ -21,6 +22,7 @@ from openpyxl import Workbook, load_workbook
 from dagster_project.demo.generator import write_sheet
 from dagster_project.ingest.loader import load_source
 from dagster_project.lib.contracts import SOURCES_BY_NAME
+from dagster_project.lib.deployment import DEMO_DEPLOYMENT
 from dagster_project.lib.partition_keys import today_cst
 
 GOOD_USCC = "91350100M000100Y43"
@@ -40,6 +42,11 @@ GROUNDWATER_HEADERS = ["统计年度", "行政区划代码", "含水层", "开�
 WELL_HEADERS = ["测井编码", "测井名称", "行政区划代码", "含水层", "监测日期", "地下水埋深(m)"]
 APPLICATION_HEADERS = ["申请编号", "申请人", "统一社会信用代码", "行政区划代码", "水源类型", "申请水量(万m³/年)",
                        "申请日期", "办理状态"]
+
+AUDIT_HEADERS = ["统一社会信用代码", "用水单位名称", "行政区划代码", "类型", "年度", "列入年度计划", "完成日期", "报告编号"]
+OUTPUT_HEADERS = ["统计年度", "用水户代码", "用水户名称", "行政区划代码", "产品代码", "产量", "产量单位"]
+with open(DEMO_DEPLOYMENT / "key_user_register.csv", encoding="utf-8") as _f:
+    LISTED_USCC = next(csv.DictReader(_f))["uscc"]  # a user of the demo's key-user register
 
 
 def firm(**overrides):
@@ -263,6 +270,16 @@ CASES = {
         APPLICATION_HEADERS, [["SQ1", "甲厂", GOOD_USCC, "320623", "地下水", 5, date(2022, 5, 1), "受理中"],
                               ["SQ2", "乙厂", GOOD_USCC, "320623", "再生水", 5, date(2022, 5, 1), "受理中"]]),
         "quarantined", "unknown_application_source", 1, 1),
+    # audits and quotas (issue 18): the audit of a user the key-user register does not list; an output in
+    # another unit than the quota table's for the product
+    "audit_of_a_user_not_in_the_key_user_register": Case("water_audits", "用水审计水平衡测试台账_2022.xlsx", sheet(
+        AUDIT_HEADERS, [[LISTED_USCC, "甲厂", "320612", "用水审计", 2022, "是", date(2022, 5, 1), "审计〔2022〕第1号"],
+                        [GOOD_USCC, "乙厂", "320612", "用水审计", 2022, "否", date(2022, 6, 1), "审计〔2022〕第2号"]]),
+        "quarantined", "unknown_key_user", 1, 1),
+    "output_in_another_unit_than_the_quotas": Case("user_output", "产品产量台账_2022.xlsx", sheet(
+        OUTPUT_HEADERS, [[2022, GOOD_USCC, "甲厂", "320612", "C2614", 1200, "t"],
+                         [2022, GOOD_USCC, "甲厂", "320612", "C3011", 1200, "kg"]]),
+        "quarantined", "output_unit_not_the_quotas", 1, 1),
     # --- accepted variants: loaded, values as received (typed in dbt) ---
     "gbk_with_chinese_headers": Case("meter_readings", "d.csv", csv_bytes(METER_HEADER.replace("m³", "m3"), METER_ROW,
                                                                           encoding="gbk"), "loaded", "一号站", 1),

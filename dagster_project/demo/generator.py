@@ -33,6 +33,7 @@ from dagster_project.demo.ledgers_tasks import write_task_ledgers
 from dagster_project.lib.codes import USCC_ALPHABET, uscc_check_char
 from dagster_project.lib.partition_keys import CST
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT
+from dagster_project.demo import ledgers_audits
 
 YEARS = (2020, 2021, 2022)
 BASE_YEAR, CALIBRATION_YEAR = 2020, 2021
@@ -791,6 +792,7 @@ class DemoCity:
         intakes = self.write_permits_and_plans()
         self.write_permit_applications()
         write_task_ledgers(self.out, self.units)
+        ledgers_audits.write_audit_and_quota_ledgers(self)
         return self.write_meter_readings(intakes)
 
 

@@ -570,6 +570,64 @@ SOURCES += (
     ),
 )
 
+
+# Audits, balance tests and quotas (issue 18, items 4 and 5): the office's ledgers. An audit names a
+# user of the deployment's key-user register (key_user_register.csv); an output row names a product
+# of its quota table (water_quotas.csv), in that product's unit of output.
+AUDIT_KINDS = ("用水审计", "水平衡测试")
+SOURCES += (
+    Source(
+        name="water_audits",
+        title_zh="用水审计及水平衡测试台账",
+        file_glob="audits/*.xlsx",
+        file_format="xlsx",
+        grain="one row per key user per kind (用水审计 or 水平衡测试) per year",
+        description="The year's audits and balance tests of key users, planned (列入年度计划) and done (完成日期, "
+                    "报告编号); file named with its year, e.g. 用水审计水平衡测试台账_2022.xlsx.",
+        columns=(
+            Column("uscc", ("统一社会信用代码",), check="key_user",
+                   description="a user of the deployment's key-user register (key_user_register.csv)"),
+            C("user_name", ("用水单位名称", "单位名称"), required=False),
+            region_col(),
+            C("kind", ("类型", "工作类型"), check="audit_kind", description=" or ".join(AUDIT_KINDS)),
+            C("report_year", ("年度", "计划年度"), kind="integer"),
+            C("is_planned", ("列入年度计划",), kind="flag", description="是: in the year's plan"),
+            C("completed_on", ("完成日期",), kind="date", required=False, description="empty: not done yet"),
+            C("report_no", ("报告编号",), required=False),
+        ),
+    ),
+    Source(
+        name="user_output",
+        title_zh="用水户产品产量台账(用水定额考核)",
+        file_glob="quota_output/*.xlsx",
+        file_format="xlsx",
+        grain="one row per user per product (or irrigated crop) per report year",
+        description="Each user's output of a product of the quota table (an irrigation district: its irrigated area "
+                    "of a crop), for unit water use against the quota; 用水量 only when a user makes several products.",
+        row_rules=(
+            RowRule("output_unit_not_the_quotas",
+                    # over the parsed (trimmed) columns, which no quota column shadows
+                    "exists (select 1 from deployment.water_quotas as q where q.product_code = \"_parsed_product_code\")"
+                    " and not exists (select 1 from deployment.water_quotas as q where q.product_code = "
+                    "\"_parsed_product_code\" and q.output_unit_zh = \"_parsed_output_unit\")",
+                    "the unit of output is not the unit the quota table gives the product"),
+        ),
+        columns=(
+            C("report_year", ("统计年度", "年度"), kind="integer"),
+            C("user_code", ("用水户代码", "统一社会信用代码", "灌区编码"),
+              description="the USCC on the user's return, or an irrigation district's code"),
+            C("user_name", ("用水户名称", "单位名称"), required=False),
+            region_col(),
+            C("product_code", ("产品代码", "定额代码"), check="quota_product",
+              description="a product code of the deployment's quota table (water_quotas.csv)"),
+            C("output", ("产量", "灌溉面积"), kind="number", min_value=0),
+            C("output_unit", ("产量单位", "计量单位")),
+            V("product_water", ("用水量",), unit_from_header=True, required=False,
+              description="water used for this product, when the user makes several; else the user's total use"),
+        ),
+    ),
+)
+
 SOURCES_BY_NAME = {s.name: s for s in SOURCES}
 # Column names that carry personal data in any source: the analyst snapshot leaves them out of every table.
 PERSONAL_COLUMNS = frozenset(c.name for s in SOURCES for c in s.columns if c.personal)

@@ -18,7 +18,8 @@ import duckdb
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dagster_project.lib.contracts import SOURCES_BY_NAME
+from dagster_project.lib.codes import is_valid_uscc
+from dagster_project.lib.contracts import AUDIT_KINDS, SOURCES_BY_NAME
 from dagster_project.lib.reference import carrier_types, use_sector_codes
 from dagster_project.lib.repo_paths import DBT_PROJECT_DIR, REPO_ROOT
 
@@ -120,10 +121,12 @@ TABLES: tuple[Table, ...] = (
         C("status_zh"), C("status_code"), C("min_ratio_pct", "double"), C("is_inclusive", "boolean"),
         C("sort_order", "integer"),
     ), key=("status_code",)),
-    Table("surcharge_tiers", "Progressive over-plan surcharge (excess % band → multiple of the base price).", (
+    Table("surcharge_tiers", "Progressive surcharge (excess % band → multiple of the base price), over plan or over "
+          "quota (basis).", (
         C("tier", "integer"), C("lower_excess_pct", "double"), C("upper_excess_pct", "double"),
         C("surcharge_multiple", "double"), C("note", required=False),
-    ), key=("tier",)),
+        C("basis", required=False, doc="plan (超计划, the default when empty) | quota (超定额)"),
+    ), key=("basis", "tier")),
     Table("minimum_returns", "Minimum rows a report year needs per annual source (0: none required).", (
         C("source_name"), C("min_rows_per_year", "integer"), C("note", required=False),
     ), key=("source_name",), optional_file=True),
@@ -231,6 +234,41 @@ TABLES += (
           "past their deadline and not done by then are listed for 督办); a year without a row: 31 December.", (
         C("report_year", "integer"), C("as_of_date", "date"), C("note", required=False),
     ), key=("report_year",), optional_file=True, example=(("2021", "2022-01-20", "考核自查报告日"),)),
+)
+
+
+# Audits, balance tests and quotas (issue 18): the office's key-user register, which of its users must be
+# audited or balance-tested how often, and the quota edition it enforces; optional, an office without
+# them gets no audit or quota rows.
+MONITORING_LEVELS = ("国家级", "省级", "市级")
+QUOTA_SECTORS = ("industry", "service", "agriculture")
+QUOTA_LEVELS = ("通用值", "先进值")
+SURCHARGE_BASES = ("plan", "quota")
+TABLES += (
+    Table("key_user_register", "The register of key monitored water users (重点监控用水单位名录) by level: the users "
+          "the audit and balance-test ledger may name.", (
+        C("uscc", doc="统一社会信用代码 (18 characters, GB 32100)"), C("user_name_zh"), C("region_code"),
+        C("monitoring_level", doc=" | ".join(MONITORING_LEVELS)),
+        C("listed_from_year", "integer", False, "first year on the list (empty: always)"),
+        C("listed_to_year", "integer", False, "last year on the list (empty: still listed)"),
+        C("note", required=False),
+    ), key=("uscc",), optional_file=True, example=(("91990000MA00000008", "某某企业", "990000", "国家级", "2020", "", ""),)),
+    Table("audit_requirements", "Which listed users must have a 用水审计 or 水平衡测试: per kind and monitoring level, "
+          "one at least every cycle_years years (coverage counts one done in the year or the cycle_years − 1 before).", (
+        C("kind_zh", doc="用水审计 | 水平衡测试"), C("monitoring_level", doc=" | ".join(MONITORING_LEVELS)),
+        C("cycle_years", "integer", doc="years within which one must be done, at least 1"), C("note", required=False),
+    ), key=("kind_zh", "monitoring_level"), optional_file=True, example=(("用水审计", "国家级", "3", ""),)),
+    Table("water_quotas", "The quota edition (用水定额) the office enforces: m³ per unit of output per product or "
+          "irrigated crop, for a span of years.", (
+        C("product_code", doc="the product (行业/产品) code the output ledger names"), C("product_name_zh"),
+        C("sector", doc=" | ".join(QUOTA_SECTORS) + " (agriculture: an irrigation district's crop, output in 亩)"),
+        C("output_unit_zh", doc="unit of output, e.g. t, 万元, 亩"),
+        C("quota_level_zh", doc=" | ".join(QUOTA_LEVELS) + " (which one users are judged by: rule quota_judged_level)"),
+        C("quota_m3_per_unit", "double", doc="m³ per unit of output"),
+        C("edition_zh", doc="the quota document, e.g. 某省用水定额（2019年修订）"),
+        C("valid_from_year", "integer"), C("valid_to_year", "integer", False, "last year in force (empty: still)"),
+    ), key=("product_code", "quota_level_zh", "valid_from_year"), optional_file=True,
+        example=(("C2614", "某化工产品", "industry", "t", "通用值", "12", "某省用水定额（2019年修订）", "2020", ""),)),
 )
 # Written beside the tables when the deployment is loaded.
 DERIVED_TABLES = {"region_ancestors": "Every code with each region its facts roll up to.",
@@ -556,6 +594,7 @@ def semantic_problems(con: duckdb.DuckDBPyConnection, settings: DeploymentSettin
     problems += carrier_base_problems(q, s, codes)
     problems += comparison_base_problems(q, codes)
     problems += ecological_flow_problems(q, codes)
+    problems += audit_and_quota_problems(q, codes)
     if settings is not None:
         problems += [f"deployment.yml: bulletin.child_units {c} is not in the register"
                      for c in settings.bulletin.child_units if c not in codes]
@@ -660,6 +699,44 @@ def ecological_flow_problems(q, codes: set[str]) -> list[str]:
     if levels and defaults != 1:
         problems.append(f"ecological_flow_warning_levels: exactly one level needs no thresholds (the default); "
                         f"found {defaults}")
+    return problems
+
+
+def audit_and_quota_problems(q, codes: set[str]) -> list[str]:
+    """The key-user register, the audit requirements, the quota edition and the surcharge bases."""
+    s = "_deployment_check"
+    problems = [f"key_user_register: {u} region {r} is not in the register" for u, r in
+                q(f"select uscc, region_code from {s}.key_user_register order by 1") if r not in codes]
+    problems += [f"key_user_register: {u!r} is not a valid 统一社会信用代码" for (u,) in
+                 q(f"select uscc from {s}.key_user_register order by 1") if not is_valid_uscc(u)]
+    problems += [f"{t}: {k} level {v!r} is not one of {', '.join(MONITORING_LEVELS)}" for t, k, v in
+                 q(f"""select 'key_user_register', uscc, monitoring_level from {s}.key_user_register
+                       union all select 'audit_requirements', kind_zh, monitoring_level from {s}.audit_requirements
+                       order by all""") if v not in MONITORING_LEVELS]
+    problems += [f"key_user_register: {u} is listed {a}–{b}, which ends before it starts" for u, a, b in
+                 q(f"select uscc, listed_from_year, listed_to_year from {s}.key_user_register "
+                   f"where listed_to_year < listed_from_year order by 1")]
+    problems += [f"audit_requirements: kind {k!r} is not one of {', '.join(AUDIT_KINDS)}" for (k,) in
+                 q(f"select distinct kind_zh from {s}.audit_requirements order by 1") if k not in AUDIT_KINDS]
+    problems += [f"audit_requirements: {k} {v} cycle_years {c} is below 1" for k, v, c in
+                 q(f"select kind_zh, monitoring_level, cycle_years from {s}.audit_requirements where cycle_years < 1")]
+    for column, allowed in (("sector", QUOTA_SECTORS), ("quota_level_zh", QUOTA_LEVELS)):
+        problems += [f"water_quotas: {p} {column} {v!r} is not one of {', '.join(allowed)}" for p, v in
+                     q(f"select distinct product_code, {column} from {s}.water_quotas order by 1") if v not in allowed]
+    problems += [f"water_quotas: {p} {lvl} from {y}: the quota must be above 0 and the span may not end before it starts"
+                 for p, lvl, y in q(f"select product_code, quota_level_zh, valid_from_year from {s}.water_quotas "
+                                    f"where quota_m3_per_unit <= 0 or valid_to_year < valid_from_year order by all")]
+    problems += [f"water_quotas: {p} {lvl}: the editions from {a} and {b} overlap" for p, lvl, a, b in
+                 q(f"""select x.product_code, x.quota_level_zh, x.valid_from_year, y.valid_from_year
+                       from {s}.water_quotas x join {s}.water_quotas y using (product_code, quota_level_zh)
+                       where x.valid_from_year < y.valid_from_year
+                         and y.valid_from_year <= coalesce(x.valid_to_year, 9999) order by all""")]
+    problems += [f"water_quotas: {p} has more than one name, sector or unit of output" for (p,) in
+                 q(f"""select product_code from {s}.water_quotas group by 1
+                       having count(distinct (product_name_zh, sector, output_unit_zh)) > 1 order by 1""")]
+    problems += [f"surcharge_tiers: basis {b!r} is not one of {', '.join(SURCHARGE_BASES)} (empty: plan)" for (b,) in
+                 q(f"select distinct basis from {s}.surcharge_tiers where basis is not null order by 1")
+                 if b not in SURCHARGE_BASES]
     return problems
 
 

@@ -55,3 +55,13 @@ def test_the_demo_codes_pass_the_production_check(con):
     codes = [uscc.new(region) for region in ("320685", "320612", "320600") for _ in range(100)]
     assert all(is_valid_uscc(con, code) for code in codes)
     assert not any(is_valid_uscc(con, code[:17] + next(c for c in USCC_ALPHABET if c != code[17])) for code in codes)
+
+
+def test_the_python_check_of_a_register_agrees_with_the_sql_one(con):
+    from dagster_project.lib.codes import is_valid_uscc as python_check
+
+    rng = np.random.default_rng(7)
+    codes = [Uscc(rng).new("320612") for _ in range(20)] + [PUBLISHED_EXAMPLE, PUBLISHED_EXAMPLE[:17] + "4",
+                                                             PUBLISHED_EXAMPLE[:17], "91350100M000100YI3", ""]
+    assert [python_check(c) for c in codes] == [is_valid_uscc(con, c) for c in codes]
+    assert sum(map(python_check, codes)) == 21  # the 20 generated and the published example

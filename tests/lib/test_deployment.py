@@ -89,13 +89,14 @@ def test_a_missing_column_a_duplicate_key_a_loop_and_an_unknown_rule(tmp_path):
     d = broken_copy(tmp_path)
     (d / "base_years.csv").write_text("base_year,first\n2020,2021\n", encoding="utf-8")
     (d / "surcharge_tiers.csv").write_text(
-        "tier,lower_excess_pct,upper_excess_pct,surcharge_multiple\n1,5,10,1\n1,10,20,2\n", encoding="utf-8")
+        "tier,lower_excess_pct,upper_excess_pct,surcharge_multiple,basis\n1,5,10,1,plan\n1,10,20,2,plan\n1,0,20,1,quota\n",
+        encoding="utf-8")
     yml = (d / "deployment.yml").read_text(encoding="utf-8").replace("rules: {}", "rules: {disclosure_min_unit: 3}")
     (d / "deployment.yml").write_text(yml, encoding="utf-8")
     problems = problems_of(d)
     assert any(p.startswith("base_years.csv: missing column(s) first_year, last_year; unknown column(s) first")
                for p in problems), problems
-    assert "surcharge_tiers.csv lines 2, 3: the same tier (1) twice" in problems
+    assert "surcharge_tiers.csv lines 2, 3: the same basis/tier (plan, 1) twice" in problems  # quota's tier 1 is apart
     assert any("rules.disclosure_min_unit is not a rule" in p for p in problems)
     d2 = broken_copy(tmp_path / "loop")
     text = (d2 / "regions.csv").read_text(encoding="utf-8").replace("320600,南通市,全市,city,,", "320600,南通市,全市,city,320685,")
@@ -156,3 +157,28 @@ def test_ecological_flow_sections_levels_and_seasons_are_checked(tmp_path):
     assert "ecological_flow_seasonal_minimums: section XX09 is not in ecological_flow_sections" in problems
     assert ("ecological_flow_warning_levels: exactly one level needs no thresholds (the default); found 0"
             in problems)
+
+
+def test_the_audit_and_quota_tables_are_checked_across_rows(tmp_path):
+    """Issue 18: the key-user register's codes and levels, the audit requirements, overlapping quota
+    editions and the surcharge tiers' basis, each named with what is wrong."""
+    d = broken_copy(tmp_path)
+    with open(d / "key_user_register.csv", "a", encoding="utf-8") as f:
+        f.write("91350100M000100Y44,坏码企业,320612,国家级,2020,,\n"      # check character wrong
+                "91350100M000100Y43,某企业,320699,区级,2022,2021,\n")     # unknown region and level, span reversed
+    (d / "audit_requirements.csv").write_text("kind_zh,monitoring_level,cycle_years\n用水审核,国家级,3\n"
+                                              "水平衡测试,省级,0\n", encoding="utf-8")
+    with open(d / "water_quotas.csv", "a", encoding="utf-8") as f:
+        f.write("C2614,有机化学原料制造,industry,t,通用值,11,某省用水定额（2022年修订）,2022,\n")  # overlaps 2020–
+    with open(d / "surcharge_tiers.csv", "a", encoding="utf-8") as f:
+        f.write("1,0,10,1,,permit\n")
+    problems = problems_of(d)
+    assert "key_user_register: '91350100M000100Y44' is not a valid 统一社会信用代码" in problems
+    assert "key_user_register: 91350100M000100Y43 region 320699 is not in the register" in problems
+    assert "key_user_register: 91350100M000100Y43 level '区级' is not one of 国家级, 省级, 市级" in problems
+    assert "key_user_register: 91350100M000100Y43 is listed 2022–2021, which ends before it starts" in problems
+    assert "audit_requirements: kind '用水审核' is not one of 用水审计, 水平衡测试" in problems
+    assert "audit_requirements: 水平衡测试 省级 cycle_years 0 is below 1" in problems
+    assert "water_quotas: C2614 通用值: the editions from 2020 and 2022 overlap" in problems
+    assert "surcharge_tiers: basis 'permit' is not one of plan, quota (empty: plan)" in problems
+    assert len(problems) == 8, problems  # the demo's own rows pass

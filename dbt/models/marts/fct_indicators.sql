@@ -90,6 +90,26 @@ management as (
         ('supervision_correction_rate', s.correction_rate_pct),
         ('supervision_on_time_correction_rate', s.on_time_correction_rate_pct)
     ) as v(indicator_code, value)
+),
+
+-- audits, balance tests and quotas (issue 18): coverage and completion per kind, the share of users
+-- judged against a quota that use more than it
+audits_and_quotas as (
+    select region_code, report_year, 'statistical' as caliber,
+           'water_audit_coverage' as indicator_code, coverage_pct as value
+    from {{ ref('fct_audit_coverage') }}
+    where kind_zh = '用水审计'
+    union all
+    select region_code, report_year, 'statistical', 'water_balance_test_completion_rate', completion_pct
+    from {{ ref('fct_audit_coverage') }}
+    where kind_zh = '水平衡测试'
+    union all
+    select r.region_code, q.report_year, 'statistical', 'over_quota_user_share',
+           count(distinct q.user_code) filter (where q.is_over_quota) * 100.0
+               / nullif(count(distinct q.user_code) filter (where q.is_over_quota is not null), 0)
+    from {{ ref('fct_quota_compliance') }} as q
+    join {{ ref('int_region_rollup') }} as r on q.region_code = r.member_region_code
+    group by all
 )
 
 select
@@ -104,6 +124,7 @@ select
     c.method,
     c.decimals as bulletin_decimals
 from (select * from by_caliber union all select * from statistical
-      union all select * from management) as i
+      union all select * from management
+      union all select * from audits_and_quotas) as i
 join {{ ref('indicator_catalog') }} as c using (indicator_code)
 where i.value is not null

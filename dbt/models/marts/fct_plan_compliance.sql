@@ -1,6 +1,6 @@
 -- Annual use against the water-use plan (计划用水) per user and year, with the status from
--- seeds/plan_warning_thresholds.csv and the progressive surcharge on the excess from
--- seeds/surcharge_tiers.csv (METHODS §7.2):
+-- seeds/plan_warning_thresholds.csv and the progressive surcharge on the excess from the
+-- deployment's plan-basis surcharge tiers (macros/surcharge.sql, METHODS §7.2):
 --   V_i = clamp(Q − Q_p × (1 + a_i), 0, Q_p × (b_i − a_i)); surcharge = Σ V_i × price × k_i.
 with plans as (
     select
@@ -23,11 +23,9 @@ surcharges as (
     select
         u.report_year,
         u.uscc,
-        {{ exact_sum("greatest(least(u.use_m3 - u.plan_m3 * (1 + t.lower_excess_pct / 100),
-                                     u.plan_m3 * (t.upper_excess_pct - t.lower_excess_pct) / 100), 0)
-                      * " ~ var('surcharge_base_price_yuan_per_m3') ~ " * t.surcharge_multiple") }} as surcharge_yuan
+        {{ tiered_surcharge_sum('u.use_m3', 'u.plan_m3', var('surcharge_base_price_yuan_per_m3')) }} as surcharge_yuan
     from used as u
-    cross join {{ source('deployment', 'surcharge_tiers') }} as t
+    cross join {{ surcharge_tiers('plan') }} as t
     where u.use_m3 is not null
     group by all
 )
