@@ -4,7 +4,11 @@ nothing but its result:
 - bare: each station's totalizer deltas summed per day. No contract checks, no lineage, no dedupe,
   no rollover/reset/gap handling, no proration across midnight.
 - rules: the meter path's own dbt model (int_meter_daily_volumes, compiled) with its raw table
-  swapped for the files: the same rules, without the load (checks, quarantine, stored copy).
+  swapped for the files: the same rules (one definition: dbt/macros/meter_rules.sql), the same one
+  sort, without the load (checks, quarantine, stored copy). Lineage differs in one way only: every
+  row has the same load time and row number 0, so of two *different* copies of a reading the later
+  file name wins, where the path takes the later load and then the earlier row; the benchmark files
+  have no copies. `rules_floor_differences` checks the floor's rows against the path's.
 
     python -m benchmarks.floor <file listing the CSV paths> <database file> <memory limit> [<compiled model>]
 """
@@ -53,6 +57,18 @@ def rules_sql(files: list[str], compiled_model: str) -> str:
         0::bigint as source_row_number, current_timestamp as loaded_at
         from {csv_scan(files, filename=True)})"""
     return STAGING_RELATION.sub(lambda _: staged, compiled_model)
+
+
+def rules_floor_differences(floor_database: Path, warehouse: Path) -> tuple[int, int]:
+    """Rows of the rules floor (floor_daily_volumes) not in the path's int_meter_daily_volumes, and
+    the reverse, every column compared (EXCEPT ALL, so a repeated row counts): (0, 0) = the same rows."""
+    con = duckdb.connect(str(floor_database), read_only=True)
+    con.execute(f"attach '{warehouse}' as path (read_only)")
+    ours, theirs = "floor_daily_volumes", "path.intermediate.int_meter_daily_volumes"
+    missing = [con.execute(f"select count(*) from (from {a} except all from {b})").fetchall()[0][0]
+               for a, b in ((ours, theirs), (theirs, ours))]
+    con.close()
+    return missing[0], missing[1]
 
 
 def main(file_list: str, database: str, memory_limit: str, compiled_model: str | None = None) -> None:

@@ -12,11 +12,6 @@ import dagster as dg
 SHOWN = {"STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "ASSET_MATERIALIZATION", "ASSET_CHECK_EVALUATION"}
 # context.log.info(message, extra=PROGRESS): shown on the console too, not only in the Dagster UI
 PROGRESS = {"waterstat_progress": True}
-# dagster-dbt warns on every meter build that the tests of the two ephemeral meter models
-# (int_meter_readings_clean, int_meter_interval_volumes) are logged as observations: an ephemeral
-# model is no asset, so their tests cannot be its checks. They still fail the build when they fail
-# (dbt_assets.run_dbt_build); the UI keeps the warning, the console leaves it out.
-NOT_SHOWN_WARNINGS = ("Logging an `AssetObservation` instead of an `AssetCheckResult`",)
 
 
 def message_of(record: logging.LogRecord) -> str:
@@ -61,8 +56,7 @@ class ProgressHandler(logging.Handler):
     def emit_message(record: logging.LogRecord) -> None:
         message = message_of(record)
         if record.levelno >= logging.WARNING:
-            if not message.startswith(NOT_SHOWN_WARNINGS):
-                print(f"    ! {message}", file=sys.stderr, flush=True)
+            print(f"    ! {message}", file=sys.stderr, flush=True)
         elif getattr(record, "waterstat_progress", False):
             print(f"    {message}", flush=True)
 

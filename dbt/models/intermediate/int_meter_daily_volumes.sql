@@ -1,4 +1,12 @@
--- Interval volumes prorated onto calendar days (China Standard Time) by overlapping seconds, so
+-- Daily metered volume per station from the totalizer readings (the rules: macros/meter_rules.sql).
+-- One sort does the work: a window pass over (station, time) gives each reading its neighbours
+-- (two before, one after), so the outlier test of the reading and of the one before it, and so
+-- the previous good reading (one or two back), come out of the same pass; the per-station-day
+-- medians are one group-by joined back. That is exact for every station whose readings have no
+-- duplicated time and no two outliers in a row; the rare station that has either (found in the
+-- same pass) is computed by the full rule set (deduplication first, then the tests over the
+-- deduplicated readings) over its rows only, and the pass's rows of that station are dropped.
+-- Intervals are then prorated onto calendar days (China Standard Time) by overlapping seconds, so
 -- an interval across midnight or a multi-hour gap lands on the days it actually covers.
 -- Incremental by day: a partitioned run (its day window: macros/meter_window.sql) deletes and
 -- rewrites exactly its days, so running a day twice, or after a crash, leaves the same rows.
@@ -11,8 +19,87 @@
     pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ meter_days_in_window('volume_date') }}{% endif %}",
 ) }}
 
-with intervals as (
-    select * from {{ ref('int_meter_interval_volumes') }}
+with readings as (
+    select station_code, intake_code, reading_at, totalizer_m3, flow_m3_per_h, source_file,
+           source_row_number, loaded_at
+    from {{ ref('stg_raw__meter_readings') }}
+    where reading_at is not null and totalizer_m3 is not null and station_code is not null
+      and {{ meter_readings_in_window('source_file', 'reading_at') }}
+),
+
+-- the one sort
+neighbours as (
+    select
+        *,
+        lag(reading_at, 2) over by_time   as before_2_at,
+        lag(reading_at) over by_time      as before_1_at,
+        lag(totalizer_m3, 2) over by_time as before_2_m3,
+        lag(totalizer_m3) over by_time    as before_1_m3,
+        lead(totalizer_m3) over by_time   as after_1_m3
+    from readings
+    window by_time as (partition by station_code order by reading_at)
+),
+
+-- on a station without duplicates or two outliers in a row, a reading after an outlier follows
+-- the good reading two back (the one before an outlier is never an outlier itself)
+tested as (
+    select
+        *,
+        {{ meter_single_outlier('before_1_m3', 'totalizer_m3', 'after_1_m3') }} as is_outlier_reading,
+        {{ meter_single_outlier('before_2_m3', 'before_1_m3', 'totalizer_m3') }} as follows_outlier,
+        coalesce(before_1_at = reading_at, false)
+            or {{ meter_pair_outlier('before_2_m3', 'before_1_m3', 'totalizer_m3', 'after_1_m3') }}
+            or (is_outlier_reading and follows_outlier) as needs_full_rules,
+        case when follows_outlier then before_2_at else before_1_at end as prev_reading_at,
+        case when follows_outlier then before_2_m3 else before_1_m3 end as prev_totalizer_m3
+    from neighbours
+),
+
+measured as (
+    select
+        *,
+        not is_outlier_reading and prev_reading_at is not null as is_interval,
+        epoch(reading_at - prev_reading_at) as interval_s,
+        {{ meter_interval_columns('prev_totalizer_m3', 'totalizer_m3') }}
+    from tested
+),
+
+-- per station and reading day: the medians of the intervals ending that day, the outlier
+-- readings, and how many files the day's readings came in (a late or re-sent file, 补传),
+-- counted before duplicates are dropped
+station_days as (
+    select
+        station_code,
+        reading_at::date as reading_date,
+        {{ meter_station_day_medians('is_interval') }},
+        count(*) filter (where is_outlier_reading) as n_outlier_readings,
+        count(distinct source_file) as n_files_for_day,
+        bool_or(needs_full_rules) as needs_full_rules
+    from measured
+    group by all
+),
+
+full_rule_stations as (
+    select distinct station_code from station_days where needs_full_rules
+),
+
+full_rule_readings as (
+    select station_code, intake_code, reading_at, totalizer_m3, flow_m3_per_h, source_file,
+           source_row_number, loaded_at
+    from measured
+    semi join full_rule_stations using (station_code)
+),
+
+{{ meter_full_rules('full_rule_readings') }},
+
+intervals as (
+    select {{ meter_interval_row('m', 'd', 0) }}
+    from measured as m
+    join station_days as d on m.station_code = d.station_code and m.reading_at::date = d.reading_date
+    anti join full_rule_stations as f on m.station_code = f.station_code
+    where m.is_interval
+    union all
+    select * from full_intervals
 ),
 
 -- Most intervals lie within one day and land on it whole; only those across midnight are split
@@ -54,30 +141,13 @@ days as (
     from split
     where {{ meter_days_in_window('volume_date') }}
     group by station_code, volume_date
-),
-
--- per reading day: outlier readings, and how many files the day's readings came in (a late or
--- re-sent file, 补传), counted before duplicates are dropped
-files_per_day as (
-    select station_code, reading_at::date as volume_date, count(distinct source_file) as n_files_for_day
-    from {{ ref('stg_raw__meter_readings') }}
-    where reading_at is not null and totalizer_m3 is not null and station_code is not null
-      and {{ meter_readings_in_window('source_file', 'reading_at') }}
-      and {{ meter_days_in_window('reading_at::date') }}
-    group by all
-),
-
-reading_days as (
-    select station_code, reading_at::date as volume_date, count(*) filter (where is_outlier_reading) as n_outlier_readings
-    from {{ ref('int_meter_readings_clean') }}
-    where {{ meter_days_in_window('reading_at::date') }}
-    group by all
 )
 
 select
     d.*,
-    coalesce(r.n_outlier_readings, 0) as n_outlier_readings,
-    coalesce(f.n_files_for_day, 1) as n_files_for_day
+    -- a full-rule station's outliers are those of its deduplicated readings (every reading day listed)
+    coalesce(o.n_outlier_readings, s.n_outlier_readings, 0) as n_outlier_readings,
+    coalesce(s.n_files_for_day, 1) as n_files_for_day
 from days as d
-left join reading_days as r using (station_code, volume_date)
-left join files_per_day as f using (station_code, volume_date)
+left join station_days as s on d.station_code = s.station_code and d.volume_date = s.reading_date
+left join full_outliers as o on d.station_code = o.station_code and d.volume_date = o.reading_date
