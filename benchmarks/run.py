@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.floor import rules_floor_differences
 from benchmarks.load_parts import measure_parts, parts_table
 from benchmarks.measure import Measurement, measure
 from benchmarks.meter_data import write_meter_days
@@ -97,13 +98,9 @@ def floor_run(work: Path, files: list[Path], memory_limit: str, label: str, mode
                 + ([str(model)] if model else []))
     totals = differences = None
     if m.returncode == 0:
-        with duckdb.connect(str(db)) as con:
+        with duckdb.connect(str(db), read_only=True) as con:
             totals = con.execute("select count(*), sum(volume_m3) from floor_daily_volumes").fetchone()
-            if path_db:
-                con.execute(f"attach '{path_db}' as path (read_only)")
-                differences = con.execute(f"""select
-                    (select count(*) from (from floor_daily_volumes except all from path.{DAILY})),
-                    (select count(*) from (from path.{DAILY} except all from floor_daily_volumes))""").fetchone()
+        differences = rules_floor_differences(db, path_db) if path_db else None
     db.unlink(missing_ok=True)
     return {"run": m, "totals": totals, "differences": differences,
             "error": None if m.returncode == 0 else failure_line(m.output)}
