@@ -29,6 +29,7 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from dagster_project.demo import ledgers_plans
 from dagster_project.lib.codes import USCC_ALPHABET, uscc_check_char
 from dagster_project.lib.partition_keys import CST
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT
@@ -789,6 +790,7 @@ class DemoCity:
         self.write_ecological_flows()
         intakes = self.write_permits_and_plans()
         self.write_permit_applications()
+        ledgers_plans.write(self)
         return self.write_meter_readings(intakes)
 
 
