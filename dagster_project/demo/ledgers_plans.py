@@ -71,8 +71,8 @@ def write_permit_events(out: Path, rng: np.random.Generator, write_sheet) -> Non
         if status == "注销":  # the register shows it cut short: the issue granted the full term
             end = start.replace(year=start.year + PERMIT_TERM_YEARS) - timedelta(days=1)
         if start.year == E_LICENCE_YEAR + 1:  # re-issued under the same number after its cancellation
-            rows.append([no, holder, uscc, region, "注销", start, None, None, None, None, f"通水许注〔{start.year}〕{k}号"])
-            rows.append([no, holder, uscc, region, "发证", start, start, end, volume, start, f"通水许〔{start.year}〕{k}号"])
+            rows.append([no, holder, uscc, region, "注销", start, None, None, None, None, f"通水许注〔{start.year}〕{k + 1}号"])
+            rows.append([no, holder, uscc, region, "发证", start, start, end, volume, start, f"通水许〔{start.year}〕{k + 1}号"])
             continue
         # a renewal: the first term ran the five years before (the register shows the current one)
         first = start.replace(year=start.year - PERMIT_TERM_YEARS)
@@ -81,9 +81,9 @@ def write_permit_events(out: Path, rng: np.random.Generator, write_sheet) -> Non
         if start == LATE_RENEWAL_START and not planted:
             first_end = start.replace(month=start.month - 1) - timedelta(days=1)  # lapsed a month before
             decided, planted = start, True
-        rows.append([no, holder, uscc, region, "发证", first, first, first_end, volume, None, f"通水许〔{first.year}〕{k}号"])
+        rows.append([no, holder, uscc, region, "发证", first, first, first_end, volume, None, f"通水许〔{first.year}〕{k + 1}号"])
         rows.append([no, holder, uscc, region, "延续", decided, start, end, volume, converted and max(converted, start),
-                     f"通水许延〔{start.year}〕{k}号"])
+                     f"通水许延〔{start.year}〕{k + 1}号"])
     assert planted, "the register has no permit renewed on the planted date"
     write_sheet(out / "permit_events" / "取水许可事项台账_2022.xlsx", "取水许可事项办理台账（截至2022年12月31日）",
                 ["取水许可证编号", "取水权人名称", "统一社会信用代码", "行政区划代码", "事项类型", "办理日期",
