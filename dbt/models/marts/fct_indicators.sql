@@ -85,7 +85,7 @@ plans_and_permits as (
     lateral (values ('e_licence_conversion_rate', e.e_licence_rate_pct), ('e_licences', e.n_e_licences::double))
         as v(indicator_code, value)
     union all
-    select r.region_code, p.report_year, 'statistical', v.indicator_code, sum(v.value)
+    select r.region_code, p.report_year, 'statistical', v.indicator_code, {{ exact_sum("v.value") }}
     from {{ ref('fct_permit_validity') }} as p
     join {{ ref('int_region_rollup') }} as r on p.region_code = r.member_region_code,
     lateral (values ('users_withdrawing_without_permit', case when p.has_unpermitted_days then 1.0 else 0.0 end),
