@@ -29,7 +29,7 @@ def as_date(value) -> date:
 
 def write(city) -> None:
     """Both ledgers into city.out (called by DemoCity.generate after the register and the plans)."""
-    from dagster_project.demo.generator import write_sheet
+    from dagster_project.demo.generator import write_sheet  # here: the generator imports this module
 
     rng = np.random.default_rng(18)  # own draws: the other files stay as they were
     write_plan_adjustments(city.out, rng, write_sheet)
