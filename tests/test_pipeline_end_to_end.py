@@ -461,3 +461,39 @@ def test_audits_and_quotas_on_the_demo(demo_run):
                                      count(*) from marts.fct_quota_compliance
                               where sector = 'agriculture' and report_year = 2022""").fetchone()
         assert 0 < rice[0] == rice[1] < rice[2]  # the districts over the quota, and only they, are charged
+
+
+def test_plans_in_force_and_permits_judged_day_by_day(demo_run):
+    """Issue 18 on the demo: the plan addition dated after its year ended is quarantined; the other
+    adjustments make the plan that use is compared with; the permit renewed a month after it lapsed
+    leaves 31 days unpermitted (flagged in the DQ report, not quarantined); with every validity of
+    the permit-events ledger no user reads 'withdrawing without a permit' in 2020 (the register's
+    latest validities alone made permits renewed in 2021 look absent in 2020)."""
+    paths, _ = demo_run
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        assert con.execute("select _reasons, effective_date from raw.water_use_plan_adjustments__quarantine"
+                           ).fetchall() == [(["adjustment_outside_plan_year"], "2022-01-20T00:00:00")]
+        adjusted = con.execute("""select count(*), count(*) filter (where c.plan_m3 = p.plan_in_force_m3
+                                                                    and p.plan_in_force_m3 <> p.issued_plan_m3)
+                                  from marts.fct_plan_compliance as c
+                                  join intermediate.int_water_use_plans as p using (report_year, uscc)
+                                  where p.n_adjustments > 0""").fetchone()
+        assert adjusted[0] > 10 and adjusted[0] == adjusted[1]
+        lapses = con.execute("select lapsed_from::varchar, lapse_days, resumed_by_zh, uscc from marts.fct_permit_lapses"
+                             ).fetchall()
+        assert [lapse[:3] for lapse in lapses] == [("2021-08-01", 31, "延续")]
+        assert con.execute("""select days_without_valid_permit, has_unpermitted_days, is_withdrawing_without_permit
+                              from marts.fct_permit_validity where uscc = ? and report_year = 2021""",
+                           [lapses[0][3]]).fetchone() == (31, True, False)
+        assert con.execute("""select n_failing from quality.dq_check_results
+                              where check_name = 'permit_lapse' and report_year = 2021""").fetchone() == (1,)
+        assert con.execute("""select count(*) from marts.fct_permit_compliance
+                              where report_year = 2020 and is_withdrawing_without_permit""").fetchone() == (0,)
+        city = dict(con.execute("""select indicator_code, value from marts.fct_indicators
+                                   where region_code = '320600' and report_year = 2021""").fetchall())
+        assert 90 < city["plan_issuance_rate"] < 100  # the public suppliers got no plan
+        assert 95 < city["e_licence_conversion_rate"] < 100 and city["e_licences"] > 1000  # seed 000: 1,117
+        assert (city["users_withdrawing_without_permit"], city["days_withdrawing_without_permit"]) == (1, 31)
+        expiring = con.execute("select count(*), min(report_date)::varchar, max(valid_to)::varchar "
+                               "from marts.fct_permits_expiring").fetchone()
+        assert expiring[0] > 50 and expiring[1:] == ("2023-07-01", "2023-12-31")

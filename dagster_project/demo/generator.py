@@ -30,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from dagster_project.demo.ledgers_tasks import write_task_ledgers
+from dagster_project.demo import ledgers_plans
 from dagster_project.lib.codes import USCC_ALPHABET, uscc_check_char
 from dagster_project.lib.partition_keys import CST
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT
@@ -793,6 +794,7 @@ class DemoCity:
         self.write_permit_applications()
         write_task_ledgers(self.out, self.units)
         ledgers_audits.write_audit_and_quota_ledgers(self)
+        ledgers_plans.write(self)
         return self.write_meter_readings(intakes)
 
 

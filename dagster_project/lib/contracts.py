@@ -628,6 +628,84 @@ SOURCES += (
     ),
 )
 
+
+# Plans and permits over time (issue 18): the plan additions and reductions an office decides during
+# the year, and every permit decision with its validity, beside the plan sheet and the current register.
+PLAN_ADJUSTMENT_TYPES = ("追加", "核减")
+PERMIT_EVENT_TYPES = ("发证", "延续", "变更", "注销")  # issue, renewal, change, cancellation
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"trim({column}) not in ({', '.join(repr(v) for v in values)})"
+
+
+SOURCES += (
+    Source(
+        name="water_use_plan_adjustments",
+        title_zh="计划用水调整台账",
+        file_glob="plan_adjustments/*.xlsx",
+        file_format="xlsx",
+        grain="one row per addition (追加) or reduction (核减) of a user's annual plan",
+        description="The plan changes decided during the year, each with its effective date and document (文号); "
+                    "the plan in force on a day is the annual plan plus the additions minus the reductions "
+                    "effective by that day.",
+        row_rules=(
+            RowRule("unknown_adjustment_type", _one_of("adjustment_type", PLAN_ADJUSTMENT_TYPES),
+                    "the adjustment type is not 追加 or 核减"),
+            RowRule("adjustment_outside_plan_year",
+                    "year(ws_parse_date(effective_date)) <> ws_parse_int(plan_year)",
+                    "the adjustment takes effect outside its plan year (e.g. an addition after the year ended)"),
+        ),
+        columns=(
+            uscc_col(),
+            C("user_name", ("用水户名称", "单位名称"), required=False),
+            region_col(),
+            C("plan_year", ("计划年度", "年度"), kind="integer"),
+            C("adjustment_type", ("调整类型", "类型"), description="追加 (addition) or 核减 (reduction)"),
+            V("adjustment_volume", ("调整水量",), unit_from_header=True,
+              description="the volume added or taken off, positive either way"),
+            C("effective_date", ("生效日期",), kind="date"),
+            C("document_no", ("文号", "批复文号"), description="the document that decided it"),
+            C("reason", ("调整原因",), required=False),
+        ),
+    ),
+    Source(
+        name="permit_events",
+        title_zh="取水许可事项台账",
+        file_glob="permit_events/*.xlsx",
+        file_format="xlsx",
+        grain="one row per permit decision: issue, renewal, change or cancellation (发证/延续/变更/注销)",
+        description="Every decision on a permit with the validity it grants; the register (permits) keeps only "
+                    "the latest validity, this ledger the history a day-by-day judgement needs (optional: "
+                    "without it the register's validities are used).",
+        row_rules=(
+            RowRule("unknown_permit_event", _one_of("event_type", PERMIT_EVENT_TYPES),
+                    "the event type is not 发证, 延续, 变更 or 注销"),
+            RowRule("validity_missing",
+                    "trim(event_type) <> '注销' and (ws_parse_date(valid_from) is null or ws_parse_date(valid_to) is null)",
+                    "an issue, renewal or change without its validity period"),
+            RowRule("validity_reversed", "ws_parse_date(valid_to) < ws_parse_date(valid_from)",
+                    "validity ends before it starts"),
+        ),
+        columns=(
+            C("permit_no", ("取水许可证编号", "许可证编号")),
+            C("holder_name", ("取水权人名称", "取水单位名称"), required=False),
+            uscc_col(),
+            region_col(),
+            C("event_type", ("事项类型", "办理事项"), description="发证 / 延续 / 变更 / 注销"),
+            C("event_date", ("办理日期", "决定日期"), kind="date",
+              description="the decision's date; a cancellation ends the permit's validity the day before"),
+            C("valid_from", ("有效期起", "有效期/起", "有效期-起"), kind="date", required=False),
+            C("valid_to", ("有效期止", "有效期/止", "有效期-止"), kind="date", required=False),
+            V("permitted_volume", ("许可水量",), unit_from_header=True, required=False),
+            C("e_licence_date", ("电子证照转换日期", "电子证照日期"), kind="date", required=False,
+              description="when the permit was converted to (or issued as) an electronic licence (电子证照); "
+                          "empty: not converted"),
+            C("document_no", ("决定书文号", "文号"), required=False),
+        ),
+    ),
+)
+
 SOURCES_BY_NAME = {s.name: s for s in SOURCES}
 # Column names that carry personal data in any source: the analyst snapshot leaves them out of every table.
 PERSONAL_COLUMNS = frozenset(c.name for s in SOURCES for c in s.columns if c.personal)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -375,10 +376,32 @@ def read_settings(directory: Path) -> tuple[DeploymentSettings | None, list[str]
                 and not (isinstance(defaults[name], float) and isinstance(value, int)):
             problems.append(f"deployment.yml: rules.{name} = {value!r} should be a {type(defaults[name]).__name__} "
                             f"(default {defaults[name]!r})")
+    problems += ledger_rule_problems({**defaults, **settings.rules})
     if settings.statistics_vintage not in ("first_published", *VINTAGE_BASES):
         problems.append(f"deployment.yml: statistics_vintage {settings.statistics_vintage!r} is not one of "
                         f"first_published, {', '.join(VINTAGE_BASES)}")
     return settings, problems
+
+
+# Plans and permits over time (issue 18): the categories of users a plan must be issued to.
+PLAN_REQUIRED_CATEGORIES = ("self_supplied", "key_monitored", "public_supply")
+
+
+def ledger_rule_problems(rules: dict) -> list[str]:
+    """The plan-coverage and permit-expiry rules: known categories, a real date, sensible numbers."""
+    problems = [f"deployment.yml: rules.plan_required_categories {c!r} is not one of {', '.join(PLAN_REQUIRED_CATEGORIES)}"
+                for c in rules.get("plan_required_categories") or [] if c not in PLAN_REQUIRED_CATEGORIES]
+    if not isinstance(rules.get("plan_public_supply_min_m3"), (int, float)) or rules["plan_public_supply_min_m3"] < 0:
+        problems.append("deployment.yml: rules.plan_public_supply_min_m3 must be a volume in m³, 0 or more")
+    if not isinstance(rules.get("permit_expiry_window_months"), int) or rules["permit_expiry_window_months"] < 1:
+        problems.append("deployment.yml: rules.permit_expiry_window_months must be a whole number of months, 1 or more")
+    report_date = rules.get("permit_expiry_report_date")
+    try:
+        if report_date:
+            date.fromisoformat(str(report_date))
+    except ValueError:
+        problems.append(f"deployment.yml: rules.permit_expiry_report_date {report_date!r} is not a date (YYYY-MM-DD)")
+    return problems
 
 
 def relation_sql(path: Path) -> tuple[str, list]:

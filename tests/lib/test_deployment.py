@@ -91,7 +91,7 @@ def test_a_missing_column_a_duplicate_key_a_loop_and_an_unknown_rule(tmp_path):
     (d / "surcharge_tiers.csv").write_text(
         "tier,lower_excess_pct,upper_excess_pct,surcharge_multiple,basis\n1,5,10,1,plan\n1,10,20,2,plan\n1,0,20,1,quota\n",
         encoding="utf-8")
-    yml = (d / "deployment.yml").read_text(encoding="utf-8").replace("rules: {}", "rules: {disclosure_min_unit: 3}")
+    yml = (d / "deployment.yml").read_text(encoding="utf-8").replace("rules:\n", "rules:\n  disclosure_min_unit: 3\n")
     (d / "deployment.yml").write_text(yml, encoding="utf-8")
     problems = problems_of(d)
     assert any(p.startswith("base_years.csv: missing column(s) first_year, last_year; unknown column(s) first")

@@ -110,6 +110,31 @@ audits_and_quotas as (
     from {{ ref('fct_quota_compliance') }} as q
     join {{ ref('int_region_rollup') }} as r on q.region_code = r.member_region_code
     group by all
+),
+
+plans_and_permits as (
+    -- 计划下达率 (required users with a plan / required users), electronic licences, and the users that
+    -- withdrew on days no valid permit covered (with those days) per region and year
+    select r.region_code, c.report_year, 'statistical' as caliber, 'plan_issuance_rate' as indicator_code,
+           count(*) filter (where c.has_plan) / count(*) * 100 as value
+    from {{ ref('fct_plan_coverage') }} as c
+    join {{ ref('int_region_rollup') }} as r on c.region_code = r.member_region_code
+    where c.is_plan_required
+    group by all
+    union all
+    select e.region_code, e.report_year, 'statistical', v.indicator_code, v.value
+    from {{ ref('fct_permit_e_licences') }} as e,
+    lateral (values ('e_licence_conversion_rate', e.e_licence_rate_pct), ('e_licences', e.n_e_licences::double))
+        as v(indicator_code, value)
+    union all
+    select r.region_code, p.report_year, 'statistical', v.indicator_code, {{ exact_sum("v.value") }}
+    from {{ ref('fct_permit_validity') }} as p
+    join {{ ref('int_region_rollup') }} as r on p.region_code = r.member_region_code,
+    lateral (values ('users_withdrawing_without_permit', case when p.has_unpermitted_days then 1.0 else 0.0 end),
+                    ('days_withdrawing_without_permit', case when p.has_unpermitted_days then p.days_without_valid_permit else 0 end))
+        as v(indicator_code, value)
+    where p.self_supplied_m3 is not null
+    group by r.region_code, p.report_year, v.indicator_code
 )
 
 select
@@ -125,6 +150,7 @@ select
     c.decimals as bulletin_decimals
 from (select * from by_caliber union all select * from statistical
       union all select * from management
-      union all select * from audits_and_quotas) as i
+      union all select * from audits_and_quotas
+      union all select * from plans_and_permits) as i
 join {{ ref('indicator_catalog') }} as c using (indicator_code)
 where i.value is not null

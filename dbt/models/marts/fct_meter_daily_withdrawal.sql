@@ -1,4 +1,5 @@
--- Metered daily withdrawal per monitoring station, with its permit (if any) for compliance.
+-- Metered daily withdrawal per monitoring station, with its permit (if any) for compliance: the
+-- intake's permit from the register, valid on the day if any of its validity spans covers the day.
 with permits as (
     select * from {{ ref('int_permit_intakes') }}
     qualify row_number() over (partition by intake_code order by valid_from desc) = 1
@@ -24,6 +25,9 @@ select
     d.n_outlier_readings,
     d.n_files_for_day,
     p.permit_no is not null as has_permit,
-    p.permit_no is not null and d.volume_date between p.valid_from and p.valid_to as has_valid_permit
+    -- judged against every validity the permit had (int_permit_validity_spans), day by day
+    p.permit_no is not null and exists (select 1 from {{ ref('int_permit_validity_spans') }} as s
+                                        where s.permit_no = p.permit_no
+                                          and d.volume_date between s.valid_from and s.valid_to) as has_valid_permit
 from {{ ref('int_meter_daily_volumes') }} as d
 left join permits as p on d.intake_code = p.intake_code

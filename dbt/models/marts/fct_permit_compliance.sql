@@ -1,14 +1,18 @@
 -- Use against permitted volume per permit holder and year: permits valid at any time in the year
--- are summed; withdrawal is the self-supplied volume on the holder's returns.
-with permitted as (
-    select
-        y.report_year,
-        p.uscc,
-        {{ exact_sum("p.permitted_volume_m3") }} as permitted_m3,
-        count(distinct p.permit_no) as n_permits
-    from (select distinct permit_no, uscc, permitted_volume_m3, valid_from, valid_to from {{ ref('int_permit_intakes') }}) as p
+-- are summed, each with the volume of its latest validity span in the year (int_permit_validity_spans:
+-- every validity the permit had, not only the register's latest); withdrawal is the self-supplied
+-- volume on the holder's returns. Days without a valid permit: fct_permit_validity.
+with permit_years as (
+    select y.report_year, p.uscc, p.permit_no, p.permitted_volume_m3
+    from {{ ref('int_permit_validity_spans') }} as p
     join (select distinct report_year from {{ ref('int_user_annual_use') }}) as y
         on p.valid_from <= make_date(y.report_year, 12, 31) and p.valid_to >= make_date(y.report_year, 1, 1)
+    qualify row_number() over (partition by y.report_year, p.permit_no order by p.valid_from desc) = 1
+),
+
+permitted as (
+    select report_year, uscc, {{ exact_sum("permitted_volume_m3") }} as permitted_m3, count(*) as n_permits
+    from permit_years
     group by all
 )
 

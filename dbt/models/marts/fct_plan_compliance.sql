@@ -2,15 +2,10 @@
 -- seeds/plan_warning_thresholds.csv and the progressive surcharge on the excess from the
 -- deployment's plan-basis surcharge tiers (macros/surcharge.sql, METHODS §7.2):
 --   V_i = clamp(Q − Q_p × (1 + a_i), 0, Q_p × (b_i − a_i)); surcharge = Σ V_i × price × k_i.
+-- The plan is the plan in force at the year's end: issued + additions − reductions (int_water_use_plans).
 with plans as (
-    select
-        report_year,
-        uscc,
-        any_value(user_name) as user_name,
-        any_value(region_code) as region_code,
-        {{ exact_sum("annual_plan_m3") }} as plan_m3
-    from {{ ref('stg_raw__water_use_plans') }}
-    group by report_year, uscc
+    select report_year, uscc, user_name, region_code, plan_in_force_m3 as plan_m3
+    from {{ ref('int_water_use_plans') }}
 ),
 
 used as (

@@ -2,6 +2,8 @@
 -- reported, against the plan for those same days (each day's share of its month in the plan's
 -- monthly split; without one, the annual plan evenly), with the status from plan_warning_thresholds. The days covered and their share of
 -- the year are stated: a week of readings is compared with a week of plan, never with the year's.
+-- The plan is the plan in force: an addition or reduction adds its volume spread evenly over the days
+-- from its effective date to the year's end (so the year's days sum to the plan in force at year end).
 {%- set month_plan -%}
 (case month(u.volume_date){% for m in range(1, 13) %} when {{ m }} then p.plan_m{{ '%02d' % m }}_m3{% endfor %} end)
 {%- endset %}
@@ -23,11 +25,19 @@ against_plan as (
         max(u.volume_date) as through_date,
         count(*) as days_metered,
         {{ exact_sum("u.volume_m3") }} as metered_use_m3,
-        -- a plan without its monthly split: the annual plan spread evenly over the year's days
+        -- a plan without its monthly split: the annual plan spread evenly over the year's days;
+        -- plus the additions and reductions in force that day, each spread evenly over the rest of its year
         {{ exact_sum("coalesce(" ~ month_plan ~ " / day(last_day(u.volume_date)), p.annual_plan_m3 / "
-                     ~ days_in_year('p.report_year', 'calendar') ~ ")") }} as plan_for_days_metered_m3
+                     ~ days_in_year('p.report_year', 'calendar') ~ ") + coalesce(a.adjustment_m3_per_day, 0)") }}
+            as plan_for_days_metered_m3
     from daily_use as u
     join {{ ref('stg_raw__water_use_plans') }} as p on p.uscc = u.uscc and p.report_year = year(u.volume_date)
+    left join lateral (
+        select {{ exact_sum("j.adjustment_m3 / (date_diff('day', j.effective_date, make_date(j.report_year, 12, 31)) + 1)") }}
+                   as adjustment_m3_per_day
+        from {{ ref('stg_raw__water_use_plan_adjustments') }} as j
+        where j.uscc = u.uscc and j.report_year = p.report_year and j.effective_date <= u.volume_date
+    ) as a on true
     group by u.uscc, p.report_year, p.user_name, p.region_code, p.annual_plan_m3
 ),
 

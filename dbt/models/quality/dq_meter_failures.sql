@@ -30,3 +30,9 @@ select 'quarantined_meter_rows' as check_name, year(ws_parse_cst_timestamp(readi
        null as region_code, printf('%s 第%d行', _source_file, _source_row_number) as detail,
        _source_file as source_file, _source_row_number as source_row, _reasons as reasons
 from {{ source('raw', 'meter_readings__quarantine') }}
+
+union all by name
+-- a permit renewed after it lapsed (fct_permit_lapses): a real late renewal, kept; the gap days are unpermitted
+select 'permit_lapse' as check_name, cast(year(lapsed_from) as integer) as report_year, region_code,
+       message_zh as detail
+from {{ ref('fct_permit_lapses') }}
