@@ -282,9 +282,11 @@ def test_assessment_workbook_reads_back(demo_run):
     listed = wb["表4 督办任务清单"]
     assert [listed.cell(r, 1).value for r in range(4, 4 + len(overdue))] == overdue and "T08" in overdue
     assert all(listed.cell(r, 6).value != "已完成" and listed.cell(r, 7).value > 0 for r in range(4, 4 + len(overdue)))
-    rates = {wb["表5 管理指标完成情况"].cell(r, 2).value: (wb["表5 管理指标完成情况"].cell(r, 4).value,
-                                                          wb["表5 管理指标完成情况"].cell(r, 6).value) for r in range(4, 9)}
-    assert rates["节水型机关建成率"] == ("≥100.0", "达标") and set(rates) >= {"节水型居民小区建成率", "问题整改率"}
+    managed = wb["表5 管理指标完成情况"]  # every target no scoring rule scores: the table's rows until its notes
+    rows = range(4, next(r for r in range(4, managed.max_row + 2) if managed.cell(r, 2).value is None))
+    rates = {managed.cell(r, 2).value: (managed.cell(r, 4).value, managed.cell(r, 6).value) for r in rows}
+    assert rates["节水型机关建成率"] == ("≥100.0", "达标") and set(rates) >= {"节水型居民小区建成率", "问题整改率",
+                                                                        "计划用水下达率"}
 
 
 def test_disclosure_control_withholds_single_unit_cells(demo_run):

@@ -36,7 +36,7 @@ def test_a_plan_addition_after_its_plan_year_ended_is_quarantined_with_its_reaso
             [USCC, "甲厂", "320685", 2021, "增加", 1.0, date(2021, 7, 1), "计〔2021〕2号", ""]]       # not 追加/核减
     con, summary, reasons = load(tmp_path, "water_use_plan_adjustments", ADJUSTMENT_HEADERS, rows)
     assert (summary.rows_loaded, summary.rows_quarantined) == (1, 2)
-    assert reasons == {4: ["adjustment_outside_plan_year"], 5: ["unknown_adjustment_type"]}  # data from line 3
+    assert reasons == {4: ["adjustment_outside_plan_year"], 5: ["not_in_choices:adjustment_type"]}  # data from line 3
     rule, action = row_reason("adjustment_outside_plan_year", SOURCES_BY_NAME["water_use_plan_adjustments"])
     assert "计划年度结束后" in rule and "下一年度" in action
     assert con.execute("select plan_year, adjustment_volume, adjustment_volume_unit from raw.water_use_plan_adjustments"
@@ -54,8 +54,8 @@ def test_a_late_renewal_loads_and_an_event_without_its_validity_is_quarantined(t
             [no, "甲厂", USCC, "320685", "注销", date(2024, 3, 1), None, None, None, None, "许5"]]  # needs none
     _, summary, reasons = load(tmp_path, "permit_events", EVENT_HEADERS, rows)
     assert (summary.rows_loaded, summary.rows_quarantined) == (3, 2)
-    assert reasons == {6: ["validity_missing"], 7: ["unknown_permit_event", "validity_missing"]}
-    for reason in ("validity_missing", "unknown_permit_event"):
+    assert reasons == {6: ["validity_missing"], 7: ["not_in_choices:event_type", "validity_missing"]}
+    for reason in ("validity_missing", "not_in_choices:event_type"):
         rule, action = row_reason(reason, SOURCES_BY_NAME["permit_events"])
         assert rule and action and "{" not in rule
 

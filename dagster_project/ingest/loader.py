@@ -92,7 +92,9 @@ class LoadSummary:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Raw tables, quarantine tables, the load log, and the ws_* parsing functions."""
+    """Raw tables, quarantine tables, the load log, and the ws_* parsing functions. Every ingestion
+    step calls this, so the catalog is read once and only what is missing is created or added (a
+    statement per table and column each time cost seconds a run)."""
     con.execute(ws_functions_sql())
     con.execute("create schema if not exists raw")
     con.execute("""
@@ -105,25 +107,29 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""create table if not exists raw.publications (
                        report_year integer, unit varchar, version integer, published_at timestamp,
                        bundle_sha256 varchar, run_id varchar)""")
+    existing: dict[str, dict[str, str]] = {}
+    for table, column, data_type in con.execute("""select table_name, column_name, data_type
+                                                   from information_schema.columns where table_schema = 'raw'""").fetchall():
+        existing.setdefault(f"raw.{table}", {})[column] = data_type
     lineage = "_source_file varchar, _file_sha256 varchar, _loaded_at timestamp, _source_row_number bigint"
     for source in SOURCES:
-        typed = ", ".join(f'"{c}" {t}' for c, t in source.column_types().items())
-        text = ", ".join(f'"{c}" varchar' for c in source.column_names())
-        con.execute(f"create table if not exists {source.table} ({lineage}, {typed})")
-        con.execute(f"create table if not exists {source.quarantine_table} ({lineage}, {text}, "
-                    f"{REASONS_COLUMN} varchar[])")  # rejected rows stay text, exactly as received
-        for c, sql_type in source.column_types().items():  # a column the contract gained since
-            con.execute(f'alter table {source.table} add column if not exists "{c}" {sql_type}')
-            con.execute(f'alter table {source.quarantine_table} add column if not exists "{c}" varchar')
-        if source.typed_raw:
-            _type_text_columns(con, source)
+        for table, types, extra in ((source.table, source.column_types(), ""),
+                                    # rejected rows stay text, exactly as received
+                                    (source.quarantine_table, dict.fromkeys(source.column_names(), "varchar"),
+                                     f", {REASONS_COLUMN} varchar[]")):
+            if table not in existing:
+                columns = ", ".join(f'"{c}" {t}' for c, t in types.items())
+                con.execute(f"create table {table} ({lineage}, {columns}{extra})")
+                continue
+            for c, sql_type in types.items():  # a column the contract gained since
+                if c not in existing[table]:
+                    con.execute(f'alter table {table} add column "{c}" {sql_type}')
+        if source.typed_raw and source.table in existing:
+            _type_text_columns(con, source, existing[source.table])
 
 
-def _type_text_columns(con, source: Source) -> None:
+def _type_text_columns(con, source: Source, current: dict[str, str]) -> None:
     """A warehouse built when this source's raw rows were text: parse them in place, once."""
-    schema, table = source.table.split(".")
-    current = dict(con.execute("""select column_name, data_type from information_schema.columns
-                                  where table_schema = ? and table_name = ?""", [schema, table]).fetchall())
     parsers = {c.name: PARSERS.get(c.kind, "trim") for c in source.columns}
     for column, sql_type in source.column_types().items():
         if sql_type != "varchar" and current.get(column) == "VARCHAR":

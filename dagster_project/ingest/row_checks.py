@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from dagster_project.lib.contracts import APPLICATION_SOURCES, AUDIT_KINDS, EARLIEST_DATE, Source
+from dagster_project.lib.contracts import APPLICATION_SOURCES, EARLIEST_DATE, Source
 from dagster_project.lib.deployment import VINTAGE_BASES
 from dagster_project.lib.reference import SEEDS_DIR
 
@@ -96,9 +96,6 @@ def row_checks(source: Source) -> list[tuple[str, str]]:
         if c.choices:
             accepted = ", ".join("'" + v.replace("'", "''") + "'" for v in c.choices)
             checks.append((f"not_in_choices:{c.name}", f"nullif(trim({col}), '') is not null and trim({col}) not in ({accepted})"))
-        if c.check == "audit_kind":
-            kinds = ", ".join(f"'{k}'" for k in AUDIT_KINDS)
-            checks.append(("unknown_audit_kind", f"{col} is not null and trim({col}) not in ({kinds})"))
         if c.check == "volume_unit":
             checks.append(("unknown_unit", f"{col} is not null and ws_volume_unit({col}) is null"))
     checks += [(r.reason, r.condition_sql) for r in source.row_rules]

@@ -589,7 +589,7 @@ SOURCES += (
                    description="a user of the deployment's key-user register (key_user_register.csv)"),
             C("user_name", ("用水单位名称", "单位名称"), required=False),
             region_col(),
-            C("kind", ("类型", "工作类型"), check="audit_kind", description=" or ".join(AUDIT_KINDS)),
+            C("kind", ("类型", "工作类型"), choices=AUDIT_KINDS),
             C("report_year", ("年度", "计划年度"), kind="integer"),
             C("is_planned", ("列入年度计划",), kind="flag", description="是: in the year's plan"),
             C("completed_on", ("完成日期",), kind="date", required=False, description="empty: not done yet"),
@@ -635,10 +635,6 @@ PLAN_ADJUSTMENT_TYPES = ("追加", "核减")
 PERMIT_EVENT_TYPES = ("发证", "延续", "变更", "注销")  # issue, renewal, change, cancellation
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"trim({column}) not in ({', '.join(repr(v) for v in values)})"
-
-
 SOURCES += (
     Source(
         name="water_use_plan_adjustments",
@@ -650,8 +646,6 @@ SOURCES += (
                     "the plan in force on a day is the annual plan plus the additions minus the reductions "
                     "effective by that day.",
         row_rules=(
-            RowRule("unknown_adjustment_type", _one_of("adjustment_type", PLAN_ADJUSTMENT_TYPES),
-                    "the adjustment type is not 追加 or 核减"),
             RowRule("adjustment_outside_plan_year",
                     "year(ws_parse_date(effective_date)) <> ws_parse_int(plan_year)",
                     "the adjustment takes effect outside its plan year (e.g. an addition after the year ended)"),
@@ -661,7 +655,8 @@ SOURCES += (
             C("user_name", ("用水户名称", "单位名称"), required=False),
             region_col(),
             C("plan_year", ("计划年度", "年度"), kind="integer"),
-            C("adjustment_type", ("调整类型", "类型"), description="追加 (addition) or 核减 (reduction)"),
+            C("adjustment_type", ("调整类型", "类型"), choices=PLAN_ADJUSTMENT_TYPES,
+              description="追加 (addition) or 核减 (reduction)"),
             V("adjustment_volume", ("调整水量",), unit_from_header=True,
               description="the volume added or taken off, positive either way"),
             C("effective_date", ("生效日期",), kind="date"),
@@ -679,8 +674,6 @@ SOURCES += (
                     "the latest validity, this ledger the history a day-by-day judgement needs (optional: "
                     "without it the register's validities are used).",
         row_rules=(
-            RowRule("unknown_permit_event", _one_of("event_type", PERMIT_EVENT_TYPES),
-                    "the event type is not 发证, 延续, 变更 or 注销"),
             RowRule("validity_missing",
                     "trim(event_type) <> '注销' and (ws_parse_date(valid_from) is null or ws_parse_date(valid_to) is null)",
                     "an issue, renewal or change without its validity period"),
@@ -692,7 +685,8 @@ SOURCES += (
             C("holder_name", ("取水权人名称", "取水单位名称"), required=False),
             uscc_col(),
             region_col(),
-            C("event_type", ("事项类型", "办理事项"), description="发证 / 延续 / 变更 / 注销"),
+            C("event_type", ("事项类型", "办理事项"), choices=PERMIT_EVENT_TYPES,
+              description="issue, renewal, change or cancellation"),
             C("event_date", ("办理日期", "决定日期"), kind="date",
               description="the decision's date; a cancellation ends the permit's validity the day before"),
             C("valid_from", ("有效期起", "有效期/起", "有效期-起"), kind="date", required=False),
