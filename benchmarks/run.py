@@ -247,30 +247,24 @@ def report(night: dict, meter: list[dict], parts: dict[str, float], memory_limit
         "",
         "## Reading the figures",
         "",
-        "- Both paths produce the same daily rows and the same total volume (last two columns), so they do "
-        "the same arithmetic on these defect-free files.",
-        "- The floor reads each CSV once into typed columns and runs one window and one aggregate, keeping "
-        "nothing else. The meter path (a) reads each file through the contract reader (header detection, "
-        "encoding), parses every value once with the ws_* functions, checks every row against the row rules "
-        "and stores it typed with its file, checksum and row number (the audit trail; a rejected row goes to "
-        "the quarantine as text): the \"load files\" share; (b) in dbt, finds duplicated keys, runs the "
-        "neighbour window (outlier readings) and the interval window (rollover, reset, gap), per-station-day "
-        "medians, the proration across midnight and an exact decimal sum: the dbt share, which includes "
-        "about 5–7 s of dbt start-up and parse per run; (c) validates a 200,000-row sample with Great "
-        "Expectations.",
-        "- What the rules cost, against the 1.5× target: the rules floor (the same dbt "
-        "model in one statement over the files: no load, no checks, no stored copy, no dbt) took "
-        + "; ".join(f"{r['scale']}× {rules_floor_cell(r)}" for r in meter) + ". "
-        "The bare floor runs one window and one aggregate; the METHODS rules need a second window (outliers "
-        "are found before the intervals), per-station-day medians (gap and spike tests) and the proration "
-        "across midnight. On top of that, writing the checked rows with their lineage costs about as much "
-        "as the whole bare floor (about 1 s per million readings).",
+        "- The last column compares the path's daily rows with the rules floor's, every column (EXCEPT ALL "
+        "both ways, benchmarks/floor.py `rules_floor_differences`): the same rules over the same files.",
+        "- The bare floor reads each CSV once into typed columns and runs one window and one aggregate, keeping "
+        "nothing. The rules floor is the meter model itself (int_meter_daily_volumes, compiled; its rules in "
+        "dbt/macros/meter_rules.sql) over the files: one sort over (station, time) gives each reading two "
+        "neighbours before and one after, so the outlier test of a reading and of the one before it and the "
+        "previous good reading come out of the same pass; per-station-day medians (gap and spike tests) are "
+        "one group-by joined back; the rare station with a duplicated time or two outliers in a row goes "
+        "through the full rule set over its rows alone; intervals are prorated across midnight and summed "
+        "exactly.",
+        "- The meter path adds to the rules floor (a) the load (the table above: the contract reader, the ws_* "
+        "parsers and row rules, and the typed copy with file, checksum and row number that every figure "
+        "traces to; a rejected row goes to the quarantine with its reason), (b) dbt's start-up and the "
+        "Dagster run around it, and (c) Great Expectations on a sample of the run's rows.",
         "- DuckDB's memory limit bounds its buffer manager, not every allocation: the per-station-day "
-        "medians (exact, holistic aggregates) keep their values outside it: with a 1.5 GB limit, a year of "
-        "these readings in one dbt statement peaked at 4.3 GB in the dbt process. A long backfill "
-        "therefore rebuilds its daily volumes in parts of "
-        "`WATERSTAT_METER_CHUNK_DAYS` days (92 by default), so the 10× row's peak is a quarter's, at a few "
-        "seconds of dbt start-up per extra part.",
+        "medians (exact, holistic aggregates) keep their values outside it. A long backfill therefore "
+        "rebuilds its daily volumes in parts of `WATERSTAT_METER_CHUNK_DAYS` days (92 by default), so the "
+        "10× row's peak is a quarter's, at a few seconds of dbt start-up per extra part.",
         "",
     ]
     return "\n".join(lines)
