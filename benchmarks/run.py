@@ -279,6 +279,7 @@ def main() -> None:
     args = parser.parse_args()
     divisor = 10 if args.quick else 1
     work = Path(args.workdir)
+    start_load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     night = night_benchmark(work, 20000 // divisor, args.memory_limit)
@@ -286,6 +287,8 @@ def main() -> None:
     print("The loader, part by part, over the 1× files …", flush=True)
     parts = measure_parts(sorted((work / "meter_data").glob("*.csv"))[:SCALES[0][1]], work, args.memory_limit)
     text = report(night, meter, parts, args.memory_limit, args.quick)
+    text += ("\nLoad average (1, 5, 15 min) when the run ended: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+             + f"; at its start: {start_load}. Other work on the machine meanwhile makes every figure slower.\n")
     Path(args.out).with_suffix(".json").write_text(json.dumps(
         {"night": figures(night), "meter": [figures(r) for r in meter], "load_parts_s": parts}, default=str, indent=1), encoding="utf-8")
     print("\n" + text)
