@@ -1,17 +1,19 @@
 -- 考核 用水审计、水平衡测试与定额执行: each report row's users required to have a water audit and a
--- water-balance test, those done in the year and those covered within their cycle (覆盖率, from
--- fct_audit_coverage), and the users judged against a quota, those over it (any product) and the
--- over-quota surcharge (超定额累进加价) in 万元.
+-- water-balance test, those covered within their cycle (覆盖率), those done in the year and the share
+-- of the year's plan completed (计划完成率; both rates as fct_audit_coverage gives them), and the users
+-- judged against a quota, those over it (any product) and the over-quota surcharge (超定额累进加价), 万元.
 with audits as (
     select region_code, report_year,
            any_value(n_required) filter (where kind_zh = '用水审计') as audit_required,
            any_value(n_done) filter (where kind_zh = '用水审计') as audit_done,
            any_value(n_covered) filter (where kind_zh = '用水审计') as audit_covered,
            any_value(coverage_pct) filter (where kind_zh = '用水审计') as audit_coverage_pct,
+           any_value(completion_pct) filter (where kind_zh = '用水审计') as audit_completion_pct,
            any_value(n_required) filter (where kind_zh = '水平衡测试') as balance_test_required,
            any_value(n_done) filter (where kind_zh = '水平衡测试') as balance_test_done,
            any_value(n_covered) filter (where kind_zh = '水平衡测试') as balance_test_covered,
-           any_value(coverage_pct) filter (where kind_zh = '水平衡测试') as balance_test_coverage_pct
+           any_value(coverage_pct) filter (where kind_zh = '水平衡测试') as balance_test_coverage_pct,
+           any_value(completion_pct) filter (where kind_zh = '水平衡测试') as balance_test_completion_pct
     from {{ ref('fct_audit_coverage') }}
     group by all
 ),
@@ -39,10 +41,12 @@ select
     a.audit_done,
     a.audit_covered,
     a.audit_coverage_pct,
+    a.audit_completion_pct,
     a.balance_test_required,
     a.balance_test_done,
     a.balance_test_covered,
     a.balance_test_coverage_pct,
+    a.balance_test_completion_pct,
     q.users_judged,
     q.users_over_quota,
     q.surcharge_10k_yuan

@@ -56,7 +56,8 @@ select
     u.users_without_permit,
     u.user_days_without_permit,
     case when x.report_year is not null then coalesce(e.permits_expiring, 0) end as permits_expiring,
-    x.report_date as expiry_report_date
+    x.report_date as expiry_report_date,
+    case when x.report_year is not null then {{ var('permit_expiry_window_months') }} end as expiry_window_months
 from years as y
 left join plans as p using (region_code, report_year)
 left join unpermitted as u using (region_code, report_year)
