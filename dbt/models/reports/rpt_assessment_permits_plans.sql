@@ -16,7 +16,7 @@ unpermitted as (
     -- the users fct_indicators counts as users_withdrawing_without_permit (a return, some day unpermitted)
     select r.region_code, p.report_year,
            count(*) filter (where p.has_unpermitted_days) as users_without_permit,
-           cast(coalesce(sum(p.days_without_valid_permit) filter (where p.has_unpermitted_days), 0) as bigint)
+           cast(coalesce({{ exact_sum("p.days_without_valid_permit", "p.has_unpermitted_days") }}, 0) as bigint)
                as user_days_without_permit
     from {{ ref('fct_permit_validity') }} as p
     join {{ ref('int_region_rollup') }} as r on p.region_code = r.member_region_code
