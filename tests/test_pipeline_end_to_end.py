@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from dagster_project import cli
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT
+from dagster_project.lib.rounding import round_for_bulletin
 from tests.conftest import table_rows
 
 pytestmark = pytest.mark.pipeline
@@ -253,7 +254,8 @@ def test_assessment_workbook_reads_back(demo_run):
     paths, _ = demo_run
     wb = load_workbook(paths.exports / "考核结果表_2021.xlsx")
     assert wb.sheetnames == ["表1 考核指标完成情况", "表2 考核得分与等级", "表3 任务分解表", "表4 督办任务清单",
-                             "表5 管理指标完成情况", "表6 节水载体创建情况", "表7 监督检查情况"]
+                             "表5 管理指标完成情况", "表6 节水载体创建情况", "表7 监督检查情况",
+                             "表8 取水许可与计划用水", "表9 用水审计与定额执行"]
     scores = wb["表2 考核得分与等级"]
     header = [scores.cell(3, c).value for c in range(1, scores.max_column + 1)]
     assert header[0] == "被考核单位" and "等级" in header and "等次" in header
@@ -287,6 +289,44 @@ def test_assessment_workbook_reads_back(demo_run):
     rates = {managed.cell(r, 2).value: (managed.cell(r, 4).value, managed.cell(r, 6).value) for r in rows}
     assert rates["节水型机关建成率"] == ("≥100.0", "达标") and set(rates) >= {"节水型居民小区建成率", "问题整改率",
                                                                         "计划用水下达率"}
+
+
+def test_assessment_permit_plan_and_audit_quota_tables_read_back_the_marts(demo_run):
+    """Issue 18: the plan/permit and audit/quota ledgers' assessment tables, in 2021 and 2022, print
+    the marts' figures: 计划下达率 and 电子证照转换率 as fct_indicators, the days without a permit as the
+    day-by-day validity, audit coverage as fct_audit_coverage, the surcharge as fct_quota_compliance's."""
+    paths, _ = demo_run
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        city, label = con.execute("select region_code, short_name_zh from marts.dim_regions where is_top_level").fetchone()
+        for year in (2021, 2022):
+            book = paths.exports / f"考核结果表_{year}.xlsx"
+            names = load_workbook(book, read_only=True).sheetnames
+            assert names[-2:] == [f"表{len(names) - 1} 取水许可与计划用水", f"表{len(names)} 用水审计与定额执行"], names
+            plans, audits = (table_rows(book, name)[label] for name in names[-2:])
+            indicator = dict(con.execute("select indicator_code, value from marts.fct_indicators where region_code = ? "
+                                         "and report_year = ? and caliber = 'statistical'", [city, year]).fetchall())
+            assert plans["计划用水/计划下达率(%)"] == round_for_bulletin(indicator["plan_issuance_rate"], 1)
+            assert plans["取水许可证/电子证照转换率(%)"] == round_for_bulletin(indicator["e_licence_conversion_rate"], 1)
+            assert plans["取水许可证/其中：电子证照(件)"] == indicator["e_licences"]
+            assert (plans["无有效许可取水/取水户(户)"], plans["无有效许可取水/天数(户·天)"]) == (
+                indicator["users_withdrawing_without_permit"], indicator["days_withdrawing_without_permit"])
+            assert audits["用水审计/覆盖率(%)"] == round_for_bulletin(indicator["water_audit_coverage"], 1)
+            assert audits["水平衡测试/计划完成率(%)"] == round_for_bulletin(indicator["water_balance_test_completion_rate"], 1)
+            required, covered, done = con.execute("""select n_required, n_covered, n_done from marts.fct_audit_coverage
+                                                     where region_code = ? and report_year = ? and kind_zh = '用水审计'""",
+                                                  [city, year]).fetchone()
+            assert (audits["用水审计/应开展(户)"], audits["用水审计/已覆盖(户)"], audits["用水审计/本年完成(户)"]) == (
+                required, covered, done)
+            surcharge, over = con.execute("""select sum(q.surcharge_yuan), count(distinct q.user_code) filter (where q.is_over_quota)
+                                             from marts.fct_quota_compliance as q
+                                             join intermediate.int_region_rollup as r on r.member_region_code = q.region_code
+                                             where q.report_year = ? and r.region_code = ?""", [year, city]).fetchone()
+            assert audits["定额执行/超定额累进加价(万元)"] == round_for_bulletin(surcharge / 1e4, 1)
+            assert audits["定额执行/超定额用水户(户)"] == over > 0
+        # the renewal list (report date 2023-07-01) is counted in the latest year before it, 2022, only
+        expiring = con.execute("select count(*) from marts.fct_permits_expiring").fetchone()[0]
+    assert plans["取水许可证/即将到期(件)"] == expiring
+    assert table_rows(paths.exports / "考核结果表_2021.xlsx", "表8 取水许可与计划用水")[label]["取水许可证/即将到期(件)"] is None
 
 
 def test_disclosure_control_withholds_single_unit_cells(demo_run):

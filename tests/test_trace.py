@@ -315,6 +315,31 @@ def test_an_assessment_score_part_traces_to_its_inspection_row(demo_copy, capsys
     assert any("排名" in note for note in doc["lineage"]["notes"])  # rank and grade: computed, no input row
 
 
+@pytest.mark.parametrize(("title", "headers", "value_of", "kinds"), [
+    ("取水许可与计划用水", ("计划用水", "计划下达率(%)"), "plan_issuance_rate_pct",
+     {"计划用水台账", "取水许可台账", "取水许可事件台账"}),
+    ("用水审计与定额执行", ("用水审计", "覆盖率(%)"), "audit_coverage_pct", {"用水审计与水平衡测试台账", "用水户产量台账"})])
+def test_a_plan_or_audit_rate_traces_to_its_ledger_rows(demo_copy, capsys, title, headers, value_of, kinds):
+    """Issue 18's assessment tables: a city rate's report row, the mart rows it reads and the rows of
+    the plan, permit, audit and output ledgers behind it, each the file's own row, loaded by a run."""
+    paths = demo_copy
+    book = paths.exports / "考核结果表_2022.xlsx"
+    sheet = sheet_ending(book, title)
+    doc = cli_json(capsys, book, sheet, address_of(book, sheet, "全市", *headers), "--limit", 5)
+    row = model_row(doc)
+    assert round_for_bulletin(row[value_of], doc["cell"]["decimals"]) == doc["cell"]["value"]
+    # every kind has rows; the first few of each are checked against their file (a ledger has thousands)
+    inputs = {k["kind"]: k["rows"] for k in doc["lineage"]["inputs"]}
+    assert {kind.split("(")[0] for kind, rows in inputs.items() if rows} >= kinds
+    sample = {"lineage": {**doc["lineage"], "inputs": [{"kind": k, "rows": r[:3]} for k, r in inputs.items()]}}
+    checked_inputs(paths, sample)
+    mart = doc["lineage"]["mart_rows"]
+    if value_of == "plan_issuance_rate_pct":  # the required users: the rate's denominator and numerator
+        assert len(mart) == row["users_plan_required"] or len(mart) == 5
+    else:  # one row per kind; the audit row's coverage is the cell's
+        assert [m["coverage_pct"] for m in mart if m["kind_zh"] == "用水审计"] == [row["audit_coverage_pct"]]
+
+
 def test_a_consumption_cell_traces_to_its_use_and_the_coefficients_applied(demo_copy, capsys):
     paths = demo_copy
     book, sheet = paths.exports / "水资源公报表_2021.xlsx", "表6 用水消耗量"

@@ -534,7 +534,8 @@ TASK_NOTES = ["有考核指标的任务，完成情况按指标完成值与目�
 def management_tables(con, year: int, unit: str, tasks: list[dict]) -> list[TableSpec]:
     """The water-saving management tables after 表3, each numbered in turn and only when the year has
     rows: tasks overdue for 督办, the management rates beside their targets (every target no scoring
-    rule scores), the carriers by type, the supervision inspections."""
+    rule scores), the carriers by type, the supervision inspections, the plan and permit ledgers,
+    the audit and quota ledgers."""
     overdue = sorted((t for t in tasks if t["is_overdue"]), key=lambda t: t["task_id"])
     targets = report(con, "rpt_assessment_management_targets", year, unit, order="sort_order, indicator_sort_order")
     precision = Precision(con)
@@ -542,6 +543,8 @@ def management_tables(con, year: int, unit: str, tasks: list[dict]) -> list[Tabl
         row["value_decimals"] = precision("assessment_management", row["indicator_code"], row["value_decimals"])
     carriers = report(con, "rpt_assessment_carriers", year, unit, order="sort_order, carrier_type_sort_order")
     supervision = report(con, "rpt_assessment_supervision", year, unit)
+    permits_plans = report(con, "rpt_assessment_permits_plans", year, unit)
+    audits_quotas = report(con, "rpt_assessment_audits_quotas", year, unit)
     specs, n = [], 4
     if tasks:
         specs.append(TableSpec(
@@ -588,7 +591,63 @@ def management_tables(con, year: int, unit: str, tasks: list[dict]) -> list[Tabl
                      Col("on_time_correction_rate_pct", "按期整改率(%)", 1, figure="supervision_on_time_correction_rate")],
             rows=supervision, code="assessment_supervision",
             notes=["问题整改率=截至报告日已完成整改的问题数÷发现问题数×100%；按期整改率=在整改期限内完成整改的问题数÷发现问题数×100%。"]))
+        n += 1
+    if permits_plans:
+        specs.append(permits_plans_table(permits_plans, year, n))
+        n += 1
+    if audits_quotas:
+        specs.append(audits_quotas_table(audits_quotas, year, n))
     return specs
+
+
+def permits_plans_table(table: list[dict], year: int, n: int) -> TableSpec:
+    """取水许可与计划用水管理 (rpt_assessment_permits_plans); the renewal list's report date, when the year
+    carries it, is said in the note."""
+    dated = next((r for r in table if r["expiry_report_date"]), None)
+    day = dated and dated["expiry_report_date"]
+    expiring = (f"即将到期={day.year}年{day.month}月{day.day}日有效、有效期在其后{dated['expiry_window_months']}个月内届满"
+                "且尚未延续的取水许可证件数(按该报告日统计，列于报告日所在或之前最近的年度表中)。" if dated else
+                "即将到期许可证按报告日统计，列于报告日所在或之前最近的年度表中，本年度表不列。")
+    return TableSpec(
+        sheet=f"表{n} 取水许可与计划用水", title=f"表{n}  {year}年度取水许可与计划用水管理情况", unit_line="",
+        columns=[Col("region_label", "地区"), Col("users_plan_required", ("计划用水", "应下达计划(户)"), 0),
+                 Col("users_with_plan", ("计划用水", "已下达计划(户)"), 0),
+                 Col("plan_issuance_rate_pct", ("计划用水", "计划下达率(%)"), 1, figure="plan_issuance_rate"),
+                 Col("permits_in_force", ("取水许可证", "年末有效(件)"), 0),
+                 Col("e_licences", ("取水许可证", "其中：电子证照(件)"), 0),
+                 Col("e_licence_rate_pct", ("取水许可证", "电子证照转换率(%)"), 1, figure="e_licence_conversion_rate"),
+                 Col("permits_expiring", ("取水许可证", "即将到期(件)"), 0),
+                 Col("users_without_permit", ("无有效许可取水", "取水户(户)"), 0),
+                 Col("user_days_without_permit", ("无有效许可取水", "天数(户·天)"), 0)],
+        rows=table, code="assessment_permits_plans",
+        notes=["计划下达率=已下达计划(含追加)的应下达计划用水户数÷应下达计划用水户数×100%，应下达计划的用水户按本地区确定的范围"
+               "(自备水源取水户、重点监控用水单位、公共供水量达到规定数量的用水户)确定。",
+               "电子证照转换率=12月31日有效的取水许可证中已转换(或核发)为电子证照的件数÷12月31日有效的取水许可证件数×100%。",
+               "无有效许可取水：有自备水源取水量、且本年有未被有效取水许可覆盖日期的取水户；天数为各户无有效许可日数之和。",
+               expiring])
+
+
+def audits_quotas_table(table: list[dict], year: int, n: int) -> TableSpec:
+    """用水审计、水平衡测试与定额执行 (rpt_assessment_audits_quotas): per kind the users required, those
+    covered within their cycle and 覆盖率, those done in the year and 计划完成率; then the quotas."""
+    kinds = (("audit", "用水审计", "water_audit"), ("balance_test", "水平衡测试", "water_balance_test"))
+    return TableSpec(
+        sheet=f"表{n} 用水审计与定额执行", title=f"表{n}  {year}年度用水审计、水平衡测试与定额执行情况", unit_line="",
+        columns=[Col("region_label", "地区"),
+                 *(col for key, kind, figure in kinds for col in (
+                     Col(f"{key}_required", (kind, "应开展(户)"), 0), Col(f"{key}_covered", (kind, "已覆盖(户)"), 0),
+                     Col(f"{key}_coverage_pct", (kind, "覆盖率(%)"), 1, figure=f"{figure}_coverage"),
+                     Col(f"{key}_done", (kind, "本年完成(户)"), 0),
+                     Col(f"{key}_completion_pct", (kind, "计划完成率(%)"), 1, figure=f"{figure}_completion_rate"))),
+                 Col("users_judged", ("定额执行", "对标用水户(户)"), 0),
+                 Col("users_over_quota", ("定额执行", "超定额用水户(户)"), 0),
+                 Col("surcharge_10k_yuan", ("定额执行", "超定额累进加价(万元)"), 1, figure="quota_surcharge")],
+        rows=table, code="assessment_audits_quotas",
+        notes=["覆盖率=已覆盖(按规定周期已开展用水审计或水平衡测试)的应开展用水户数÷应开展用水户数×100%；"
+               "计划完成率=年度计划内已完成的户数÷年度计划户数×100%；本年完成含计划外开展的。",
+               "对标用水户为有适用用水定额且有产量和用水量的用水户；超定额用水户为任一产品用水量超过定额用水量"
+               "(定额×产量)的用水户。",
+               "超定额累进加价=Σ各档超定额水量×定额所属行业的水价×累进倍数。"])
 
 
 def grade_note(grades: list[tuple[float, str]]) -> str:

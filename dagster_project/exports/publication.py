@@ -46,7 +46,8 @@ BUNDLE = (
         "bulletin_indicators", "bulletin_leakage", "bulletin_industrial_reuse", "bulletin_consumption",
         "assessment_targets", "assessment_scores", "assessment_tasks", "bulletin_unconventional",
         "bulletin_groundwater", "bulletin_intensity_declines", "bulletin_ecological_flow",
-        "assessment_management_targets", "assessment_carriers", "assessment_supervision")),
+        "assessment_management_targets", "assessment_carriers", "assessment_supervision",
+        "assessment_permits_plans", "assessment_audits_quotas")),
     # what the charts and the cell marks read
     ("marts", "dim_regions", "true"),
     ("marts", "mart_water_use_by_region", "report_year = {year}"),

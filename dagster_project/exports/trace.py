@@ -43,7 +43,9 @@ TABLE_MODELS = {"bulletin_1": "rpt_bulletin_use_by_sector", "bulletin_2": "rpt_b
                 "assessment_1": "rpt_assessment_targets", "assessment_2": "rpt_assessment_scores",
                 "assessment_3": "rpt_assessment_tasks", "assessment_overdue": "rpt_assessment_tasks",
                 "assessment_management": "rpt_assessment_management_targets",
-                "assessment_carriers": "rpt_assessment_carriers", "assessment_supervision": "rpt_assessment_supervision"}
+                "assessment_carriers": "rpt_assessment_carriers", "assessment_supervision": "rpt_assessment_supervision",
+                "assessment_permits_plans": "rpt_assessment_permits_plans",
+                "assessment_audits_quotas": "rpt_assessment_audits_quotas"}
 UNCONVENTIONAL_TYPE_PREFIX = "u_"  # 表2's one column per unconventional type (bulletin.use_by_source)
 COLUMN_KEY = "$column"  # a meta.trace key read off the cell's column (表3: one column per indicator)
 NOT_TRACED = "本单元格尚不能追溯到输入行：其报表模型未登记追溯规则(meta.trace)。"

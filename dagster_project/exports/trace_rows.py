@@ -137,6 +137,48 @@ INPUT_KINDS = {
             from staging.stg_raw__supervision_inspections as s {RAW.format(t='supervision_inspections')}
             where s.inspection_year = $year and s.{MEMBERS}
             order by s.region_code, s.source_row_number"""),
+    "water_use_plans": InputKind(
+        "计划用水台账(本地区本年下达的计划)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.uscc, s.user_name, s.region_code,
+                   s.annual_plan_m3
+            from staging.stg_raw__water_use_plans as s {RAW.format(t='water_use_plans')}
+            where s.report_year = $year and s.{MEMBERS}
+            order by s.region_code, s.uscc"""),
+    "water_use_plan_adjustments": InputKind(
+        "计划调整台账(本地区本年的追加、核减)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.uscc, s.user_name, s.region_code,
+                   s.adjustment_type_zh, s.adjustment_m3, s.effective_date, s.document_no
+            from staging.stg_raw__water_use_plan_adjustments as s {RAW.format(t='water_use_plan_adjustments')}
+            where s.report_year = $year and s.{MEMBERS}
+            order by s.region_code, s.uscc, s.effective_date"""),
+    "permits": InputKind(
+        "取水许可台账(本地区有效期与本年相交的许可证)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.permit_no, s.holder_name, s.uscc,
+                   s.region_code, s.valid_from, s.valid_to, s.status_zh
+            from staging.stg_raw__permits as s {RAW.format(t='permits')}
+            where s.valid_from <= make_date($year, 12, 31) and s.valid_to >= make_date($year, 1, 1) and s.{MEMBERS}
+            order by s.region_code, s.permit_no"""),
+    "permit_events": InputKind(
+        "取水许可事件台账(本地区各许可证的延续、变更、电子证照等事件)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.permit_no, s.holder_name, s.uscc,
+                   s.region_code, s.event_type_zh, s.event_date, s.valid_from, s.valid_to, s.e_licence_date
+            from staging.stg_raw__permit_events as s {RAW.format(t='permit_events')}
+            where s.{MEMBERS}
+            order by s.region_code, s.permit_no, s.event_date"""),
+    "water_audits": InputKind(
+        "用水审计与水平衡测试台账(本地区本年及以前各年：覆盖率按规定周期计)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.uscc, s.user_name, s.region_code,
+                   s.kind_zh, s.report_year, s.is_planned, s.completed_on
+            from staging.stg_raw__water_audits as s {RAW.format(t='water_audits')}
+            where s.report_year <= $year and s.{MEMBERS}
+            order by s.report_year desc, s.region_code, s.uscc"""),
+    "user_output": InputKind(
+        "用水户产量台账(本地区本年各产品产量，与用水定额对标)",
+        f"""select s.source_file, s.source_row_number, r._file_sha256 as file_sha256, s.user_code, s.user_name,
+                   s.region_code, s.product_code, s.output, s.output_unit_zh, s.product_water_m3
+            from staging.stg_raw__user_output as s {RAW.format(t='user_output')}
+            where s.report_year = $year and s.{MEMBERS}
+            order by s.region_code, s.user_code, s.product_code"""),
 }
 
 
