@@ -1,6 +1,6 @@
 """Shared fixtures: an isolated WATERSTAT_* tree per test, the dbt manifest for definitions, and the
 demo city built once per test session (tests/test_pipeline_end_to_end.py, test_operations.py,
-test_interrupted_runs.py, test_concurrent_readers.py), which every test works on a copy of."""
+test_interrupted_runs.py), which every test works on a copy of."""
 from __future__ import annotations
 
 import json
@@ -63,8 +63,7 @@ FIRST_PIPELINE_TESTS = (
     "tests/test_deployments.py::test_the_run_leaves_the_checkout_untouched_and_logs_the_deployment",
     "tests/test_interrupted_runs.py::test_sigkill_at_each_point_then_rerun_gives_the_uninterrupted_warehouse",
     "tests/test_deployments.py::test_a_revision_after_publication_is_reported_and_applied_only_by_restatement",
-    "tests/test_operations.py::test_a_late_file_restates_its_days_like_a_load_from_scratch",
-    "tests/test_concurrent_readers.py::test_two_readers_see_no_errors_and_only_whole_snapshots_during_a_load",
+    "tests/test_operations.py::test_a_late_file_restates_its_days_like_a_load_from_scratch_while_analysts_read",
     "tests/test_national_deployment.py::test_the_national_bulletin_reproduces_the_published_national_figures",
     "tests/test_operations.py::test_rerunning_partitions_leaves_the_warehouse_identical",
 )

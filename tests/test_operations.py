@@ -1,5 +1,6 @@
 """Nightly operations (issue 5) on the demo city: re-running partitions changes nothing, a late
-file restates exactly its days (a load killed with SIGKILL: tests/test_interrupted_runs.py).
+file restates exactly its days while analysts read the published snapshot (tests/concurrent_readers.py;
+a load killed with SIGKILL: tests/test_interrupted_runs.py).
 
 "The same warehouse" is the content fingerprint of every data table (lib/fingerprint.py): row
 counts and an order-independent hash, doubles to 12 significant digits, load times left out. The
@@ -25,6 +26,7 @@ from dagster_project.definitions import build_definitions
 from dagster_project.ingest.readers import decode
 from dagster_project.jobs import day_range_tags
 from dagster_project.sensors import publish_after_load, raw_files_sensor, scan_raw
+from tests.concurrent_readers import two_readers
 from tests.conftest import DEMO_DAYS, DEMO_POINTS, copy_tree, isolate, run_dbt
 from tests.conftest import warehouse_fingerprint_of as fingerprint
 
@@ -102,7 +104,7 @@ def daily_volume(paths, station: str, day: str) -> float:
                            "where station_code = ? and volume_date = ?", [station, day]).fetchone()[0]
 
 
-def test_a_late_file_restates_its_days_like_a_load_from_scratch(demo, tmp_path, monkeypatch):
+def test_a_late_file_restates_its_days_like_a_load_from_scratch_while_analysts_read(demo, tmp_path, monkeypatch):
     paths = copy_tree(monkeypatch, demo.home, tmp_path / "restated")
     scan_before, _ = scan_raw(paths.raw, time.time() + 60)
     station, shift = late_corrected_file(paths.raw)
@@ -120,15 +122,17 @@ def test_a_late_file_restates_its_days_like_a_load_from_scratch(demo, tmp_path, 
     # the late day with its neighbours, nothing else
     assert [(r.job_name, r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
             for r in requests] == [("meter_daily_load", "2022-12-28", "2022-12-30")]
-    run = run_job(paths, requests[0].job_name, requests[0].tags)
-    assert ("loaded", 1) in load_log(paths, run.run_id)
-    # the successful load makes publish_after_load ask for build_and_publish
-    with dg.DagsterInstance.get() as instance:
-        follow_up = publish_after_load(dg.build_run_status_sensor_context(
-            sensor_name="publish_after_load", dagster_instance=instance, dagster_run=run.dagster_run,
-            dagster_event=run.get_run_success_event()))
-    assert isinstance(follow_up, dg.RunRequest)
-    run_job(paths, "build_and_publish")
+    # analysts keep querying the published snapshot through the load and the republication
+    with two_readers(paths.published, tmp_path):
+        run = run_job(paths, requests[0].job_name, requests[0].tags)
+        assert ("loaded", 1) in load_log(paths, run.run_id)
+        # the successful load makes publish_after_load ask for build_and_publish
+        with dg.DagsterInstance.get() as instance:
+            follow_up = publish_after_load(dg.build_run_status_sensor_context(
+                sensor_name="publish_after_load", dagster_instance=instance, dagster_run=run.dagster_run,
+                dagster_event=run.get_run_success_event()))
+        assert isinstance(follow_up, dg.RunRequest)
+        run_job(paths, "build_and_publish")
     new = {day: daily_volume(paths, station, day) for day in old}
     assert new["2022-12-28"] == pytest.approx(old["2022-12-28"] + shift, abs=1e-6)
     assert new["2022-12-29"] == pytest.approx(old["2022-12-29"] - shift, abs=1e-6)
