@@ -1,0 +1,94 @@
+{#- What differs between the engines the project runs on (docs/engines.md): DuckDB by default,
+    Spark with WATERSTAT_ENGINE=spark. -#}
+
+{#- The landed raw and deployment tables. On DuckDB the loader writes them into the build file dbt
+    builds in: nothing to do. On Spark they are Parquet in the lake (dagster_project/engines/lake.py),
+    registered here as tables, so each run reads what the loader landed last. -#}
+{% macro register_lake_tables() %}{{ return(adapter.dispatch('register_lake_tables', 'waterstat')()) }}{% endmacro %}
+
+{% macro default__register_lake_tables() %}{% endmacro %}
+
+{% macro spark__register_lake_tables() %}
+    {%- if execute -%}
+    {%- set lake = env_var('WATERSTAT_LAKE') -%}
+    {%- for schema in graph.sources.values() | map(attribute='schema') | unique -%}
+        {%- do run_query('create database if not exists ' ~ schema) -%}
+    {%- endfor -%}
+    {%- for source in graph.sources.values() -%}
+        {%- do run_query('drop table if exists ' ~ source.schema ~ '.' ~ source.name) -%}
+        {%- do run_query('create table ' ~ source.schema ~ '.' ~ source.name ~ " using parquet location '"
+                         ~ lake ~ '/landed/' ~ source.schema ~ '/' ~ source.name ~ "'") -%}
+    {%- endfor -%}
+    {%- endif -%}
+    select 1
+{% endmacro %}
+
+{#- The ws_* parsing functions (macros/ws_functions.sql) on each engine: DuckDB's from their one
+    definition there, which the loader renders too; Spark's the same rules as Spark SQL functions. -#}
+{% macro create_ws_functions() %}{{ return(adapter.dispatch('create_ws_functions', 'waterstat')()) }}{% endmacro %}
+
+{% macro default__create_ws_functions() %}{{ ws_functions_sql() }}{% endmacro %}
+
+{% macro spark__create_ws_functions() %}
+    {%- set functions = {
+        'ws_ascii(x string) returns string':
+            "case when octet_length(x) = char_length(x) then x
+                  else translate(x, '０１２３４５６７８９．，：－＋／　', '0123456789.,:-+/ ') end",
+        'ws_parse_number(x string) returns double':
+            "try_cast(replace(nullif(trim(ws_ascii(x)), ''), ',', '') as double)",
+        'ws_parse_int(x string) returns int':
+            "try_cast(round(ws_parse_number(x)) as int)",
+        'ws_parse_date(x string) returns date':
+            "coalesce(try_cast(left(trim(x), 10) as date), try_to_date(trim(x), 'yyyy/M/d'),
+                      try_to_date(trim(x), 'yyyy年M月d日'), try_to_date(trim(x), 'yyyyMMdd'))",
+        'ws_parse_cst_timestamp(x string) returns timestamp_ntz':
+            "case when not contains(x, ':') then null
+                  else cast(try_cast(trim(ws_ascii(x)) as timestamp) as timestamp_ntz) end",
+        'ws_parse_flag(x string) returns boolean':
+            "case when trim(x) in ('是', 'Y', 'y', '1', 'true', 'TRUE') then true
+                  when trim(x) in ('否', 'N', 'n', '0', 'false', 'FALSE') then false end",
+        'ws_volume_unit(x string) returns string':
+            "case replace(replace(replace(lower(trim(coalesce(x, 'm³'))), '立方米', 'm³'), 'm3', 'm³'), ' ', '')
+                  when '万m³' then '万m³' when '亿m³' then '亿m³' when 'm³' then 'm³' end",
+        'ws_is_valid_uscc(x string) returns boolean':
+            "coalesce(length(x) = 18 and x rlike '^[0-9A-HJ-NPQRTUWXY]{18}$'
+                and substr('0123456789ABCDEFGHJKLMNPQRTUWXY',
+                    pmod(31 - pmod(aggregate(sequence(0, 16), 0, (acc, i) ->
+                        acc + (instr('0123456789ABCDEFGHJKLMNPQRTUWXY', substr(x, i + 1, 1)) - 1)
+                        * element_at(array(1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28), i + 1)), 31), 31) + 1, 1)
+                    = substr(x, 18, 1), false)",
+    } -%}
+    {%- if execute -%}
+    {%- for signature, body in functions.items() -%}
+        {%- do run_query('create or replace function ' ~ signature ~ ' return ' ~ body) -%}
+    {%- endfor -%}
+    {%- endif -%}
+    select 1
+{% endmacro %}
+
+{#- Seeds on Spark: dbt-spark's loader formats its bindings as text in session mode, so an empty
+    cell arrives as the string 'None' and an apostrophe ends the literal. Each value is written
+    here as a literal of its own: an empty cell is null, quotes and backslashes escaped. -#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set types = [] -%}
+    {%- for col_name in agate_table.column_names -%}
+        {%- do types.append(column_override.get(col_name, adapter.convert_type(agate_table, loop.index0))) -%}
+    {%- endfor -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for value in row -%}
+                    {%- if value is none -%}cast(null as {{ types[loop.index0] }})
+                    {%- else -%}cast('{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}' as {{ types[loop.index0] }})
+                    {%- endif -%}{%- if not loop.last -%}, {% endif -%}
+                {%- endfor -%}){%- if not loop.last -%},{%- endif %}
+            {% endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- do statements.append(sql) -%}
+    {%- endfor -%}
+    {{ return(statements[0] if statements else '') }}
+{% endmacro %}
