@@ -16,6 +16,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_shared.utils import environ
 
 from dagster_project.catalog import owners, table_metadata
+from dagster_project.engines import lake
 from dagster_project.lib.deployment import deployment_rules
 from dagster_project.lib.partition_keys import day_chunks
 from dagster_project.partitions import meter_days
@@ -48,27 +49,57 @@ TRANSLATOR = WaterstatTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 
 
 def dbt_cli(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str],
-            window: tuple[str, str] | None = None, **kwargs) -> DbtCliInvocation:
-    """dbt on the build file this run's resource names, with the deployment's rules as --vars and
-    the meter day window, if any, as WATERSTAT_METER_START_DATE/END_DATE (macros/meter_window.sql).
-    DbtCliResource.cli takes no env: it starts dbt with a copy of os.environ, so the variables are
-    set for the call only and restored after (dagster's `environ`, as dagster-dbt advises: dagster#29656)."""
-    env = {"WATERSTAT_WAREHOUSE": warehouse.database,
+            window: tuple[str, str] | None = None, engine: str | None = None, **kwargs) -> DbtCliInvocation:
+    """dbt on the engine this run's resource names (its build file, or Spark and its lake), with the
+    deployment's rules as --vars and the meter day window, if any, as WATERSTAT_METER_START_DATE/END_DATE
+    (macros/meter_window.sql). DbtCliResource.cli takes no env: it starts dbt with a copy of
+    os.environ, so the variables are set for the call only and restored after (dagster's `environ`,
+    as dagster-dbt advises: dagster#29656)."""
+    engine = engine or warehouse.engine
+    env = {"WATERSTAT_WAREHOUSE": warehouse.database, "WATERSTAT_ENGINE": engine,
+           "WATERSTAT_LAKE": warehouse.lake_dir,
            "WATERSTAT_METER_START_DATE": window[0] if window else None,
            "WATERSTAT_METER_END_DATE": window[1] if window else None}
     rules = deployment_rules(Path(warehouse.deployment_dir))
+    if engine == "spark":
+        land_for_spark(warehouse)
     with environ(env):
         return dbt.cli([*args, "--vars", json.dumps(rules, ensure_ascii=False)],
-                       target_path=dbt_target_dir(Path(warehouse.database)), **kwargs)
+                       target_path=dbt_target_dir(Path(warehouse.database), engine), **kwargs)
+
+
+def land_for_spark(warehouse: WarehouseResource) -> None:
+    """The sources as the loader left them in the build file, written to the lake for Spark."""
+    with warehouse.connect(read_only=True) as con:
+        lake.land(con, Path(warehouse.lake_dir), json.loads(dbt_project.manifest_path.read_text(encoding="utf-8")))
+
+
+def bring_back_from_spark(dbt: DbtCliResource, warehouse: WarehouseResource, invocation: DbtCliInvocation) -> None:
+    """What a dbt call on Spark built, copied into the build file (engines/lake.py); the views it
+    made (staging: renames and casts over the raw tables) made there by dbt on DuckDB, over the same
+    raw tables. After this the build file holds what a DuckDB build would: the gate, the bulletin,
+    the snapshot and the CLI never know which engine built it."""
+    if warehouse.engine != "spark":
+        return
+    built = [r["unique_id"] for r in invocation.get_artifact("run_results.json")["results"]
+             if r["status"] == "success" and r["unique_id"].startswith(("model.", "seed."))]
+    with warehouse.connect() as con:
+        lake.bring_back(con, Path(warehouse.lake_dir), invocation.manifest, built)
+    views = [invocation.manifest["nodes"][u]["name"] for u in built
+             if invocation.manifest["nodes"][u]["config"].get("materialized") == "view"]
+    if views:
+        run_dbt_models(dbt, warehouse, ["--select", *views], engine="duckdb")
 
 
 def run_dbt_models(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str],
-                   window: tuple[str, str] | None = None) -> None:
+                   window: tuple[str, str] | None = None, engine: str | None = None) -> None:
     """`dbt run` outside Dagster's event stream: a part of a longer run whose final build reports."""
-    part = dbt_cli(dbt, warehouse, ["run", *args], window, manifest=dbt_project.manifest_path,
+    part = dbt_cli(dbt, warehouse, ["run", *args], window, engine, manifest=dbt_project.manifest_path,
                    raise_on_error=False).wait()
     if not part.is_successful():
         raise dg.Failure(f"dbt run failed ({' '.join(args)}): {part.get_error()}")
+    if (engine or warehouse.engine) == "spark":
+        bring_back_from_spark(dbt, warehouse, part)
 
 
 def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
@@ -79,6 +110,7 @@ def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     # held until dbt exits and lets go of the file (DuckDB: one writer, no reader beside it), as
     # dagster-dbt's own fetch_row_counts does on DuckDB; dbt's log streams to the step's stdout meanwhile
     events = list(invocation.stream())
+    bring_back_from_spark(dbt, warehouse, invocation)
     with warehouse.connect() as con:
         # keep every node's outcome (tests included) for the quality gate and the DQ report
         record_dbt_results(con, invocation.get_artifact("run_results.json"), context.run_id)

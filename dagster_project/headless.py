@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from dagster_project.instance import dagster_home, ensure_dagster_home
 from dagster_project.lib.deployment import deployment_rules
 from dagster_project.resources import dbt_executable, dbt_project
-from dagster_project.settings import DBT_PROJECT_DIR, Paths, dbt_target_dir
+from dagster_project.settings import DBT_PROJECT_DIR, Paths, dbt_target_dir, engine
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -39,7 +39,7 @@ def parse_dbt_manifest(paths: Paths) -> None:
     as the runs' dbt calls are (same --vars, same target folder: a partial parse after the first),
     then put where the definitions read it, whole or not at all (another process may be reading)."""
     print("Preparing dbt manifest …", flush=True)
-    target = dbt_target_dir(paths.warehouse)
+    target = dbt_target_dir(paths.warehouse, engine())
     rules = json.dumps(deployment_rules(paths.deployment), ensure_ascii=False)
     proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
                            "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),

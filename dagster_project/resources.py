@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
-from dagster_project.settings import DBT_PROJECT_DIR, Paths, ensure_private_dir, memory_limit
+from dagster_project.settings import DBT_PROJECT_DIR, Paths, engine, ensure_private_dir, memory_limit
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -24,12 +24,14 @@ class WarehouseResource(dg.ConfigurableResource):
     exports_dir: str
     quarantine_dir: str
     deployment_dir: str
+    lake_dir: str
+    engine: str = "duckdb"
 
     @classmethod
     def from_paths(cls, paths: Paths) -> "WarehouseResource":
         return cls(database=str(paths.warehouse), published_database=str(paths.published),
                    raw_dir=str(paths.raw), exports_dir=str(paths.exports), quarantine_dir=str(paths.quarantine),
-                   deployment_dir=str(paths.deployment))
+                   deployment_dir=str(paths.deployment), lake_dir=str(paths.lake), engine=engine())
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -24,6 +24,7 @@ class Paths:
     exports: Path
     quarantine: Path
     deployment: Path  # the office's reference data and rules (lib/deployment.py)
+    lake: Path  # on Spark: the landed tables and dbt's tables as Parquet (engines/lake.py)
 
     @classmethod
     def from_env(cls) -> "Paths":
@@ -38,18 +39,21 @@ class Paths:
         exports = Path(os.environ.get("WATERSTAT_EXPORTS", home / "exports")).resolve()
         return cls(raw=raw, warehouse=warehouse, published=published, exports=exports,
                    quarantine=Path(os.environ.get("WATERSTAT_QUARANTINE", home / "quarantine")).resolve(),
-                   deployment=deployment_dir())
+                   deployment=deployment_dir(),
+                   # beside the build file by default: it holds the same raw rows and personal data
+                   lake=Path(os.environ.get("WATERSTAT_LAKE", warehouse.parent / "lake")).resolve())
 
     def as_env(self) -> dict[str, str]:
         """The variables a dbt subprocess needs to open the same files with the same limits."""
         return {"WATERSTAT_WAREHOUSE": str(self.warehouse), "WATERSTAT_RAW": str(self.raw),
                 "WATERSTAT_EXPORTS": str(self.exports), "WATERSTAT_DEPLOYMENT": str(self.deployment),
-                "WATERSTAT_MEMORY_LIMIT": memory_limit()}
+                "WATERSTAT_MEMORY_LIMIT": memory_limit(), "WATERSTAT_ENGINE": engine(),
+                "WATERSTAT_LAKE": str(self.lake)}
 
     def private_dirs(self) -> tuple[Path, ...]:
         """Directories holding data analysts must not read (the build file with its raw rows and
         personal data; rejected files): the pipeline's user only."""
-        return self.warehouse.parent, self.quarantine
+        return self.warehouse.parent, self.quarantine, self.lake
 
     def ensure_dirs(self) -> None:
         for d in (self.raw, self.published.parent, self.exports):
@@ -70,14 +74,28 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
-def dbt_target_dir(warehouse: Path) -> Path:
+def dbt_target_dir(warehouse: Path, engine_name: str = "duckdb") -> Path:
     """dbt's target folder for a build file: beside it (private like it), one per build file, kept
     between calls. dbt re-parses only what changed when the partial_parse.msgpack of its last call
     is there and was made with the same --vars and profile (the profile names the build file), so
     each call after the first on a build file skips the full parse (~6 s); dagster-dbt's default,
     a new folder per call, parses in full every time. Runs on one build file are serialised (the
     run queue's waterstat/warehouse limit), so two calls never share the folder at once."""
-    return warehouse.parent / "dbt_target"
+    # one folder per engine: a call on the other target would find another profile and parse in full
+    return warehouse.parent / ("dbt_target" if engine_name == "duckdb" else f"dbt_target_{engine_name}")
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def engine() -> str:
+    """The engine dbt builds on (docs/engines.md): duckdb (default; the build file itself) or spark
+    (the lake; the tables come back into the build file for everything after dbt). It names the
+    target in dbt/profiles.yml."""
+    name = os.environ.get("WATERSTAT_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if name not in ENGINES:
+        raise ValueError(f"WATERSTAT_ENGINE={name!r}: expected one of {', '.join(ENGINES)}")
+    return name
 
 
 def memory_limit() -> str:

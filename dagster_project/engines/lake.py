@@ -1,0 +1,77 @@
+"""The lake: where Spark reads what the loader landed and writes what dbt builds (docs/engines.md).
+
+On DuckDB there is no lake: the loader and dbt share the build file. On Spark the loader, its row
+checks and quarantine stay as they are (the build file), then
+1. `land`: the dbt sources (raw and deployment tables) are written to `<lake>/landed/<schema>/<table>/`
+   as Parquet, which dbt registers as Spark tables when it starts (macros/engine.sql);
+2. dbt builds on Spark; its tables are Parquet under `<lake>/spark-warehouse/<schema>.db/<table>/`;
+3. `bring_back`: the tables a dbt call built are copied into the build file, so the quality gate, the
+   bulletin, the published snapshot and the analyst CLI read one set of tables whatever the engine.
+Each step is one DuckDB statement a table (COPY / CREATE TABLE AS over read_parquet): set-based.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+def landed_dir(lake: Path, schema: str, table: str) -> Path:
+    return lake / "landed" / schema / table
+
+
+def built_dir(lake: Path, schema: str, table: str) -> Path:
+    """Where Spark keeps a managed table (spark.sql.warehouse.dir in dbt/profiles.yml)."""
+    return lake / "spark-warehouse" / f"{schema}.db" / table
+
+
+def sources(manifest: dict) -> list[tuple[str, str]]:
+    return sorted({(s["schema"], s["name"]) for s in manifest["sources"].values()})
+
+
+def land(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict) -> int:
+    """Write every dbt source the build file has to the lake, replacing the last landing; returns
+    the number of tables. A source the loader has not created yet is left out (dbt would fail on it
+    on DuckDB too)."""
+    present = set(con.sql("select table_schema, table_name from information_schema.tables").fetchall())
+    landed = 0
+    for schema, table in sources(manifest):
+        if (schema, table) not in present:
+            continue
+        target = landed_dir(lake, schema, table)
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        # one file in the table's order, which is load order: the meter day window's filter on the
+        # source file name skips row groups by their min/max statistics, on Spark as on DuckDB
+        con.execute(f"copy {schema}.{table} to '{target / 'part-0.parquet'}' (format parquet)")
+        landed += 1
+    return landed
+
+
+def bring_back(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict, unique_ids: list[str]) -> list[str]:
+    """Copy the tables of these dbt nodes (models and seeds Spark built) from the lake into the build
+    file under the same schema and name; views are left to DuckDB (dbt_assets). Columns keep the
+    order of the model's YAML where it lists them all (Spark moves partition columns last)."""
+    copied = []
+    for unique_id in unique_ids:
+        node = manifest["nodes"][unique_id]
+        if node["config"].get("materialized") in ("view", "ephemeral"):
+            continue
+        schema, table = node["schema"], node["alias"]
+        source = built_dir(lake, schema, table)
+        if not any(source.rglob("*.parquet")):
+            raise FileNotFoundError(f"{schema}.{table}: Spark wrote no Parquet under {source}")
+        parquet = f"read_parquet('{source}/**/*.parquet', hive_partitioning = true)"
+        columns = [r[0] for r in con.sql(f"describe select * from {parquet}").fetchall()]
+        documented = list(node.get("columns", {}))
+        if sorted(documented) == sorted(columns):
+            columns = documented
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create or replace table {schema}.{table} as select "
+                    f"{', '.join(quote(c) for c in columns)} from {parquet}")
+        copied.append(f"{schema}.{table}")
+    return copied
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
