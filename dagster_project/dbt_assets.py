@@ -8,6 +8,7 @@ Two selections of the one dbt project:
   at once, so a full rebuild is both cheap and the only way every year stays consistent.
 """
 import json
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -63,9 +64,19 @@ def dbt_cli(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str],
     rules = deployment_rules(Path(warehouse.deployment_dir))
     if engine == "spark":
         land_for_spark(warehouse)
+        env.update(spark_process_env())
     with environ(env):
         return dbt.cli([*args, "--vars", json.dumps(rules, ensure_ascii=False)],
                        target_path=dbt_target_dir(Path(warehouse.database), engine), **kwargs)
+
+
+def spark_process_env() -> dict[str, str]:
+    """A local Spark binds to the loopback address (it would pick the network interface and warn);
+    pyspark's warning about pandas 3 is about its pandas API, which dbt does not use."""
+    env = {"PYTHONWARNINGS": "ignore::FutureWarning"}
+    if os.environ.get("WATERSTAT_SPARK_MASTER", "local").startswith("local"):
+        env["SPARK_LOCAL_IP"] = os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")
+    return env
 
 
 def land_for_spark(warehouse: WarehouseResource) -> None:
