@@ -39,13 +39,40 @@ def land(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict) -> int:
         if (schema, table) not in present:
             continue
         target = landed_dir(lake, schema, table)
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
-        # one file in the table's order, which is load order: the meter day window's filter on the
-        # source file name skips row groups by their min/max statistics, on Spark as on DuckDB
-        con.execute(f"copy {schema}.{table} to '{target / 'part-0.parquet'}' (format parquet)")
+        if (schema, table) in BY_FILE:
+            land_by_file(con, f"{schema}.{table}", target)
+        else:  # small (a year's returns, a deployment's tables): rewritten whole
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            con.execute(f"copy {schema}.{table} to '{target / 'part-0.parquet'}' (format parquet)")
         landed += 1
     return landed
+
+
+# Sources landed a part per loaded file (a day's export), appended: a night lands only its new files.
+BY_FILE = {("raw", "meter_readings")}
+
+
+def land_by_file(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:
+    """One partition per loaded file, `_file_sha256=<hash>/` (Spark reads the hash back as a column),
+    written once: parts of files no longer in the table (replaced, restated) are removed, and a part
+    whose row count differs from the table's is rewritten. The loader's rows of a file never change
+    while its hash stays the same, so the count is a check, not the key."""
+    counts = dict(con.execute(f"select _file_sha256, count(*) from {table} group by all").fetchall())
+    target.mkdir(parents=True, exist_ok=True)
+    for part in target.glob("_file_sha256=*"):
+        sha = part.name.split("=", 1)[1]
+        rows = counts.get(sha)
+        if rows is None or rows != landed_rows(con, part):
+            shutil.rmtree(part)
+    new = [sha for sha in counts if not (target / f"_file_sha256={sha}").exists()]
+    if new:
+        con.execute(f"copy (select * from {table} where _file_sha256 in (select unnest(?))) to '{target}' "
+                    "(format parquet, partition_by (_file_sha256), overwrite_or_ignore true)", [new])
+
+
+def landed_rows(con: duckdb.DuckDBPyConnection, part: Path) -> int:
+    return con.execute(f"select count(*) from read_parquet('{part}/*.parquet')").fetchone()[0]
 
 
 def bring_back(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict, unique_ids: list[str]) -> list[str]:

@@ -1,0 +1,59 @@
+"""Landing the sources for Spark (engines/lake.py): meter readings a part per loaded file, appended;
+everything else rewritten whole; the tables Spark built brought back in their documented order."""
+from __future__ import annotations
+
+import duckdb
+
+from dagster_project.engines import lake
+
+MANIFEST = {"sources": {"source.w.raw.meter_readings": {"schema": "raw", "name": "meter_readings"},
+                        "source.w.raw.permits": {"schema": "raw", "name": "permits"},
+                        "source.w.raw.not_loaded_yet": {"schema": "raw", "name": "not_loaded_yet"}}}
+
+
+def readings(con, sha: str, n: int) -> None:
+    con.execute("insert into raw.meter_readings select ?, range, range * 1.5 from range(?)", [sha, n])
+
+
+def parts(target) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in target.iterdir()}
+
+
+def test_meter_readings_land_a_part_per_file_and_only_new_files_are_written(tmp_path):
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute("create table raw.meter_readings (_file_sha256 varchar, _source_row_number bigint, totalizer_m3 double)")
+    con.execute("create table raw.permits as select 'P1' as permit_no")
+    readings(con, "aaa", 3)
+    readings(con, "bbb", 2)
+    assert lake.land(con, tmp_path, MANIFEST) == 2  # the source not loaded yet is left out
+    target = lake.landed_dir(tmp_path, "raw", "meter_readings")
+    first = parts(target)
+    assert set(first) == {"_file_sha256=aaa", "_file_sha256=bbb"}
+    # a new file lands alone; a file the loader replaced (its rows gone) leaves the lake
+    readings(con, "ccc", 4)
+    con.execute("delete from raw.meter_readings where _file_sha256 = 'bbb'")
+    lake.land(con, tmp_path, MANIFEST)
+    second = parts(target)
+    assert set(second) == {"_file_sha256=aaa", "_file_sha256=ccc"} and second["_file_sha256=aaa"] == first["_file_sha256=aaa"]
+    # a part whose rows differ from the table's is rewritten
+    readings(con, "aaa", 1)
+    lake.land(con, tmp_path, MANIFEST)
+    landed = con.execute(f"select _file_sha256, count(*) from read_parquet('{target}/*/*.parquet', hive_partitioning = true) "
+                         "group by all order by all").fetchall()
+    assert landed == [("aaa", 4), ("ccc", 4)]
+    assert con.execute(f"select * from read_parquet('{lake.landed_dir(tmp_path, 'raw', 'permits')}/*.parquet')").fetchall() == [("P1",)]
+
+
+def test_a_table_comes_back_with_its_columns_in_the_documented_order(tmp_path):
+    con = duckdb.connect()
+    built = lake.built_dir(tmp_path, "intermediate", "daily")
+    (built / "volume_date=2022-12-29").mkdir(parents=True)
+    # as Spark writes an insert_overwrite table: the partition column in the folder name, last
+    con.execute(f"copy (select 'S1' as station_code, 12.5 as volume_m3) to '{built}/volume_date=2022-12-29/part-0.parquet' (format parquet)")
+    manifest = {"nodes": {"model.w.daily": {"schema": "intermediate", "alias": "daily", "config": {"materialized": "incremental"},
+                                             "columns": {"station_code": {}, "volume_date": {}, "volume_m3": {}}}}}
+    assert lake.bring_back(con, tmp_path, manifest, ["model.w.daily"]) == ["intermediate.daily"]
+    assert [r[0] for r in con.execute("describe intermediate.daily").fetchall()] == ["station_code", "volume_date", "volume_m3"]
+    assert con.execute("select station_code, cast(volume_date as varchar), volume_m3 from intermediate.daily").fetchall() \
+        == [("S1", "2022-12-29", 12.5)]
