@@ -53,7 +53,8 @@ class Paths:
     def private_dirs(self) -> tuple[Path, ...]:
         """Directories holding data analysts must not read (the build file with its raw rows and
         personal data; rejected files): the pipeline's user only."""
-        return self.warehouse.parent, self.quarantine, self.lake
+        lake = (self.lake,) if engine() == "spark" else ()  # the raw rows again, as Parquet
+        return self.warehouse.parent, self.quarantine, *lake
 
     def ensure_dirs(self) -> None:
         for d in (self.raw, self.published.parent, self.exports):
