@@ -82,3 +82,51 @@
     {%- endfor -%}
     {{ return(statements[0] if statements else '') }}
 {% endmacro %}
+
+{#- ── Staging and intermediate models (helper stg) ─────────────────────────────────────────── -#}
+
+{#- A FROM item with one row per element of an array: `cross join {{ unnest_rows(a) }} as t(col)`
+    (a null or empty array gives no row on both engines). -#}
+{% macro unnest_rows(array_expr) %}{{ return(adapter.dispatch('unnest_rows', 'waterstat')(array_expr)) }}{% endmacro %}
+{% macro default__unnest_rows(array_expr) %}unnest({{ array_expr }}){% endmacro %}
+{% macro spark__unnest_rows(array_expr) %}lateral explode({{ array_expr }}){% endmacro %}
+
+{#- The integers start … stop, both included, as an array (empty when stop < start: Spark's
+    sequence would count down). -#}
+{% macro int_range(start, stop) %}{{ return(adapter.dispatch('int_range', 'waterstat')(start, stop)) }}{% endmacro %}
+{% macro default__int_range(start, stop) %}range({{ start }}, {{ stop }} + 1){% endmacro %}
+{% macro spark__int_range(start, stop) %}if({{ start }} <= {{ stop }}, sequence(cast({{ start }} as bigint), cast({{ stop }} as bigint)), array()){% endmacro %}
+
+{#- The midnight of each day from timestamp a's day to timestamp b's day, as an array of timestamps. -#}
+{% macro day_starts_between(a, b) %}{{ return(adapter.dispatch('day_starts_between', 'waterstat')(a, b)) }}{% endmacro %}
+{% macro default__day_starts_between(a, b) %}generate_series(date_trunc('day', {{ a }}), date_trunc('day', {{ b }}), interval 1 day){% endmacro %}
+{% macro spark__day_starts_between(a, b) %}sequence(cast(cast({{ a }} as date) as timestamp_ntz), cast(cast({{ b }} as date) as timestamp_ntz), interval 1 day){% endmacro %}
+
+{#- Seconds from timestamp a to timestamp b, as a double (fractions kept). -#}
+{% macro seconds_between(a, b) %}{{ return(adapter.dispatch('seconds_between', 'waterstat')(a, b)) }}{% endmacro %}
+{% macro default__seconds_between(a, b) %}epoch({{ b }} - {{ a }}){% endmacro %}
+{% macro spark__seconds_between(a, b) %}(timestampdiff(MICROSECOND, {{ a }}, {{ b }}) / 1e6){% endmacro %}
+
+{#- Text split on a regular expression, as an array. `pattern` is the bare regex (not a SQL literal):
+    Spark's string literals read backslashes as escapes, so it is written there as a raw literal. -#}
+{% macro split_regex(text, pattern) %}{{ return(adapter.dispatch('split_regex', 'waterstat')(text, pattern)) }}{% endmacro %}
+{% macro default__split_regex(text, pattern) %}regexp_split_to_array({{ text }}, '{{ pattern }}'){% endmacro %}
+{% macro spark__split_regex(text, pattern) %}split({{ text }}, r'{{ pattern }}'){% endmacro %}
+
+{#- The distinct integers written in a text (any non-digits separate them), sorted, as an array. -#}
+{% macro distinct_ints_in_text(text) %}{{ return(adapter.dispatch('distinct_ints_in_text', 'waterstat')(text)) }}{% endmacro %}
+{% macro default__distinct_ints_in_text(text) -%}
+    list_sort(list_distinct(list_filter(
+        list_transform({{ split_regex(text, '[^0-9]+') }}, x -> try_cast(x as integer)),
+        x -> x is not null)))
+{%- endmacro %}
+{% macro spark__distinct_ints_in_text(text) -%}
+    array_sort(array_distinct(filter(
+        transform({{ split_regex(text, '[^0-9]+') }}, x -> try_cast(x as int)),
+        x -> x is not null)))
+{%- endmacro %}
+
+{#- string_agg in a given order (an aggregate). -#}
+{% macro string_agg_sorted(expr, sep, order_by) %}{{ return(adapter.dispatch('string_agg_sorted', 'waterstat')(expr, sep, order_by)) }}{% endmacro %}
+{% macro default__string_agg_sorted(expr, sep, order_by) %}string_agg({{ expr }}, {{ sep }} order by {{ order_by }}){% endmacro %}
+{% macro spark__string_agg_sorted(expr, sep, order_by) %}string_agg({{ expr }}, {{ sep }}) within group (order by {{ order_by }}){% endmacro %}

@@ -88,7 +88,9 @@ full_ranked as (
     select
         *,
         count(*) over by_key as n_copies,
-        row_number() over (by_key order by loaded_at desc, source_file desc, source_row_number) as copy_rank
+        -- the window spelled out: Spark cannot extend a named window
+        row_number() over (partition by station_code, reading_at
+                           order by loaded_at desc, source_file desc, source_row_number) as copy_rank
     from {{ readings }}
     window by_key as (partition by station_code, reading_at)
 ),
@@ -135,7 +137,7 @@ full_sequenced as (
 full_measured as (
     select
         *,
-        epoch(reading_at - prev_reading_at) as interval_s,
+        {{ seconds_between('prev_reading_at', 'reading_at') }} as interval_s,
         {{ meter_interval_columns('prev_totalizer_m3', 'totalizer_m3') }}
     from full_sequenced
     where prev_reading_at is not null

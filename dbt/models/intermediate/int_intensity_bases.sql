@@ -5,13 +5,13 @@
 with named as (
     select r.region_code, y.report_year, p.base_year, true as is_plan_base, p.period_zh as note
     from {{ source('deployment', 'regions') }} as r
-    join {{ source('deployment', 'base_years') }} as p on true,
-    lateral (select unnest(range(p.first_year, p.last_year + 1)) as report_year) as y
+    join {{ source('deployment', 'base_years') }} as p on true
+    cross join {{ unnest_rows(int_range('p.first_year', 'p.last_year')) }} as y(report_year)
     union all
     select r.region_code, y.report_year, c.base_year, false, c.note
     from {{ source('deployment', 'comparison_base_years') }} as c
-    join {{ source('deployment', 'regions') }} as r on c.region_code in ('*', r.region_code),
-    lateral (select unnest(range(c.first_year, c.last_year + 1)) as report_year) as y
+    join {{ source('deployment', 'regions') }} as r on c.region_code in ('*', r.region_code)
+    cross join {{ unnest_rows(int_range('c.first_year', 'c.last_year')) }} as y(report_year)
 )
 
 select

@@ -33,7 +33,7 @@ chained as (
 base_use as (
     select region_code, report_year as base_year, caliber, total_m3, industry_m3, 'returns' as base_use_origin
     from {{ ref('int_water_use_by_caliber') }}
-    union all by name
+    union all  -- the same columns in the same order (Spark has no union by name)
     select region_code, base_year, caliber, total_m3, industry_m3, 'deployment' as base_use_origin
     from {{ source('deployment', 'base_year_water_use') }} as d
     where not exists (select 1 from {{ ref('int_water_use_by_caliber') }} as c

@@ -10,14 +10,26 @@
 -- an interval across midnight or a multi-hour gap lands on the days it actually covers.
 -- Incremental by day: a partitioned run (its day window: macros/meter_window.sql) deletes and
 -- rewrites exactly its days, so running a day twice, or after a crash, leaves the same rows.
+-- On Spark (no DELETE on a Parquet table) the table is partitioned by volume_date and a run
+-- overwrites the volume_date partitions it writes (insert_overwrite), the same day window.
 -- Each prorated piece is rounded to the millilitre (1e-6 m³) and summed as a decimal: an exact
 -- sum, the same whatever order DuckDB's threads add it in.
+{% if target.type == 'spark' %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite',
+    file_format='parquet',
+    partition_by=['volume_date'],
+    tags=['meter_daily'],
+) }}
+{% else %}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     tags=['meter_daily'],
     pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ meter_days_in_window('volume_date') }}{% endif %}",
 ) }}
+{% endif %}
 
 with readings as (
     select station_code, intake_code, reading_at, totalizer_m3, flow_m3_per_h, source_file,
@@ -59,7 +71,7 @@ measured as (
     select
         *,
         not is_outlier_reading and prev_reading_at is not null as is_interval,
-        epoch(reading_at - prev_reading_at) as interval_s,
+        {{ seconds_between('prev_reading_at', 'reading_at') }} as interval_s,
         {{ meter_interval_columns('prev_totalizer_m3', 'totalizer_m3') }}
     from tested
 ),
@@ -87,7 +99,7 @@ full_rule_readings as (
     select station_code, intake_code, reading_at, totalizer_m3, flow_m3_per_h, source_file,
            source_row_number, loaded_at
     from measured
-    semi join full_rule_stations using (station_code)
+    where station_code in (select station_code from full_rule_stations)
 ),
 
 {{ meter_full_rules('full_rule_readings') }},
@@ -96,8 +108,8 @@ intervals as (
     select {{ meter_interval_row('m', 'd', 0) }}
     from measured as m
     join station_days as d on m.station_code = d.station_code and m.reading_at::date = d.reading_date
-    anti join full_rule_stations as f on m.station_code = f.station_code
     where m.is_interval
+      and not exists (select 1 from full_rule_stations as f where f.station_code = m.station_code)
     union all
     select * from full_intervals
 ),
@@ -112,13 +124,11 @@ split as (
     select
         i.*,
         d.day::date as volume_date,
-        epoch(least(i.interval_end_at, d.day + interval 1 day) - greatest(i.interval_start_at, d.day))
+        {{ seconds_between('greatest(i.interval_start_at, d.day)', 'least(i.interval_end_at, d.day + interval 1 day)') }}
             as overlap_s
     from intervals as i
-    cross join unnest(generate_series(
-        date_trunc('day', i.interval_start_at),
-        date_trunc('day', i.interval_end_at - interval 1 microsecond),
-        interval 1 day)) as d(day)
+    cross join {{ unnest_rows(day_starts_between('i.interval_start_at', 'i.interval_end_at - interval 1 microsecond')) }}
+        as d(day)
     where i.interval_start_at::date <> (i.interval_end_at - interval 1 microsecond)::date
 ),
 
@@ -126,7 +136,7 @@ days as (
     select
         station_code,
         volume_date,
-        arg_max(intake_code, interval_end_at) as intake_code,
+        max_by(intake_code, interval_end_at) as intake_code,
         sum(round(volume_m3 * overlap_s / interval_s, 6)::decimal(18, 6))::double as volume_m3,
         count(*) as n_intervals,
         sum(overlap_s) as covered_s,

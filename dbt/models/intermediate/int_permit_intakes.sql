@@ -18,5 +18,5 @@ select
     p.valid_to,
     p.status_zh
 from permits as p
-cross join unnest(string_split(regexp_replace(p.intake_code, '[；;，,、\s]+', ';', 'g'), ';')) as i(intake_code)
+cross join {{ unnest_rows(split_regex('p.intake_code', '[；;，,、\s]+')) }} as i(intake_code)
 where trim(i.intake_code) <> ''

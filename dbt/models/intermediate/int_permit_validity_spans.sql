@@ -14,7 +14,7 @@ with granted as (
 
 spans as (
     -- the register repeats the ledger's current span: one row per span, the ledger's (it says which decision)
-    select * exclude (preference, permitted_volume_m3),
+    select permit_no, uscc, region_code, valid_from, valid_to, granted_by_zh, event_date,
            coalesce(permitted_volume_m3, max(permitted_volume_m3) over (partition by permit_no, valid_from, valid_to))
                as permitted_volume_m3
     from granted

@@ -30,14 +30,21 @@ supply_remainder as (
 supply_long as (
     select report_year, region_code, uscc as reporting_unit_id, sub_sector_zh, '自来水' as water_source_zh,
            volume_m3, 'enumerated_report' as method, 'supply_returns' as origin
-    from supply_remainder,
-    lateral (values
-        ('城镇居民生活', sales_residential_m3 + unsold_m3 * sales_residential_m3 / nullif(remainder_base_m3, 0)),
-        ('公共用水', sales_public_m3 + unsold_m3 * sales_public_m3 / nullif(remainder_base_m3, 0)),
-        ('城乡环境', sales_ecological_m3
-            {%- if not var('public_supply_remainder_to_domestic') %}
-            + unsold_m3 * sales_ecological_m3 / nullif(remainder_base_m3, 0){% endif %})
-    ) as parts(sub_sector_zh, volume_m3)
+    from (
+        -- one row per supplier and sub-sector (a CASE, not a lateral VALUES list: Spark's inline
+        -- tables cannot read the outer row)
+        select
+            *,
+            case sub_sector_zh
+                when '城镇居民生活' then sales_residential_m3 + unsold_m3 * sales_residential_m3 / nullif(remainder_base_m3, 0)
+                when '公共用水' then sales_public_m3 + unsold_m3 * sales_public_m3 / nullif(remainder_base_m3, 0)
+                when '城乡环境' then sales_ecological_m3
+                    {%- if not var('public_supply_remainder_to_domestic') %}
+                    + unsold_m3 * sales_ecological_m3 / nullif(remainder_base_m3, 0){% endif %}
+            end as volume_m3
+        from supply_remainder
+        cross join (values ('城镇居民生活'), ('公共用水'), ('城乡环境')) as parts(sub_sector_zh)
+    ) as parts
 )
 
 -- 自来水 → the surface/ground water the region's public supply actually withdrew

@@ -8,7 +8,7 @@
 -- and applied only by an explicit restatement.
 with regions as (
     select region_code, region_name_zh, short_name_zh, valid_from_year, valid_to_year,
-           string_split(name_aliases, '|') as aliases
+           name_aliases
     from {{ source('deployment', 'regions') }}
 ),
 
@@ -16,7 +16,8 @@ matched as (
     select r.region_code, e.*
     from {{ ref('stg_raw__economic_statistics') }} as e
     join regions as r
-        on (e.region_name_zh in (r.region_name_zh, r.short_name_zh) or list_contains(r.aliases, e.region_name_zh))
+        on (e.region_name_zh in (r.region_name_zh, r.short_name_zh)            -- one of the '|'-separated aliases (a text search: no arrays, the same SQL on both engines)
+           or instr('|' || r.name_aliases || '|', '|' || e.region_name_zh || '|') > 0)
        and e.report_year between coalesce(r.valid_from_year, e.report_year) and coalesce(r.valid_to_year, e.report_year)
 ),
 

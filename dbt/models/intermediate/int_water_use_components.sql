@@ -5,12 +5,13 @@
 with irrigation as (
     select
         report_year, region_code, district_code as reporting_unit_id, '耕地灌溉' as sub_sector_zh,
-        water_source_zh, volume_m3, 'enumerated_report' as method, 'irrigation_returns' as origin
-    from {{ ref('stg_raw__irrigation_returns') }},
-    lateral (values
-        ('地表水', gross_water_surface_m3),
-        ('地下水', gross_water_ground_m3)
-    ) as parts(water_source_zh, volume_m3)
+        water_source_zh,
+        -- a CASE per source, not a lateral VALUES list: Spark's inline tables cannot read the outer row
+        case water_source_zh when '地表水' then gross_water_surface_m3
+                             when '地下水' then gross_water_ground_m3 end as volume_m3,
+        'enumerated_report' as method, 'irrigation_returns' as origin
+    from {{ ref('stg_raw__irrigation_returns') }}
+    cross join (values ('地表水'), ('地下水')) as parts(water_source_zh)
 ),
 
 components as (

@@ -14,7 +14,7 @@ adjusted as (
            {{ exact_sum("adjustment_m3", where="adjustment_m3 > 0") }} as added_m3,
            -{{ exact_sum("adjustment_m3", where="adjustment_m3 < 0") }} as reduced_m3,
            count(*) as n_adjustments,
-           string_agg(document_no, '、' order by effective_date, document_no) as adjustment_documents
+           {{ string_agg_sorted('document_no', "'、'", 'effective_date, document_no') }} as adjustment_documents
     from {{ ref('stg_raw__water_use_plan_adjustments') }}
     group by report_year, uscc
 )

@@ -8,9 +8,7 @@ select
     t.carrier_type_code,
     trim(c.carrier_level)                       as carrier_level_zh,
     {{ to_int('c.creation_year') }}             as creation_year,
-    list_sort(list_distinct(list_filter(
-        list_transform(regexp_split_to_array(c.review_years, '[^0-9]+'), x -> try_cast(x as integer)),
-        x -> x is not null)))                   as review_years,
+    {{ distinct_ints_in_text('c.review_years') }} as review_years,
     coalesce({{ zh_flag('c.is_efficiency_leader') }}, false) as is_efficiency_leader,
     c._source_file                              as source_file,
     c._source_row_number                        as source_row_number
