@@ -92,3 +92,28 @@
     {%- endfor -%}
     {{ return(statements[0] if statements else '') }}
 {% endmacro %}
+
+{#- ===== Marts (issue 17): small differences the mart models need. ===== -#}
+
+{#- Whole days from `start` to `end` (end - start; negative when end is earlier), a bigint as DuckDB's. -#}
+{% macro days_between(start, end) %}{{ return(adapter.dispatch('days_between', 'waterstat')(start, end)) }}{% endmacro %}
+{% macro default__days_between(start, end) %}date_diff('day', {{ start }}, {{ end }}){% endmacro %}
+{% macro spark__days_between(start, end) %}cast(datediff({{ end }}, {{ start }}) as bigint){% endmacro %}
+
+{#- string_agg with its own order: DuckDB's ORDER BY inside the call, Spark's WITHIN GROUP. -#}
+{% macro string_agg_sorted(expression, separator, order_by) %}{{ return(adapter.dispatch('string_agg_sorted', 'waterstat')(expression, separator, order_by)) }}{% endmacro %}
+{% macro default__string_agg_sorted(expression, separator, order_by) %}string_agg({{ expression }}, {{ separator }} order by {{ order_by }}){% endmacro %}
+{% macro spark__string_agg_sorted(expression, separator, order_by) %}listagg({{ expression }}, {{ separator }}) within group (order by {{ order_by }}){% endmacro %}
+
+{#- A number as text with n decimals, rounded as DuckDB's printf('%.nf') rounds (the exact binary
+    value, half to even). Java's formatter (Spark's printf) rounds its shortest decimal half up;
+    DecimalFormat (format_number with a pattern) rounds the binary value half to even, as DuckDB. -#}
+{% macro fixed_decimals(x, n) %}{{ return(adapter.dispatch('fixed_decimals', 'waterstat')(x, n)) }}{% endmacro %}
+{% macro default__fixed_decimals(x, n) %}printf('%.{{ n }}f', {{ x }}){% endmacro %}
+{% macro spark__fixed_decimals(x, n) %}format_number({{ x }}, '0{{ "." ~ "0" * n if n > 0 }}'){% endmacro %}
+
+{#- A JSON object {key: value, ...} of a group's rows, keys in order (a JSON value on DuckDB, its
+    text on Spark). -#}
+{% macro json_object_agg_sorted(key, value) %}{{ return(adapter.dispatch('json_object_agg_sorted', 'waterstat')(key, value)) }}{% endmacro %}
+{% macro default__json_object_agg_sorted(key, value) %}to_json(map(list({{ key }} order by {{ key }}), list({{ value }} order by {{ key }}))){% endmacro %}
+{% macro spark__json_object_agg_sorted(key, value) %}to_json(map_from_entries(array_sort(array_agg(struct({{ key }}, {{ value }}))))){% endmacro %}
