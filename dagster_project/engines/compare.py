@@ -25,11 +25,16 @@ class Comparison:
                     or self.rows_left != self.rows_right)
 
 
+def is_number(data_type: str) -> bool:
+    """A numeric type, not a list of numbers (INTEGER[] is compared as text)."""
+    return data_type.upper().startswith(NUMERIC) and not data_type.endswith("]")
+
+
 def normalised(column: str, data_type: str) -> str:
     """A value as compared: a number to 10 significant digits (float sums differ in the last
     bits between engines), anything else as text."""
     q = f'"{column}"'
-    if data_type.upper().startswith(NUMERIC):
+    if is_number(data_type):
         x = f"cast({q} as double)"
         return (f"case when {x} = 0 or not isfinite({x}) then {x} "
                 f"else round({x}, {SIGNIFICANT_DIGITS - 1} - cast(floor(log10(abs({x}))) as integer)) end")
@@ -45,7 +50,7 @@ def compare_relations(con: duckdb.DuckDBPyConnection, left: str, right: str) -> 
     lcols, rcols = columns(left), columns(right)
     shared = [c for c in lcols if c in rcols]
     # a column typed as a number on one side and text on the other is compared as a number
-    types = {c: lcols[c] if lcols[c].upper().startswith(NUMERIC) else rcols[c] for c in shared}
+    types = {c: lcols[c] if is_number(lcols[c]) else rcols[c] for c in shared}
     select = ", ".join(normalised(c, types[c]) for c in shared) or "1"
     count = lambda sql: con.sql(f"select count(*) from ({sql})").fetchone()[0]  # noqa: E731
     lsel, rsel = f"select {select} from {left}", f"select {select} from {right}"

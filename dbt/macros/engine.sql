@@ -83,6 +83,18 @@
     {{ return(statements[0] if statements else '') }}
 {% endmacro %}
 
+{#- string_agg in a given order (an aggregate; by the values themselves when no order is given):
+    DuckDB's ORDER BY inside the call, Spark's WITHIN GROUP; distinct=true: each value once. -#}
+{% macro string_agg_sorted(expr, sep, order_by=none, distinct=false) %}
+    {{- return(adapter.dispatch('string_agg_sorted', 'waterstat')(expr, sep, order_by, distinct)) -}}
+{% endmacro %}
+{% macro default__string_agg_sorted(expr, sep, order_by, distinct) -%}
+    string_agg({{ 'distinct ' if distinct }}{{ expr }}, {{ sep }} order by {{ order_by or expr }})
+{%- endmacro %}
+{% macro spark__string_agg_sorted(expr, sep, order_by, distinct) -%}
+    listagg({{ 'distinct ' if distinct }}{{ expr }}, {{ sep }}) within group (order by {{ order_by or expr }})
+{%- endmacro %}
+
 {#- ── Staging and intermediate models (helper stg) ─────────────────────────────────────────── -#}
 
 {#- A FROM item with one row per element of an array: `cross join {{ unnest_rows(a) }} as t(col)`
@@ -126,7 +138,23 @@
         x -> x is not null)))
 {%- endmacro %}
 
-{#- string_agg in a given order (an aggregate). -#}
-{% macro string_agg_sorted(expr, sep, order_by) %}{{ return(adapter.dispatch('string_agg_sorted', 'waterstat')(expr, sep, order_by)) }}{% endmacro %}
-{% macro default__string_agg_sorted(expr, sep, order_by) %}string_agg({{ expr }}, {{ sep }} order by {{ order_by }}){% endmacro %}
-{% macro spark__string_agg_sorted(expr, sep, order_by) %}string_agg({{ expr }}, {{ sep }}) within group (order by {{ order_by }}){% endmacro %}
+{#- ===== Marts (issue 17): small differences the mart models need. ===== -#}
+
+{#- Whole days from `start` to `end` (end - start; negative when end is earlier), a bigint as DuckDB's. -#}
+{% macro days_between(start, end) %}{{ return(adapter.dispatch('days_between', 'waterstat')(start, end)) }}{% endmacro %}
+{% macro default__days_between(start, end) %}date_diff('day', {{ start }}, {{ end }}){% endmacro %}
+{% macro spark__days_between(start, end) %}cast(datediff({{ end }}, {{ start }}) as bigint){% endmacro %}
+
+
+{#- A number as text with n decimals, rounded as DuckDB's printf('%.nf') rounds (the exact binary
+    value, half to even). Java's formatter (Spark's printf) rounds its shortest decimal half up;
+    DecimalFormat (format_number with a pattern) rounds the binary value half to even, as DuckDB. -#}
+{% macro fixed_decimals(x, n) %}{{ return(adapter.dispatch('fixed_decimals', 'waterstat')(x, n)) }}{% endmacro %}
+{% macro default__fixed_decimals(x, n) %}printf('%.{{ n }}f', {{ x }}){% endmacro %}
+{% macro spark__fixed_decimals(x, n) %}format_number({{ x }}, '0{{ "." ~ "0" * n if n > 0 }}'){% endmacro %}
+
+{#- A JSON object {key: value, ...} of a group's rows, keys in order (a JSON value on DuckDB, its
+    text on Spark). -#}
+{% macro json_object_agg_sorted(key, value) %}{{ return(adapter.dispatch('json_object_agg_sorted', 'waterstat')(key, value)) }}{% endmacro %}
+{% macro default__json_object_agg_sorted(key, value) %}to_json(map(list({{ key }} order by {{ key }}), list({{ value }} order by {{ key }}))){% endmacro %}
+{% macro spark__json_object_agg_sorted(key, value) %}to_json(map_from_entries(array_sort(array_agg(struct({{ key }}, {{ value }}))))){% endmacro %}

@@ -41,5 +41,6 @@ tiered as (
 
 -- ranked after the tier join has been reduced to one row per unit: a rank taken over the joined
 -- rows counted every unit once per tier it cleared (1, 4, 4, 10 … instead of 1, 2, 2, 4 …)
-select *, rank() over (partition by report_year order by total_score desc) as rank_in_year
+-- cast: rank() is an int on Spark, a bigint on DuckDB
+select *, cast(rank() over (partition by report_year order by total_score desc) as bigint) as rank_in_year
 from tiered

@@ -25,6 +25,6 @@ with judged as (
 select
     *,
     deadline < as_of_date and status_zh <> '已完成' as is_overdue,
-    case when deadline < as_of_date and status_zh <> '已完成' then date_diff('day', deadline, as_of_date) end
+    case when deadline < as_of_date and status_zh <> '已完成' then {{ days_between('deadline', 'as_of_date') }} end
         as days_overdue
 from judged

@@ -11,9 +11,9 @@ select
     count(*) filter (where a.is_planned) as n_planned,
     count(*) filter (where a.is_planned and a.is_done) as n_planned_done,
     count(*) filter (where a.is_done) as n_done,
-    count(*) filter (where a.is_covered) * 100.0
+    count(*) filter (where a.is_covered) * 100e0
         / nullif(count(*) filter (where a.is_required), 0)::double as coverage_pct,
-    count(*) filter (where a.is_planned and a.is_done) * 100.0
+    count(*) filter (where a.is_planned and a.is_done) * 100e0
         / nullif(count(*) filter (where a.is_planned), 0)::double as completion_pct
 from {{ ref('fct_water_audits') }} as a
 join {{ ref('int_region_rollup') }} as r on a.region_code = r.member_region_code

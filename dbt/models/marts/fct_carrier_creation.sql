@@ -28,7 +28,7 @@ counts as (
     select r.region_code, y.report_year, c.carrier_type_code,
            count(*) as carriers_cumulative,
            count(*) filter (where c.creation_year = y.report_year) as carriers_created_in_year,
-           count(*) filter (where list_contains(c.review_years, y.report_year)) as carriers_reviewed_in_year,
+           count(*) filter (where array_contains(c.review_years, y.report_year)) as carriers_reviewed_in_year,
            count(*) filter (where c.carrier_level_zh = '国家级') as carriers_national,
            count(*) filter (where c.carrier_level_zh = '省级') as carriers_provincial,
            count(*) filter (where c.carrier_level_zh = '市级') as carriers_municipal,
@@ -53,7 +53,7 @@ select
     coalesce(c.carriers_municipal, 0) as carriers_municipal,
     coalesce(c.efficiency_leaders, 0) as efficiency_leaders,
     b.base_count,
-    coalesce(c.carriers_cumulative, 0) * 100.0 / nullif(b.base_count, 0) as creation_rate_pct
+    coalesce(c.carriers_cumulative, 0) * 100e0 / nullif(b.base_count, 0) as creation_rate_pct  -- 100e0: Spark's 100.0 is a decimal
 from counts as c
 full join bases as b using (region_code, report_year, carrier_type_code)
 join {{ ref('carrier_types') }} as t

@@ -15,7 +15,12 @@ with parts as (
         c.volume_m3
     from {{ ref('int_water_use_components') }} as c
     join {{ ref('int_region_rollup') }} as r on c.region_code = r.member_region_code
-    cross join lateral (values ('total'), (c.sector_code), (c.sub_sector_code), (c.source_type)) as cell(cell_code)
+    cross join lateral (
+        select 'total' as cell_code
+        union all select c.sector_code
+        union all select c.sub_sector_code
+        union all select c.source_type
+    ) as cell
 ),
 
 units as (

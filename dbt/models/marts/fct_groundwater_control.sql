@@ -23,7 +23,7 @@ per_well as (
         aquifer_code,
         well_code,
         {% if var('groundwater_level_basis') == 'year_end' -%}
-        arg_max(depth_to_water_m, observed_on) as depth_to_water_m
+        max_by(depth_to_water_m, observed_on) as depth_to_water_m
         {%- else -%}
         {{ exact_sum('depth_to_water_m') }} / count(depth_to_water_m) as depth_to_water_m
         {%- endif %}
@@ -46,7 +46,7 @@ controls as (
 
 zones as (
     select y.report_year, z.region_code, z.aquifer_code, count(*) as n_overdraft_zones,
-           string_agg(z.zone_name_zh, '、' order by z.zone_code) as overdraft_zone_names_zh
+           {{ string_agg_sorted("z.zone_name_zh", "'、'", "z.zone_code") }} as overdraft_zone_names_zh
     from {{ source('deployment', 'overdraft_zones') }} as z
     join years as y on y.report_year between coalesce(z.valid_from_year, y.report_year)
                                          and coalesce(z.valid_to_year, y.report_year)

@@ -23,15 +23,15 @@ by_caliber as (
     select d.region_code, d.report_year, d.caliber, v.indicator_code, v.value
     from {{ ref('int_intensity_declines') }} as d
     join {{ ref('int_water_use_by_caliber') }} as c using (region_code, report_year, caliber),
-    lateral (values
-        ('total_water_use', c.total_m3 / 1e8),
-        ('water_use_per_10k_gdp', d.m3_per_10k_yuan_gdp),
-        ('water_use_per_10k_gdp_decline_vs_base', d.m3_per_10k_yuan_gdp_decline_vs_base_pct),
-        ('water_use_per_10k_gdp_decline_yoy', d.m3_per_10k_yuan_gdp_decline_yoy_pct),
-        ('water_use_per_10k_industry_va', d.m3_per_10k_yuan_industry_va),
-        ('water_use_per_10k_industry_va_decline_vs_base', d.m3_per_10k_yuan_industry_va_decline_vs_base_pct),
-        ('water_use_per_10k_industry_va_decline_yoy', d.m3_per_10k_yuan_industry_va_decline_yoy_pct)
-    ) as v(indicator_code, value)
+    lateral (
+        select 'total_water_use' as indicator_code, c.total_m3 / 1e8 as value
+        union all select 'water_use_per_10k_gdp', d.m3_per_10k_yuan_gdp
+        union all select 'water_use_per_10k_gdp_decline_vs_base', d.m3_per_10k_yuan_gdp_decline_vs_base_pct
+        union all select 'water_use_per_10k_gdp_decline_yoy', d.m3_per_10k_yuan_gdp_decline_yoy_pct
+        union all select 'water_use_per_10k_industry_va', d.m3_per_10k_yuan_industry_va
+        union all select 'water_use_per_10k_industry_va_decline_vs_base', d.m3_per_10k_yuan_industry_va_decline_vs_base_pct
+        union all select 'water_use_per_10k_industry_va_decline_yoy', d.m3_per_10k_yuan_industry_va_decline_yoy_pct
+    ) as v
 ),
 
 statistical as (
@@ -46,28 +46,28 @@ statistical as (
     left join {{ ref('fct_unconventional_share') }} as us using (region_code, report_year)
     left join {{ ref('fct_reclaimed_water') }} as rw using (region_code, report_year),
     lateral (select {{ days_in_year('u.report_year') }} as days, e.population_avg_10k * 1e4 as pop) as k,
-    lateral (values
-        ('unconventional_water_use', u.unconventional_m3 / 1e8),
-        ('unconventional_share', u.unconventional_m3 / nullif(u.total_m3, 0) * 100),
-        ('unconventional_share_change_yoy', us.share_change_pp),
-        ('reclaimed_water_use_rate', rw.reclaimed_use_rate_pct),
-        ('water_use_per_capita', u.total_m3 / nullif(k.pop, 0)),
-        ('domestic_per_capita', case when u.has_sector_split then u.domestic_m3 * 1000 / nullif(k.pop * k.days, 0) end),
-        ('residential_per_capita', case when u.has_sector_split and u.has_domestic_split
-                                        then u.residential_m3 * 1000 / nullif(k.pop * k.days, 0) end),
-        ('urban_domestic_per_capita_legacy', case when u.has_sector_split and u.has_domestic_split
-                                                       and u.has_residential_split then (u.residential_urban_m3 + u.public_m3) * 1000 / nullif(e.population_urban_10k * 1e4 * k.days, 0) end),
-        ('rural_residential_per_capita_legacy', case when u.has_sector_split and u.has_domestic_split
-                                                         and u.has_residential_split then u.residential_rural_m3 * 1000 / nullif(e.population_rural_10k * 1e4 * k.days, 0) end),
-        ('farmland_irrigation_per_mu', case when u.has_sector_split and u.has_agriculture_split
-            then u.farmland_irrigation_m3 / nullif(e.irrigated_area_actual_10k_mu * 1e4, 0) end),
-        ('industrial_reuse_rate', ru.reuse_rate_pct),
-        ('comprehensive_loss_rate', l.comprehensive_loss_rate_pct),
-        ('network_leakage_rate', l.leakage_rate_pct),
-        ('irrigation_efficiency_coefficient', ie.irrigation_coefficient),
-        ('online_metering_coverage', mc.online_metering_coverage_pct),
-        ('register_completeness', rc.completeness_pct)
-    ) as v(indicator_code, value)
+    lateral (
+        select 'unconventional_water_use' as indicator_code, u.unconventional_m3 / 1e8 as value
+        union all select 'unconventional_share', u.unconventional_m3 / nullif(u.total_m3, 0) * 100
+        union all select 'unconventional_share_change_yoy', us.share_change_pp
+        union all select 'reclaimed_water_use_rate', rw.reclaimed_use_rate_pct
+        union all select 'water_use_per_capita', u.total_m3 / nullif(k.pop, 0)
+        union all select 'domestic_per_capita', case when u.has_sector_split then u.domestic_m3 * 1000 / nullif(k.pop * k.days, 0) end
+        union all select 'residential_per_capita', case when u.has_sector_split and u.has_domestic_split
+                                        then u.residential_m3 * 1000 / nullif(k.pop * k.days, 0) end
+        union all select 'urban_domestic_per_capita_legacy', case when u.has_sector_split and u.has_domestic_split
+                                                       and u.has_residential_split then (u.residential_urban_m3 + u.public_m3) * 1000 / nullif(e.population_urban_10k * 1e4 * k.days, 0) end
+        union all select 'rural_residential_per_capita_legacy', case when u.has_sector_split and u.has_domestic_split
+                                                         and u.has_residential_split then u.residential_rural_m3 * 1000 / nullif(e.population_rural_10k * 1e4 * k.days, 0) end
+        union all select 'farmland_irrigation_per_mu', case when u.has_sector_split and u.has_agriculture_split
+            then u.farmland_irrigation_m3 / nullif(e.irrigated_area_actual_10k_mu * 1e4, 0) end
+        union all select 'industrial_reuse_rate', ru.reuse_rate_pct
+        union all select 'comprehensive_loss_rate', l.comprehensive_loss_rate_pct
+        union all select 'network_leakage_rate', l.leakage_rate_pct
+        union all select 'irrigation_efficiency_coefficient', ie.irrigation_coefficient
+        union all select 'online_metering_coverage', mc.online_metering_coverage_pct
+        union all select 'register_completeness', rc.completeness_pct
+    ) as v
 ),
 
 -- water-saving management (issue 18): carrier creation rates (one indicator per carrier type with a
@@ -83,13 +83,13 @@ management as (
     union all
     select s.region_code, s.report_year, 'statistical', v.indicator_code, v.value
     from {{ ref('fct_supervision_inspections') }} as s,
-    lateral (values
-        ('supervision_withdrawal_units', s.withdrawal_units_inspected::double),
-        ('supervision_use_units', s.use_units_inspected::double),
-        ('supervision_findings', s.findings::double),
-        ('supervision_correction_rate', s.correction_rate_pct),
-        ('supervision_on_time_correction_rate', s.on_time_correction_rate_pct)
-    ) as v(indicator_code, value)
+    lateral (
+        select 'supervision_withdrawal_units' as indicator_code, s.withdrawal_units_inspected::double as value
+        union all select 'supervision_use_units', s.use_units_inspected::double
+        union all select 'supervision_findings', s.findings::double
+        union all select 'supervision_correction_rate', s.correction_rate_pct
+        union all select 'supervision_on_time_correction_rate', s.on_time_correction_rate_pct
+    ) as v
 ),
 
 -- audits, balance tests and quotas (issue 18): coverage and completion per kind, the share of users
@@ -105,7 +105,7 @@ audits_and_quotas as (
     where kind_zh = '水平衡测试'
     union all
     select r.region_code, q.report_year, 'statistical', 'over_quota_user_share',
-           count(distinct q.user_code) filter (where q.is_over_quota) * 100.0
+           count(distinct q.user_code) filter (where q.is_over_quota) * 100e0
                / nullif(count(distinct q.user_code) filter (where q.is_over_quota is not null), 0)
     from {{ ref('fct_quota_compliance') }} as q
     join {{ ref('int_region_rollup') }} as r on q.region_code = r.member_region_code
@@ -124,15 +124,18 @@ plans_and_permits as (
     union all
     select e.region_code, e.report_year, 'statistical', v.indicator_code, v.value
     from {{ ref('fct_permit_e_licences') }} as e,
-    lateral (values ('e_licence_conversion_rate', e.e_licence_rate_pct), ('e_licences', e.n_e_licences::double))
-        as v(indicator_code, value)
+    lateral (
+        select 'e_licence_conversion_rate' as indicator_code, e.e_licence_rate_pct as value
+        union all select 'e_licences', e.n_e_licences::double
+    ) as v
     union all
     select r.region_code, p.report_year, 'statistical', v.indicator_code, {{ exact_sum("v.value") }}
     from {{ ref('fct_permit_validity') }} as p
     join {{ ref('int_region_rollup') }} as r on p.region_code = r.member_region_code,
-    lateral (values ('users_withdrawing_without_permit', case when p.has_unpermitted_days then 1.0 else 0.0 end),
-                    ('days_withdrawing_without_permit', case when p.has_unpermitted_days then p.days_without_valid_permit else 0 end))
-        as v(indicator_code, value)
+    lateral (
+        select 'users_withdrawing_without_permit' as indicator_code, case when p.has_unpermitted_days then 1.0 else 0.0 end as value
+        union all select 'days_withdrawing_without_permit', case when p.has_unpermitted_days then p.days_without_valid_permit else 0 end
+    ) as v
     where p.self_supplied_m3 is not null
     group by r.region_code, p.report_year, v.indicator_code
 )

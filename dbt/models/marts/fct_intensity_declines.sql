@@ -16,9 +16,9 @@ select
     c.unit,
     c.decimals as bulletin_decimals
 from {{ ref('int_intensity_declines_by_base') }} as d,
-lateral (values
-    ('water_use_per_10k_gdp_decline_vs_base', d.m3_per_10k_yuan_gdp_decline_vs_base_pct),
-    ('water_use_per_10k_industry_va_decline_vs_base', d.m3_per_10k_yuan_industry_va_decline_vs_base_pct)
-) as v(indicator_code, value)
+lateral (
+    select 'water_use_per_10k_gdp_decline_vs_base' as indicator_code, d.m3_per_10k_yuan_gdp_decline_vs_base_pct as value
+    union all select 'water_use_per_10k_industry_va_decline_vs_base', d.m3_per_10k_yuan_industry_va_decline_vs_base_pct
+) as v
 join {{ ref('indicator_catalog') }} as c using (indicator_code)
 where v.value is not null

@@ -67,7 +67,7 @@ select
     cast(sum(n_sample_districts) as bigint) as n_sample_districts,
     cast(sum(n_districts) as bigint) as n_districts,
     bool_or(has_stratum_without_sample) as has_stratum_without_sample,
-    to_json(map(list(size_class_zh order by size_class_zh), list(class_coefficient order by size_class_zh)))
+    {{ json_object_agg_sorted('size_class_zh', 'class_coefficient') }}
         as class_coefficients_json
 from classes
 group by region_code, report_year

@@ -52,7 +52,7 @@ select
     groundwater_status_zh,
     applicable_status_zh,
     case
-        when false then null::varchar  -- the rule may list no status at all
+        when false then cast(null as string)  -- the rule may list no status at all
         {%- for status, consequence in var('carrying_capacity_consequences').items() %}
         when applicable_status_zh = '{{ status }}' then '{{ consequence }}'
         {%- endfor %}

@@ -14,11 +14,11 @@ select
     permit_no,
     covered_to + 1 as lapsed_from,
     valid_from - 1 as lapsed_to,
-    cast(date_diff('day', covered_to, valid_from) - 1 as integer) as lapse_days,
+    cast({{ days_between('covered_to', 'valid_from') }} - 1 as integer) as lapse_days,
     granted_by_zh as resumed_by_zh,
     event_date as resumed_decided_on,
-    printf('许可证%s：有效期至%s届满，%s起方%s，其间%d天无有效取水许可', permit_no, covered_to, valid_from,
+    printf('许可证%s：有效期至%s届满，%s起方%s，其间%d天无有效取水许可', permit_no, cast(covered_to as string), cast(valid_from as string),
            case granted_by_zh when '延续' then '延续' else '重新取得许可' end,
-           date_diff('day', covered_to, valid_from) - 1) as message_zh
+           {{ days_between('covered_to', 'valid_from') }} - 1) as message_zh
 from ordered
 where valid_from > covered_to + 1

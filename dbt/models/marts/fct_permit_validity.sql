@@ -25,7 +25,7 @@ merged as (
 
 covered as (
     select m.uscc, y.report_year,
-           sum(date_diff('day', greatest(m.valid_from, y.year_from), least(m.valid_to, y.year_to)) + 1) as days_valid,
+           sum({{ days_between('greatest(m.valid_from, y.year_from)', 'least(m.valid_to, y.year_to)') }} + 1) as days_valid,
            min(greatest(m.valid_from, y.year_from)) as first_valid_day
     from merged as m
     join years as y on m.valid_from <= y.year_to and m.valid_to >= y.year_from
@@ -47,12 +47,12 @@ select
     h.uscc,
     coalesce(u.region_code, r.region_code) as region_code,
     u.self_supplied_m3,
-    cast(date_diff('day', h.year_from, h.year_to) + 1 as integer) as days_in_year,
+    cast({{ days_between('h.year_from', 'h.year_to') }} + 1 as integer) as days_in_year,
     cast(coalesce(c.days_valid, 0) as integer) as days_with_valid_permit,
-    cast(date_diff('day', h.year_from, h.year_to) + 1 - coalesce(c.days_valid, 0) as integer) as days_without_valid_permit,
+    cast({{ days_between('h.year_from', 'h.year_to') }} + 1 - coalesce(c.days_valid, 0) as integer) as days_without_valid_permit,
     coalesce(u.self_supplied_m3 > 0, false) and coalesce(c.days_valid, 0) = 0 as is_withdrawing_without_permit,
     coalesce(u.self_supplied_m3 > 0, false)
-        and date_diff('day', h.year_from, h.year_to) + 1 - coalesce(c.days_valid, 0) > 0 as has_unpermitted_days,
+        and {{ days_between('h.year_from', 'h.year_to') }} + 1 - coalesce(c.days_valid, 0) > 0 as has_unpermitted_days,
     (select count(*) from {{ ref('fct_permit_lapses') }} as l
      where l.uscc = h.uscc and l.lapsed_from <= h.year_to and l.lapsed_to >= h.year_from) as n_lapses
 from holders as h

@@ -7,7 +7,7 @@ with report_date as (
 ),
 
 holders as (
-    select permit_no, any_value(holder_name order by valid_from desc) as holder_name
+    select permit_no, max_by(holder_name, valid_from) as holder_name
     from (select permit_no, holder_name, valid_from from {{ ref('stg_raw__permits') }}
           union all
           select permit_no, holder_name, valid_from from {{ ref('stg_raw__permit_events') }})
@@ -22,12 +22,12 @@ select
     s.valid_from,
     s.valid_to,
     d.report_date,
-    cast(date_diff('day', d.report_date, s.valid_to) as integer) as days_to_expiry,
+    cast({{ days_between('d.report_date', 's.valid_to') }} as integer) as days_to_expiry,
     s.permitted_volume_m3
 from {{ ref('int_permit_validity_spans') }} as s
 cross join report_date as d
 left join holders as h using (permit_no)
 where d.report_date between s.valid_from and s.valid_to
-  and s.valid_to <= d.report_date + to_months({{ var('permit_expiry_window_months') }})
+  and s.valid_to <= d.report_date + interval '{{ var('permit_expiry_window_months') }}' month
   and not exists (select 1 from {{ ref('int_permit_validity_spans') }} as later
                   where later.permit_no = s.permit_no and later.valid_to > s.valid_to)

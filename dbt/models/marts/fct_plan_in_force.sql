@@ -4,14 +4,14 @@
 -- effective by then. The plan in force on day D: the row with valid_from ≤ D ≤ valid_to.
 with changes as (
     select report_year, uscc, effective_date as valid_from, {{ exact_sum("adjustment_m3") }} as change_m3,
-           string_agg(document_no, '、' order by document_no) as documents
+           {{ string_agg_sorted("document_no", "'、'", "document_no") }} as documents
     from {{ ref('stg_raw__water_use_plan_adjustments') }}
     group by all
 ),
 
 steps as (
     select report_year, uscc, make_date(report_year, 1, 1) as valid_from, issued_plan_m3 as change_m3,
-           null::varchar as documents
+           cast(null as string) as documents
     from {{ ref('int_water_use_plans') }}
     union all
     select * from changes
@@ -31,7 +31,9 @@ select
     p.region_code,
     d.valid_from,
     coalesce(lead(d.valid_from) over w - 1, make_date(d.report_year, 12, 31)) as valid_to,
-    sum(d.change_m3) over (w rows between unbounded preceding and current row) as plan_in_force_m3,
+    -- the window spelt out: Spark cannot add a frame to a named window
+    sum(d.change_m3) over (partition by d.report_year, d.uscc order by d.valid_from
+                           rows between unbounded preceding and current row) as plan_in_force_m3,
     d.change_m3 - case when d.valid_from = make_date(d.report_year, 1, 1) then p.issued_plan_m3 else 0 end
         as change_m3,
     d.documents

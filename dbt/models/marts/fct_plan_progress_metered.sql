@@ -33,7 +33,7 @@ against_plan as (
     from daily_use as u
     join {{ ref('stg_raw__water_use_plans') }} as p on p.uscc = u.uscc and p.report_year = year(u.volume_date)
     left join lateral (
-        select {{ exact_sum("j.adjustment_m3 / (date_diff('day', j.effective_date, make_date(j.report_year, 12, 31)) + 1)") }}
+        select {{ exact_sum("j.adjustment_m3 / (" ~ days_between('j.effective_date', 'make_date(j.report_year, 12, 31)') ~ " + 1)") }}
                    as adjustment_m3_per_day
         from {{ ref('stg_raw__water_use_plan_adjustments') }} as j
         where j.uscc = u.uscc and j.report_year = p.report_year and j.effective_date <= u.volume_date

@@ -24,7 +24,7 @@ rates as (
             * mean_operating_pressure_m as uarl_l_per_day,
         service_connections >= {{ var('ili_min_service_connections') }} as is_ili_valid_system,
         -- AWWA-style data validity: each input self-graded 1–10, the audit score their mean [VERIFY]
-        (grade_system_input + grade_authorized + grade_pipe_length + grade_pressure) / 4.0 as data_validity_score
+        (grade_system_input + grade_authorized + grade_pipe_length + grade_pressure) / 4e0 as data_validity_score  -- 4e0: a double on Spark too
     from balance
 )
 

@@ -23,9 +23,9 @@ select
     count(*) filter (where s.finding_category_zh is not null and s.corrected_on <= s.as_of_date) as findings_corrected,
     count(*) filter (where s.finding_category_zh is not null and s.corrected_on <= s.correction_deadline)
         as findings_corrected_on_time,
-    count(*) filter (where s.finding_category_zh is not null and s.corrected_on <= s.as_of_date) * 100.0
+    count(*) filter (where s.finding_category_zh is not null and s.corrected_on <= s.as_of_date) * 100e0
         / nullif(count(s.finding_category_zh), 0) as correction_rate_pct,
-    count(*) filter (where s.finding_category_zh is not null and s.corrected_on <= s.correction_deadline) * 100.0
+    count(*) filter (where s.finding_category_zh is not null and s.corrected_on <= s.correction_deadline) * 100e0
         / nullif(count(s.finding_category_zh), 0) as on_time_correction_rate_pct
 from rows_ as s
 join {{ ref('int_region_rollup') }} as r on r.member_region_code = s.region_code

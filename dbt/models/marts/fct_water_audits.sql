@@ -8,7 +8,7 @@ with ledger as (
            any_value(region_code) as region_code,
            bool_or(coalesce(is_planned, false)) as is_planned,
            min(completed_on) as completed_on,
-           string_agg(report_no, '；' order by report_no) as report_no
+           {{ string_agg_sorted("report_no", "'；'", "report_no") }} as report_no
     from {{ ref('stg_raw__water_audits') }}
     group by report_year, uscc, kind_zh
 ),

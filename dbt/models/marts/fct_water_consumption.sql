@@ -10,11 +10,6 @@
     'residential': "sub_sector_code like 'residential%'",
     'ecological': "sector_code = 'ecological'",
 } %}
-with consumed as (
-    select region_code as member_region_code, * exclude (region_code)
-    from {{ ref('int_water_consumption_by_member') }}
-)
-
 select
     r.region_code,
     m.report_year,
@@ -27,6 +22,6 @@ select
     case when count(*) filter (where m.coefficient is null) = 0
          then {{ exact_sum("m.consumption_m3") }} / nullif({{ exact_sum("m.volume_m3") }}, 0) * 100 end as consumption_rate_pct,
     count(*) filter (where m.coefficient is null) = 0 as has_all_coefficients
-from consumed as m
-join {{ ref('int_region_rollup') }} as r on r.member_region_code = m.member_region_code
+from {{ ref('int_water_consumption_by_member') }} as m
+join {{ ref('int_region_rollup') }} as r on r.member_region_code = m.region_code
 group by r.region_code, m.report_year
