@@ -136,18 +136,35 @@
 {%- endmacro %}
 
 {#- printf('%.nf', x): x with n decimals (n an integer, or an expression 0..6), rounded half-even;
-    a negative x that rounds to zero keeps its sign, as printf does ('-0.0'). -#}
+    a negative x that rounds to zero keeps its sign, as printf does ('-0.0'); inf, -inf and nan as
+    printf writes them. -#}
 {% macro fixed_decimals(x, n) -%}
+    {%- set x = '(' ~ x ~ ')' -%}
     {%- if n is number -%}
-    case when {{ x }} < 0 and {{ round_half_even_decimal(x, n) }} = 0 then '-' else '' end
-        || cast(cast({{ round_half_even_decimal(x, n) }} as decimal(28, {{ n }})) as string)
+    case when isnan({{ x }}) then 'nan' when {{ x }} = cast('Infinity' as double) then 'inf'
+         when {{ x }} = cast('-Infinity' as double) then '-inf'
+         else case when {{ x }} < 0 and {{ round_half_even_decimal(x, n) }} = 0 then '-' else '' end
+              || cast(cast({{ round_half_even_decimal(x, n) }} as decimal(28, {{ n }})) as string) end
     {%- else -%}
     case {{ n }}{% for k in range(7) %} when {{ k }} then {{ fixed_decimals(x, k) }}{% endfor %} end
     {%- endif -%}
 {%- endmacro %}
 
+{#- a / b for doubles as IEEE divides: ±inf, or nan for 0 / 0, where b is 0 (DuckDB; Spark's ANSI
+    mode raises an error instead). Where a zero divisor means "no figure", write nullif(b, 0). -#}
+{% macro float_divide(a, b) %}{{ return(adapter.dispatch('float_divide', 'waterstat')(a, b)) }}{% endmacro %}
+
+{% macro default__float_divide(a, b) %}({{ a }}) / ({{ b }}){% endmacro %}
+
+{% macro spark__float_divide(a, b) -%}
+    case when ({{ b }}) = 0 then case when ({{ a }}) > 0 then cast('Infinity' as double)
+                                      when ({{ a }}) < 0 then cast('-Infinity' as double) else cast('NaN' as double) end
+         else ({{ a }}) / ({{ b }}) end
+{%- endmacro %}
+
 {#- printf('%,.0f', x): x rounded half-even to a whole number, thousands separated by commas. -#}
 {% macro grouped_integer(x) -%}
+    {%- set x = '(' ~ x ~ ')' -%}
     case when {{ x }} < 0 and {{ round_half_even_decimal(x, 0) }} = 0 then '-0'
          when {{ x }} is not null then printf('%,.0f', cast({{ round_half_even_decimal(x, 0) }} as double)) end
 {%- endmacro %}
@@ -156,6 +173,7 @@
     as C writes it; beyond that range in C's exponent form (p digits, e±XX), except that a mantissa
     there rounding up to 10 is not carried into the exponent. -#}
 {% macro significant_digits(x, p) -%}
+    {%- set x = '(' ~ x ~ ')' -%}
     {%- set e = 'cast(floor(log10(abs(' ~ x ~ '))) as integer)' -%}
     {%- set mantissa = 'case when ' ~ e ~ ' < 0 then ' ~ x ~ ' * power(10, -' ~ e ~ ') else ' ~ x ~ ' / power(10, ' ~ e ~ ') end' -%}
     case when {{ x }} = 0 then '0'
@@ -180,6 +198,7 @@
 
 {#- 2023年7月1日: a date as Chinese documents write it (strftime '%Y年%-m月%-d日' on DuckDB). -#}
 {% macro format_date_zh(d) -%}
+    {%- set d = '(' ~ d ~ ')' -%}
     case when {{ d }} is not null then concat(year({{ d }}), '年', month({{ d }}), '月', day({{ d }}), '日') end
 {%- endmacro %}
 
