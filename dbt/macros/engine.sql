@@ -146,15 +146,151 @@
 {% macro spark__days_between(start, end) %}cast(datediff({{ end }}, {{ start }}) as bigint){% endmacro %}
 
 
-{#- A number as text with n decimals, rounded as DuckDB's printf('%.nf') rounds (the exact binary
-    value, half to even). Java's formatter (Spark's printf) rounds its shortest decimal half up;
-    DecimalFormat (format_number with a pattern) rounds the binary value half to even, as DuckDB. -#}
-{% macro fixed_decimals(x, n) %}{{ return(adapter.dispatch('fixed_decimals', 'waterstat')(x, n)) }}{% endmacro %}
-{% macro default__fixed_decimals(x, n) %}printf('%.{{ n }}f', {{ x }}){% endmacro %}
-{% macro spark__fixed_decimals(x, n) %}format_number({{ x }}, '0{{ "." ~ "0" * n if n > 0 }}'){% endmacro %}
 
 {#- A JSON object {key: value, ...} of a group's rows, keys in order (a JSON value on DuckDB, its
     text on Spark). -#}
 {% macro json_object_agg_sorted(key, value) %}{{ return(adapter.dispatch('json_object_agg_sorted', 'waterstat')(key, value)) }}{% endmacro %}
 {% macro default__json_object_agg_sorted(key, value) %}to_json(map(list({{ key }} order by {{ key }}), list({{ value }} order by {{ key }}))){% endmacro %}
 {% macro spark__json_object_agg_sorted(key, value) %}to_json(map_from_entries(array_sort(array_agg(struct({{ key }}, {{ value }}))))){% endmacro %}
+{#- ===================================================================================================
+    Reports and quality (models/reports, models/quality, the data tests): contracts, figures as text,
+    sorted aggregates, structs.
+    =================================================================================================== -#}
+
+{#- A contract's column types on Spark: the models' YAML says `varchar` (DuckDB's name), which Spark
+    accepts only with a length; dbt casts a null to each declared type to check the contract, so the
+    YAML's varchar is read as string here (what Spark calls an unbounded varchar). -#}
+{% macro spark__get_empty_schema_sql(columns) %}
+    {%- set spark_columns = {} -%}
+    {%- for name in columns -%}
+        {%- set column = {} -%}
+        {%- do column.update(columns[name]) -%}
+        {%- if column.get('data_type') and column['data_type'].strip().lower() == 'varchar' -%}
+            {%- do column.update({'data_type': 'string'}) -%}
+        {%- endif -%}
+        {%- do spark_columns.update({name: column}) -%}
+    {%- endfor -%}
+    {{ return(default__get_empty_schema_sql(spark_columns)) }}
+{% endmacro %}
+
+{#- Figures as text. printf rounds differently on each engine (DuckDB rounds the binary value, 5 down
+    or up as its bits fall; Spark's Java rounds the shortest decimal half-up) and formats %g apart
+    (Java keeps trailing zeros) and a null as 'null' (DuckDB: the whole text null). These macros
+    round first, half-even, in exact decimal arithmetic on the number's shortest decimal form (what
+    it prints as: 2.675 -> 2.68, 12.25 -> 12.2), the same on both engines; a null gives null. -#}
+
+{#- x rounded half-even to n decimals (n: an integer 0..6, not an expression), as decimal(28, 12).
+    DuckDB's round_even on a decimal answers a double; the arithmetic here stays exact. -#}
+{% macro round_half_even_decimal(x, n) %}{{ return(adapter.dispatch('round_half_even_decimal', 'waterstat')(x, n)) }}{% endmacro %}
+
+{% macro default__round_half_even_decimal(x, n) -%}
+    {%- set s = '(cast(cast(' ~ x ~ ' as string) as decimal(28, 12)) * ' ~ (10 ** n) ~ ')' -%}
+    cast((floor({{ s }}) + case when {{ s }} - floor({{ s }}) > 0.5
+                                 or ({{ s }} - floor({{ s }}) = 0.5 and floor({{ s }}) % 2 <> 0) then 1 else 0 end)
+         * {{ '%.*f' % (n, 10 ** -n) }} as decimal(28, 12))
+{%- endmacro %}
+
+{% macro spark__round_half_even_decimal(x, n) -%}
+    cast(bround(cast(cast({{ x }} as string) as decimal(28, 12)), {{ n }}) as decimal(28, 12))
+{%- endmacro %}
+
+{#- printf('%.nf', x): x with n decimals (n an integer, or an expression 0..6), rounded half-even;
+    a negative x that rounds to zero keeps its sign, as printf does ('-0.0'); inf, -inf and nan as
+    printf writes them. -#}
+{% macro fixed_decimals(x, n) -%}
+    {%- set x = '(' ~ x ~ ')' -%}
+    {%- if n is number -%}
+    case when isnan({{ x }}) then 'nan' when {{ x }} = cast('Infinity' as double) then 'inf'
+         when {{ x }} = cast('-Infinity' as double) then '-inf'
+         else case when {{ x }} < 0 and {{ round_half_even_decimal(x, n) }} = 0 then '-' else '' end
+              || cast(cast({{ round_half_even_decimal(x, n) }} as decimal(28, {{ n }})) as string) end
+    {%- else -%}
+    case {{ n }}{% for k in range(7) %} when {{ k }} then {{ fixed_decimals(x, k) }}{% endfor %} end
+    {%- endif -%}
+{%- endmacro %}
+
+{#- a / b for doubles as IEEE divides: ±inf, or nan for 0 / 0, where b is 0 (DuckDB; Spark's ANSI
+    mode raises an error instead). Where a zero divisor means "no figure", write nullif(b, 0). -#}
+{% macro float_divide(a, b) %}{{ return(adapter.dispatch('float_divide', 'waterstat')(a, b)) }}{% endmacro %}
+
+{% macro default__float_divide(a, b) %}({{ a }}) / ({{ b }}){% endmacro %}
+
+{% macro spark__float_divide(a, b) -%}
+    case when ({{ b }}) = 0 then case when ({{ a }}) > 0 then cast('Infinity' as double)
+                                      when ({{ a }}) < 0 then cast('-Infinity' as double) else cast('NaN' as double) end
+         else ({{ a }}) / ({{ b }}) end
+{%- endmacro %}
+
+{#- printf('%,.0f', x): x rounded half-even to a whole number, thousands separated by commas. -#}
+{% macro grouped_integer(x) -%}
+    {%- set x = '(' ~ x ~ ')' -%}
+    case when {{ x }} < 0 and {{ round_half_even_decimal(x, 0) }} = 0 then '-0'
+         when {{ x }} is not null then printf('%,.0f', cast({{ round_half_even_decimal(x, 0) }} as double)) end
+{%- endmacro %}
+
+{#- printf('%.pg', x) (p significant digits, trailing zeros dropped) for 1e-4 <= |x| < 10^p and 0,
+    as C writes it; beyond that range in C's exponent form (p digits, e±XX), except that a mantissa
+    there rounding up to 10 is not carried into the exponent. -#}
+{% macro significant_digits(x, p) -%}
+    {%- set x = '(' ~ x ~ ')' -%}
+    {%- set e = 'cast(floor(log10(abs(' ~ x ~ '))) as integer)' -%}
+    {%- set mantissa = 'case when ' ~ e ~ ' < 0 then ' ~ x ~ ' * power(10, -' ~ e ~ ') else ' ~ x ~ ' / power(10, ' ~ e ~ ') end' -%}
+    case when {{ x }} = 0 then '0'
+         else case {{ e }}
+              {%- for k in range(-4, p) %}
+                   when {{ k }} then
+                   {%- if p - 1 - k > 0 %} {{ strip_decimal_zeros(fixed_decimals(x, p - 1 - k)) }}
+                   {%- else %} case when abs({{ round_half_even_decimal(x, 0) }}) >= {{ 10 ** p }}
+                                    then case when {{ x }} < 0 then '-' else '' end || '1e+{{ '%02d' % p }}'
+                                    else {{ fixed_decimals(x, 0) }} end
+                   {%- endif %}
+              {%- endfor %}
+                   else {{ strip_decimal_zeros(fixed_decimals(mantissa, p - 1)) if p > 1 else fixed_decimals(mantissa, 0) }}
+                        || case when {{ e }} < 0 then 'e-' else 'e+' end || lpad(cast(abs({{ e }}) as string), 2, '0') end end
+{%- endmacro %}
+
+{#- A number's text (one with a decimal point) without the zeros that end its decimals, nor the
+    point left bare. -#}
+{% macro strip_decimal_zeros(text) -%}
+    regexp_replace(regexp_replace({{ text }}, '0+$', ''), '[.]$', '')
+{%- endmacro %}
+
+{#- 2023年7月1日: a date as Chinese documents write it (strftime '%Y年%-m月%-d日' on DuckDB). -#}
+{% macro format_date_zh(d) -%}
+    {%- set d = '(' ~ d ~ ')' -%}
+    case when {{ d }} is not null then concat(year({{ d }}), '年', month({{ d }}), '月', day({{ d }}), '日') end
+{%- endmacro %}
+
+{#- A struct from (name, expression) pairs: struct_pack on DuckDB, named_struct on Spark. -#}
+{% macro make_struct(fields) %}{{ return(adapter.dispatch('make_struct', 'waterstat')(fields)) }}{% endmacro %}
+
+{% macro default__make_struct(fields) -%}
+    struct_pack({% for name, expr in fields %}{{ name }} := {{ expr }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{% macro spark__make_struct(fields) -%}
+    named_struct({% for name, expr in fields %}'{{ name }}', {{ expr }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{#- An aggregate: the values in the order of the `order_by` expressions (ascending, nulls last), of
+    the rows `where` holds, the first `limit` of them; null when no row counts (DuckDB's list). -#}
+{% macro array_agg_sorted(value, order_by, where=none, limit=none) %}
+    {{- return(adapter.dispatch('array_agg_sorted', 'waterstat')(value, order_by, where, limit)) -}}
+{% endmacro %}
+
+{% macro default__array_agg_sorted(value, order_by, where, limit) -%}
+    (list({{ value }} order by {{ order_by | join(', ') }}){% if where %} filter (where {{ where }}){% endif %})
+    {%- if limit %}[1:{{ limit }}]{% endif %}
+{%- endmacro %}
+
+{% macro spark__array_agg_sorted(value, order_by, where, limit) -%}
+    {%- set sorted -%}
+    transform(array_sort(collect_list(named_struct(
+                  'k', named_struct({% for o in order_by %}'n{{ loop.index }}', {{ o }} is null, 'k{{ loop.index }}', {{ o }}{{ ', ' if not loop.last }}{% endfor %}),
+                  'v', {{ value }})){% if where %} filter (where {{ where }}){% endif %},
+              (l, r) -> case when l.k < r.k then -1 when l.k > r.k then 1 else 0 end), e -> e.v)
+    {%- endset -%}
+    case when count(*){% if where %} filter (where {{ where }}){% endif %} > 0
+         then {% if limit %}slice({{ sorted }}, 1, {{ limit }}){% else %}{{ sorted }}{% endif %} end
+{%- endmacro %}
+

@@ -5,9 +5,13 @@
 -- An item that came from a file carries the file and row (and the quarantine reasons). `blocking`
 -- failures stop that year's bulletin (dagster_project/quality/gate.py).
 with failures as (
+    -- the columns used here, by name (Spark has no UNION ALL BY NAME); only return and meter items name a file
     {%- for family in ['balance', 'plausibility', 'magnitude', 'return', 'meter'] %}
-    select * from {{ ref('dq_' ~ family ~ '_failures') }}
-    {% if not loop.last %}union all by name{% endif %}
+    select check_name, report_year, region_code, detail,
+           {% if family in ['return', 'meter'] %}source_file, source_row, reasons
+           {%- else %}null as source_file, null as source_row, null as reasons{% endif %}
+    from {{ ref('dq_' ~ family ~ '_failures') }}
+    {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
@@ -43,10 +47,10 @@ select
     e.description,
     count(f.check_name) as n_failing,
     count(f.check_name) = 0 as is_passed,
-    (list(struct_pack(region_code := f.region_code, detail := f.detail, source_file := f.source_file,
-                      source_row := f.source_row, reasons := f.reasons)
-          order by f.region_code, f.source_file, f.source_row, f.detail)
-        filter (where f.check_name is not null))[1:20] as failing_examples
+    {{ array_agg_sorted(make_struct([('region_code', 'f.region_code'), ('detail', 'f.detail'), ('source_file', 'f.source_file'),
+                                     ('source_row', 'f.source_row'), ('reasons', 'f.reasons')]),
+                        order_by=['f.region_code', 'f.source_file', 'f.source_row', 'f.detail'],
+                        where='f.check_name is not null', limit=20) }} as failing_examples
 from expected as e
 left join attributed as f
     on f.check_name = e.check_name and f.report_year is not distinct from e.report_year

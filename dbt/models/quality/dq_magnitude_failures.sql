@@ -29,15 +29,15 @@ magnitude_figures as (
                volume_m3
         from {{ ref('stg_raw__county_summary_returns') }}
         union all
-        select 'economic_statistics', e.region_code, r.region_name_zh, e.region_code, v.figure, e.report_year, v.value
+        -- one row per figure: the figure names crossed with the row, its value picked by name (Spark
+        -- cannot read the row's columns in a lateral VALUES list)
+        {%- set economy_figures = ['gdp_100m_yuan', 'industry_va_100m_yuan', 'population_avg_10k', 'population_urban_10k',
+                                   'population_rural_10k', 'irrigated_area_effective_10k_mu', 'irrigated_area_actual_10k_mu'] %}
+        select 'economic_statistics', e.region_code, r.region_name_zh, e.region_code, v.figure, e.report_year,
+               case v.figure{% for col in economy_figures %} when '{{ col }}' then e.{{ col }}{% endfor %} end
         from {{ ref('int_region_economy') }} as e
-        join {{ source('deployment', 'regions') }} as r using (region_code),
-        lateral (values
-            {%- for col in ['gdp_100m_yuan', 'industry_va_100m_yuan', 'population_avg_10k', 'population_urban_10k',
-                            'population_rural_10k', 'irrigated_area_effective_10k_mu', 'irrigated_area_actual_10k_mu'] %}
-            ('{{ col }}', e.{{ col }}){% if not loop.last %},{% endif %}
-            {%- endfor %}
-        ) as v(figure, value)
+        join {{ source('deployment', 'regions') }} as r using (region_code)
+        cross join (values {% for col in economy_figures %}('{{ col }}'){{ ', ' if not loop.last }}{% endfor %}) as v(figure)
     )
     group by source_name, unit_id, figure, report_year
 ),
@@ -45,17 +45,19 @@ magnitude_figures as (
 magnitude_intensities as (
     -- ratios that are comparable between units of one kind (peer_group), whatever their size;
     -- reference = the median of the group that year (the unit included), if it has >= 3 other units
+    {%- set intensities = {
+        'gdp_per_capita_10k_yuan': 'e.gdp_100m_yuan / nullif(e.population_avg_10k, 0)',
+        'water_use_m3_per_10k_yuan_gdp': 'u.total_m3 / nullif(e.gdp_100m_yuan * 1e4, 0)',
+        'industry_va_share_of_gdp': 'e.industry_va_100m_yuan / nullif(e.gdp_100m_yuan, 0)',
+        'farmland_irrigation_m3_per_mu': 'u.farmland_irrigation_m3 / nullif(e.irrigated_area_actual_10k_mu * 1e4, 0)'} %}
     select 'regions under ' || r.parent_code as peer_group, e.region_code as unit_id, r.region_name_zh as label,
-           e.region_code, v.figure, e.report_year, v.value
+           e.region_code, v.figure, e.report_year,
+           case v.figure{% for figure, value in intensities.items() %} when '{{ figure }}' then {{ value }}{% endfor %} end
+               as value
     from {{ ref('int_region_economy') }} as e
     join {{ source('deployment', 'regions') }} as r using (region_code)
-    left join use_ as u using (region_code, report_year),
-    lateral (values
-        ('gdp_per_capita_10k_yuan', e.gdp_100m_yuan / nullif(e.population_avg_10k, 0)),
-        ('water_use_m3_per_10k_yuan_gdp', u.total_m3 / nullif(e.gdp_100m_yuan * 1e4, 0)),
-        ('industry_va_share_of_gdp', e.industry_va_100m_yuan / nullif(e.gdp_100m_yuan, 0)),
-        ('farmland_irrigation_m3_per_mu', u.farmland_irrigation_m3 / nullif(e.irrigated_area_actual_10k_mu * 1e4, 0))
-    ) as v(figure, value)
+    left join use_ as u using (region_code, report_year)
+    cross join (values {% for figure in intensities %}('{{ figure }}'){{ ', ' if not loop.last }}{% endfor %}) as v(figure)
     where r.parent_code is not null
     union all
     -- a return's volume per unit of its own size, against returns of its kind that year: a firm's
@@ -81,14 +83,14 @@ magnitude_intensities as (
 
 magnitude as (
     select 'magnitude_vs_previous_year' as check_name, f.report_year, f.region_code, f.label, f.unit_id, f.figure,
-           f.value, p.value as ref_value, printf('%d年', p.report_year) as ref_label
+           f.value, p.value as ref_value, cast(p.report_year as string) || '年' as ref_label
     from magnitude_figures as f
     join magnitude_figures as p
         on p.source_name = f.source_name and p.unit_id = f.unit_id and p.figure = f.figure
        and p.report_year = f.report_year - 1
     union all
     select 'magnitude_vs_peers', report_year, region_code, label, unit_id, figure, value, ref_value,
-           printf('同类%d个单位中位数', n_units)
+           '同类' || cast(n_units as string) || '个单位中位数'
     from (select *, median(value) over peers as ref_value, count(*) over peers as n_units
           from magnitude_intensities where value > 0
           window peers as (partition by peer_group, figure, report_year))
@@ -102,7 +104,7 @@ magnitude_accepted as (
     from (values
         {%- for a in accepted %}
         ({% for k in ['check', 'year', 'unit', 'figure', 'accepted_by', 'reason'] -%}
-         '{{ a[k] | string | replace("'", "''") }}'{{ ', ' if not loop.last }}
+         '{{ escape_single_quotes(a[k] | string) }}'{{ ', ' if not loop.last }}
          {%- endfor %}){{ ',' if not loop.last }}
         {%- else %}
         (null, null, null, null, null, null)
@@ -113,13 +115,16 @@ magnitude_accepted as (
 
 select case when accepted_by is null then check_name else 'magnitude_accepted' end as check_name, report_year,
        region_code,
-       printf('%s(%s) %s: %s，%s %s，为其%s倍', label, unit_id, figure,
-              {%- for x in ['value', 'ref_value'] %}
-              printf(case when abs({{ x }}) >= 1000 then '%,.0f' when abs({{ x }}) >= 1 then '%.2f' else '%.3g' end, {{ x }}),
-              {%- if loop.first %} ref_label,{% endif %}
-              {%- endfor %}
-              case when value >= ref_value then printf('%.1f', value / ref_value)
-                   else printf('1/%.1f', ref_value / value) end)
+       -- figures as text by engine.sql's macros (printf rounds differently on each engine)
+       {%- set figure_text = {} %}
+       {%- for x in ['value', 'ref_value'] %}
+       {%- do figure_text.update({x: 'case when abs(' ~ x ~ ') >= 1000 then ' ~ grouped_integer(x) ~ ' when abs(' ~ x
+                                     ~ ') >= 1 then ' ~ fixed_decimals(x, 2) ~ ' else ' ~ significant_digits(x, 3) ~ ' end'}) %}
+       {%- endfor %}
+       label || '(' || unit_id || ') ' || figure || ': ' || {{ figure_text['value'] }} || '，' || ref_label || ' '
+           || {{ figure_text['ref_value'] }} || '，为其'
+           || case when value >= ref_value then {{ fixed_decimals('value / ref_value', 1) }}
+                   else '1/' || {{ fixed_decimals('ref_value / value', 1) }} end || '倍'
            || coalesce('；已由' || accepted_by || '确认：' || accepted_reason, '') as detail
 from magnitude
 left join magnitude_accepted using (check_name, report_year, unit_id, figure)

@@ -25,23 +25,26 @@ peers as (
 )
 
 select 'indicator_out_of_range' as check_name, i.report_year, i.region_code, i.indicator_code, i.caliber,
-       printf('%s %s%s：%s%s（合理范围 %s）', r.region_name_zh, i.indicator_name_zh,
-              case when i.caliber = 'assessment' then '（考核口径）' else '' end,
-              format('{:.{}f}', i.value, i.decimals + 1), i.unit,
-              case when i.plausible_max is null then printf('≥%g', i.plausible_min)
-                   when i.plausible_min is null then printf('≤%g', i.plausible_max)
-                   else printf('%g～%g', i.plausible_min, i.plausible_max) end) as detail
+       -- figures as text by engine.sql's macros (printf rounds differently on each engine)
+       r.region_name_zh || ' ' || i.indicator_name_zh
+           || case when i.caliber = 'assessment' then '（考核口径）' else '' end || '：'
+           || {{ fixed_decimals('i.value', 'i.decimals + 1') }} || i.unit || '（合理范围 '
+           || case when i.plausible_max is null then '≥' || {{ significant_digits('i.plausible_min', 6) }}
+                   when i.plausible_min is null then '≤' || {{ significant_digits('i.plausible_max', 6) }}
+                   else {{ significant_digits('i.plausible_min', 6) }} || '～' || {{ significant_digits('i.plausible_max', 6) }} end
+           || '）' as detail
 from indicators as i
 join {{ source('deployment', 'regions') }} as r using (region_code)
 where i.value < i.plausible_min or i.value > i.plausible_max
 
 union all
 select 'indicator_vs_peers', report_year, region_code, indicator_code, caliber,
-       printf('%s %s：%s%s，同级%d个地区中位数 %s%s，为其%s倍（阈值%s倍）', region_name_zh, indicator_name_zh,
-              format('{:.{}f}', value, decimals), unit, n_units, format('{:.{}f}', peer_median, decimals), unit,
-              case when value >= peer_median then printf('%.1f', value / peer_median)
-                   when value > 0 then printf('1/%.1f', peer_median / value) else '0' end,
-              printf('%g', {{ var('dq_peer_factor') }}))
+       region_name_zh || ' ' || indicator_name_zh || '：' || {{ fixed_decimals('value', 'decimals') }} || unit
+           || '，同级' || cast(n_units as string) || '个地区中位数 ' || {{ fixed_decimals('peer_median', 'decimals') }} || unit
+           || '，为其'
+           || case when value >= peer_median then {{ fixed_decimals('value / peer_median', 1) }}
+                   when value > 0 then '1/' || {{ fixed_decimals('peer_median / value', 1) }} else '0' end
+           || '倍（阈值{{ "%g" % var("dq_peer_factor") }}倍）'
 from peers
 where n_units >= 4 and peer_median > 0
   and (value > {{ var('dq_peer_factor') }} * peer_median or value * {{ var('dq_peer_factor') }} < peer_median)

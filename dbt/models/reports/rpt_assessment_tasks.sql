@@ -10,11 +10,11 @@ select
     t.task_zh,
     t.lead_unit_zh,
     t.partner_units_zh,
-    strftime(t.deadline, '%Y年%-m月%-d日') as deadline_zh,
+    {{ format_date_zh('t.deadline') }} as deadline_zh,
     t.status_zh,
     t.evidence_zh,
     t.is_overdue,
     t.days_overdue,
-    strftime(t.as_of_date, '%Y年%-m月%-d日') as as_of_zh
+    {{ format_date_zh('t.as_of_date') }} as as_of_zh
 from {{ ref('fct_assessment_tasks') }} as t
 {{ join_report_rows('t') }}
