@@ -39,3 +39,19 @@
     {%- else -%} true
     {%- endif -%}
 {%- endmacro %}
+
+{#- Spark: before an incremental run overwrites the volume_date partitions it writes, drop every
+    partition of its window, so a day that now has no rows loses its old ones too (as DuckDB's
+    delete of the window does); no window = every day. -#}
+{% macro meter_clear_window_partitions(relation) -%}
+    {%- set w = meter_window_bounds() -%}
+    {%- if w -%}
+        {%- set days = [] -%}
+        {%- for i in range((w.end - w.start).days + 1) -%}
+            {%- do days.append("partition (volume_date = '" ~ (w.start + i * w.day) ~ "')") -%}
+        {%- endfor -%}
+        alter table {{ relation }} drop if exists {{ days | join(', ') }}
+    {%- else -%}
+        truncate table {{ relation }}
+    {%- endif -%}
+{%- endmacro %}

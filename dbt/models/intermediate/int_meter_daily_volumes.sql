@@ -11,7 +11,8 @@
 -- Incremental by day: a partitioned run (its day window: macros/meter_window.sql) deletes and
 -- rewrites exactly its days, so running a day twice, or after a crash, leaves the same rows.
 -- On Spark (no DELETE on a Parquet table) the table is partitioned by volume_date and a run
--- overwrites the volume_date partitions it writes (insert_overwrite), the same day window.
+-- overwrites the volume_date partitions it writes (insert_overwrite), the same day window; the
+-- window's partitions are dropped first, so a day left without rows is emptied as on DuckDB.
 -- Each prorated piece is rounded to the millilitre (1e-6 m³) and summed as a decimal: an exact
 -- sum, the same whatever order DuckDB's threads add it in.
 {% if target.type == 'spark' %}
@@ -21,6 +22,7 @@
     file_format='parquet',
     partition_by=['volume_date'],
     tags=['meter_daily'],
+    pre_hook="{% if is_incremental() %}{{ meter_clear_window_partitions(this) }}{% endif %}",
 ) }}
 {% else %}
 {{ config(
