@@ -99,7 +99,7 @@ def bring_back_from_spark(dbt: DbtCliResource, warehouse: WarehouseResource, inv
     views = [invocation.manifest["nodes"][u]["name"] for u in built
              if invocation.manifest["nodes"][u]["config"].get("materialized") == "view"]
     if views:
-        run_dbt_models(dbt, warehouse, ["--select", *views], engine="duckdb")
+        run_dbt_models(dbt, warehouse, ["--select", " ".join(views)], engine="duckdb")
 
 
 def run_dbt_models(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str],
