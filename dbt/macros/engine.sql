@@ -151,8 +151,9 @@
     decides, above or below that half (its product with 10^(n+1) and the product's rounding error,
     Dekker's two-product with a Veltkamp split, against the half as a whole number), and a value
     exactly on the half goes to the even neighbour. Exact for |x| * 10^(n+1) < 2^53; from 1e14, or
-    with n beyond 0..9, it writes Java's digits. printf_general builds %g on it (C's exponent from the rounded value; the
-    exponent form's mantissa scaled in doubles). -#}
+    with n beyond 0..9, it writes Java's digits. printf_general builds %g on it: C's exponent, that of
+    the value rounded to p digits; the exponent form's digits rounded from x scaled by a power of 10.
+    (One function per step: Spark takes no SQL function inside a lambda, nor a lambda in one.) -#}
 {% macro printf_functions() -%}
     {{ return({
         'printf_round_up(x double, n bigint, s decimal(37, 12), f decimal(26, 0)) returns int':
