@@ -48,6 +48,7 @@
                         * element_at(array(1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28), i + 1)), 31), 31) + 1, 1)
                     = substr(x, 18, 1), false)",
     } -%}
+    {%- do functions.update(printf_functions()) -%}  {#- printf as DuckDB writes figures (reports and quality) -#}
     {%- if execute -%}
     {%- for signature, body in functions.items() -%}
         {%- do run_query('create or replace function ' ~ signature ~ ' return ' ~ body) -%}
@@ -173,40 +174,87 @@
     {{ return(default__get_empty_schema_sql(spark_columns)) }}
 {% endmacro %}
 
-{#- Figures as text. printf rounds differently on each engine (DuckDB rounds the binary value, 5 down
-    or up as its bits fall; Spark's Java rounds the shortest decimal half-up) and formats %g apart
-    (Java keeps trailing zeros) and a null as 'null' (DuckDB: the whole text null). These macros
-    round first, half-even, in exact decimal arithmetic on the number's shortest decimal form (what
-    it prints as: 2.675 -> 2.68, 12.25 -> 12.2), the same on both engines; a null gives null. -#}
+{#- Figures as text, as DuckDB's printf writes them. Spark's printf (Java's formatter) rounds the
+    shortest decimal form of a double half-up where C rounds its binary value (2.675 is 2.67499…:
+    '%.2f' gives 2.67 in C, 2.68 in Java), writes %g with trailing zeros and a null as 'null'. On
+    DuckDB these macros are printf itself; on Spark they call SQL functions (printf_functions below)
+    that round as C does. -#}
 
-{#- x rounded half-even to n decimals (n: an integer 0..6, not an expression), as decimal(28, 12).
-    DuckDB's round_even on a decimal answers a double; the arithmetic here stays exact. -#}
-{% macro round_half_even_decimal(x, n) %}{{ return(adapter.dispatch('round_half_even_decimal', 'waterstat')(x, n)) }}{% endmacro %}
+{#- printf('%.nf', x); n an integer or an integer expression (0..9). -#}
+{% macro fixed_decimals(x, n) %}{{ return(adapter.dispatch('fixed_decimals', 'waterstat')(x, n)) }}{% endmacro %}
 
-{% macro default__round_half_even_decimal(x, n) -%}
-    {%- set s = '(cast(cast(' ~ x ~ ' as string) as decimal(28, 12)) * ' ~ (10 ** n) ~ ')' -%}
-    cast((floor({{ s }}) + case when {{ s }} - floor({{ s }}) > 0.5
-                                 or ({{ s }} - floor({{ s }}) = 0.5 and floor({{ s }}) % 2 <> 0) then 1 else 0 end)
-         * {{ '%.*f' % (n, 10 ** -n) }} as decimal(28, 12))
+{% macro default__fixed_decimals(x, n) -%}
+    {%- if n is number %}printf('%.{{ n }}f', {{ x }}){% else %}format('{:.{}f}', {{ x }}, {{ n }}){% endif -%}
 {%- endmacro %}
 
-{% macro spark__round_half_even_decimal(x, n) -%}
-    cast(bround(cast(cast({{ x }} as string) as decimal(28, 12)), {{ n }}) as decimal(28, 12))
-{%- endmacro %}
+{% macro spark__fixed_decimals(x, n) %}printf_fixed({{ x }}, {{ n }}){% endmacro %}
 
-{#- printf('%.nf', x): x with n decimals (n an integer, or an expression 0..6), rounded half-even;
-    a negative x that rounds to zero keeps its sign, as printf does ('-0.0'); inf, -inf and nan as
-    printf writes them. -#}
-{% macro fixed_decimals(x, n) -%}
-    {%- set x = '(' ~ x ~ ')' -%}
-    {%- if n is number -%}
-    case when isnan({{ x }}) then 'nan' when {{ x }} = cast('Infinity' as double) then 'inf'
-         when {{ x }} = cast('-Infinity' as double) then '-inf'
-         else case when {{ x }} < 0 and {{ round_half_even_decimal(x, n) }} = 0 then '-' else '' end
-              || cast(cast({{ round_half_even_decimal(x, n) }} as decimal(28, {{ n }})) as string) end
-    {%- else -%}
-    case {{ n }}{% for k in range(7) %} when {{ k }} then {{ fixed_decimals(x, k) }}{% endfor %} end
-    {%- endif -%}
+{#- printf('%,.0f', x): a whole number, thousands separated by commas. -#}
+{% macro grouped_integer(x) %}{{ return(adapter.dispatch('grouped_integer', 'waterstat')(x)) }}{% endmacro %}
+
+{% macro default__grouped_integer(x) %}printf('%,.0f', {{ x }}){% endmacro %}
+
+{% macro spark__grouped_integer(x) %}printf_grouped({{ x }}){% endmacro %}
+
+{#- printf('%.pg', x): p significant digits, trailing zeros dropped, C's exponent form beyond
+    1e-4 <= |x| < 10^p. -#}
+{% macro significant_digits(x, p) %}{{ return(adapter.dispatch('significant_digits', 'waterstat')(x, p)) }}{% endmacro %}
+
+{% macro default__significant_digits(x, p) %}printf('%.{{ p }}g', {{ x }}){% endmacro %}
+
+{% macro spark__significant_digits(x, p) %}printf_general({{ x }}, {{ p }}){% endmacro %}
+
+{#- The Spark SQL functions behind them, created with the ws_* functions (spark__create_ws_functions).
+    printf_fixed rounds at n decimals as C does: on the shortest decimal form (exact decimal
+    arithmetic), unless that form ends in a 5 just past the last decimal kept; then the binary value
+    decides, above or below that half (its product with 10^(n+1) and the product's rounding error,
+    Dekker's two-product with a Veltkamp split, against the half as a whole number), and a value
+    exactly on the half goes to the even neighbour. Exact for |x| * 10^(n+1) < 2^53; from 1e14, or
+    with n beyond 0..9, it writes Java's digits. printf_general builds %g on it: C's exponent, that of
+    the value rounded to p digits; the exponent form's digits rounded from x scaled by a power of 10.
+    (One function per step: Spark takes no SQL function inside a lambda, nor a lambda in one.) -#}
+{% macro printf_functions() -%}
+    {{ return({
+        'printf_round_up(x double, n bigint, s decimal(37, 12), f decimal(26, 0)) returns int':
+            "case when s - f > 0.5 then 1 when s - f < 0.5 then 0
+                  else case sign((x * power(10, n + 1) - cast(10 * f + 5 as double))
+                                 + (((134217729D * x - (134217729D * x - x)) * power(10, n + 1) - x * power(10, n + 1))
+                                    + (x - (134217729D * x - (134217729D * x - x))) * power(10, n + 1)))
+                       when 1 then 1 when -1 then 0 else cast(abs(f % 2) as int) end end",
+        'printf_fixed_text(x double, n bigint, r decimal(38, 12)) returns string':
+            "case when x < 0 and r = 0 then '-' else '' end || format_string(concat('%.', n, 'f'), cast(r as double))",
+        'printf_fixed_at(x double, n bigint, s decimal(37, 12)) returns string':
+            "printf_fixed_text(x, n, (floor(s) + printf_round_up(x, n, s, floor(s))) / cast(power(10, n) as decimal(10, 0)))",
+        'printf_fixed(x double, n bigint) returns string':
+            "case when x is null or n is null then null
+                  when isnan(x) then 'nan' when x = double('Infinity') then 'inf' when x = double('-Infinity') then '-inf'
+                  when not abs(x) < 1e14 or n < 0 or n > 9 then format_string(concat('%.', n, 'f'), x)
+                  else printf_fixed_at(x, n, cast(cast(x as string) as decimal(26, 12)) * cast(power(10, n) as decimal(10, 0))) end",
+        'printf_grouped(x double) returns string':
+            "case when isnan(x) or abs(x) = double('Infinity') or printf_fixed(x, 0) = '-0' then printf_fixed(x, 0)
+                  else format_number(cast(printf_fixed(x, 0) as double), 0) end",
+        'printf_scaled(x double, e int) returns double':
+            "case when e < 0 then x * power(10, -e) else x / power(10, e) end",
+        'printf_strip_zeros(t string) returns string':
+            "case when t like '%.%' then regexp_replace(regexp_replace(t, '0+$', ''), '[.]$', '') else t end",
+        'printf_exponent(x double, p bigint) returns int':
+            "cast(floor(log10(abs(x))) as int)
+             + case when floor(log10(abs(x))) >= -4 and floor(log10(abs(x))) < p
+                    then abs(cast(printf_fixed(x, p - 1 - cast(floor(log10(abs(x))) as int)) as double)) >= power(10, floor(log10(abs(x))) + 1)
+                    else abs(cast(printf_fixed(printf_scaled(x, cast(floor(log10(abs(x))) as int) - p + 1), 0) as double)) >= power(10, p)
+               end :: int",
+        'printf_mantissa(t string) returns string':
+            "case when t like '-%' then '-' else '' end || substr(replace(t, '-', ''), 1, 1) || '.' || substr(replace(t, '-', ''), 2)",
+        'printf_general_at(x double, p bigint, e int) returns string':
+            "case when e >= -4 and e < p then printf_strip_zeros(printf_fixed(x, greatest(p - 1 - e, 0)))
+                  else printf_strip_zeros(printf_mantissa(printf_fixed(printf_scaled(x, e - p + 1), 0)))
+                       || case when e < 0 then 'e-' else 'e+' end || lpad(cast(abs(e) as string), 2, '0') end",
+        'printf_general(x double, p bigint) returns string':
+            "case when x is null or p is null then null
+                  when isnan(x) or abs(x) = double('Infinity') then printf_fixed(x, 0)
+                  when x = 0 then '0'
+                  else printf_general_at(x, p, printf_exponent(x, p)) end"
+    }) }}
 {%- endmacro %}
 
 {#- a / b for doubles as IEEE divides: ±inf, or nan for 0 / 0, where b is 0 (DuckDB; Spark's ANSI
@@ -219,40 +267,6 @@
     case when ({{ b }}) = 0 then case when ({{ a }}) > 0 then cast('Infinity' as double)
                                       when ({{ a }}) < 0 then cast('-Infinity' as double) else cast('NaN' as double) end
          else ({{ a }}) / ({{ b }}) end
-{%- endmacro %}
-
-{#- printf('%,.0f', x): x rounded half-even to a whole number, thousands separated by commas. -#}
-{% macro grouped_integer(x) -%}
-    {%- set x = '(' ~ x ~ ')' -%}
-    case when {{ x }} < 0 and {{ round_half_even_decimal(x, 0) }} = 0 then '-0'
-         when {{ x }} is not null then printf('%,.0f', cast({{ round_half_even_decimal(x, 0) }} as double)) end
-{%- endmacro %}
-
-{#- printf('%.pg', x) (p significant digits, trailing zeros dropped) for 1e-4 <= |x| < 10^p and 0,
-    as C writes it; beyond that range in C's exponent form (p digits, e±XX), except that a mantissa
-    there rounding up to 10 is not carried into the exponent. -#}
-{% macro significant_digits(x, p) -%}
-    {%- set x = '(' ~ x ~ ')' -%}
-    {%- set e = 'cast(floor(log10(abs(' ~ x ~ '))) as integer)' -%}
-    {%- set mantissa = 'case when ' ~ e ~ ' < 0 then ' ~ x ~ ' * power(10, -' ~ e ~ ') else ' ~ x ~ ' / power(10, ' ~ e ~ ') end' -%}
-    case when {{ x }} = 0 then '0'
-         else case {{ e }}
-              {%- for k in range(-4, p) %}
-                   when {{ k }} then
-                   {%- if p - 1 - k > 0 %} {{ strip_decimal_zeros(fixed_decimals(x, p - 1 - k)) }}
-                   {%- else %} case when abs({{ round_half_even_decimal(x, 0) }}) >= {{ 10 ** p }}
-                                    then case when {{ x }} < 0 then '-' else '' end || '1e+{{ '%02d' % p }}'
-                                    else {{ fixed_decimals(x, 0) }} end
-                   {%- endif %}
-              {%- endfor %}
-                   else {{ strip_decimal_zeros(fixed_decimals(mantissa, p - 1)) if p > 1 else fixed_decimals(mantissa, 0) }}
-                        || case when {{ e }} < 0 then 'e-' else 'e+' end || lpad(cast(abs({{ e }}) as string), 2, '0') end end
-{%- endmacro %}
-
-{#- A number's text (one with a decimal point) without the zeros that end its decimals, nor the
-    point left bare. -#}
-{% macro strip_decimal_zeros(text) -%}
-    regexp_replace(regexp_replace({{ text }}, '0+$', ''), '[.]$', '')
 {%- endmacro %}
 
 {#- 2023年7月1日: a date as Chinese documents write it (strftime '%Y年%-m月%-d日' on DuckDB). -#}
