@@ -93,7 +93,12 @@
     string_agg({{ 'distinct ' if distinct }}{{ expr }}, {{ sep }} order by {{ order_by or expr }})
 {%- endmacro %}
 {% macro spark__string_agg_sorted(expr, sep, order_by, distinct) -%}
-    listagg({{ 'distinct ' if distinct }}{{ expr }}, {{ sep }}) within group (order by {{ order_by or expr }})
+    {%- if distinct -%}
+    {#- listagg(distinct …) within group fails inside Spark 4.3's planner (ClassCastException) -#}
+    case when count({{ expr }}) > 0 then array_join(array_sort(collect_set({{ expr }})), {{ sep }}) end
+    {%- else -%}
+    listagg({{ expr }}, {{ sep }}) within group (order by {{ order_by or expr }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#- ── Staging and intermediate models (helper stg) ─────────────────────────────────────────── -#}
