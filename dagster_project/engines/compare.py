@@ -43,12 +43,14 @@ def normalised(column: str, data_type: str) -> str:
     return f"cast({q} as varchar)"
 
 
-def compare_relations(con: duckdb.DuckDBPyConnection, left: str, right: str) -> Comparison:
-    """`left` and `right` are anything DuckDB can select from (a table, `read_parquet(...)`)."""
+def compare_relations(con: duckdb.DuckDBPyConnection, left: str, right: str,
+                      ignore: tuple[str, ...] = ()) -> Comparison:
+    """`left` and `right` are anything DuckDB can select from (a table, `read_parquet(...)`);
+    columns named in `ignore` (e.g. when each side's rows were loaded) are left out of the rows."""
     def columns(rel: str) -> dict[str, str]:
         return {r[0]: r[1] for r in con.sql(f"describe select * from {rel}").fetchall()}
     lcols, rcols = columns(left), columns(right)
-    shared = [c for c in lcols if c in rcols]
+    shared = [c for c in lcols if c in rcols and c not in ignore]
     # a column typed as a number on one side and text on the other is compared as a number
     types = {c: lcols[c] if is_number(lcols[c]) else rcols[c] for c in shared}
     select = ", ".join(normalised(c, types[c]) for c in shared) or "1"
