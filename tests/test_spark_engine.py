@@ -37,14 +37,15 @@ def ensure_java() -> None:
 
 
 @pytest.fixture(scope="module")
-def spark_demo(demo, tmp_path_factory):
-    """The session's demo raw files run through the whole pipeline on Spark, in a tree of its own."""
+def spark_demo(demo_raw, tmp_path_factory):
+    """The session's demo raw files run through the whole pipeline on Spark, in a tree of its own
+    (while the other worker may still be building the DuckDB demo the tests compare with)."""
     ensure_java()
     home = tmp_path_factory.mktemp("spark") / "home"
     with pytest.MonkeyPatch.context() as mp, environment_kept():
         paths = isolate(mp, home)
         mp.setenv("WATERSTAT_ENGINE", "spark")
-        shutil.copytree(demo.raw, paths.raw, dirs_exist_ok=True)
+        shutil.copytree(demo_raw[0], paths.raw, dirs_exist_ok=True)
         assert cli.run_pipeline(paths), "the demo run on Spark failed"
     return paths
 
