@@ -92,8 +92,7 @@ def bring_back_from_spark(dbt: DbtCliResource, warehouse: WarehouseResource, inv
     the snapshot and the CLI never know which engine built it."""
     if warehouse.engine != "spark":
         return
-    built = [r["unique_id"] for r in invocation.get_artifact("run_results.json")["results"]
-             if r["status"] == "success" and r["unique_id"].startswith(("model.", "seed."))]
+    built = built_nodes(invocation)
     with warehouse.connect() as con:
         lake.bring_back(con, Path(warehouse.lake_dir), invocation.manifest, built)
     views = [invocation.manifest["nodes"][u]["name"] for u in built
@@ -129,6 +128,17 @@ def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     yield from events
     if not invocation.is_successful():
         raise dg.Failure("dbt build failed: see the failing models and tests above, or `waterstat check`")
+    unreported = sorted(set(built_nodes(invocation)) - {e.metadata["unique_id"].value for e in events
+                                                       if isinstance(e, (dg.Output, dg.AssetMaterialization))})
+    if unreported:  # their consumers (the gate, the workbooks) would be skipped while the run "succeeds"
+        raise dg.Failure(f"dbt built {', '.join(unreported)} but Dagster never received the event: "
+                         "a line of dbt's log was broken (see the step's output)")
+
+
+def built_nodes(invocation: DbtCliInvocation) -> list[str]:
+    """The models and seeds a dbt call built, by its run_results.json."""
+    return [r["unique_id"] for r in invocation.get_artifact("run_results.json")["results"]
+            if r["status"] == "success" and r["unique_id"].startswith(("model.", "seed."))]
 
 
 def with_table_metadata(con: duckdb.DuckDBPyConnection, manifest: dict, event):
