@@ -24,7 +24,11 @@ class Paths:
     exports: Path
     quarantine: Path
     deployment: Path  # the office's reference data and rules (lib/deployment.py)
-    lake: Path  # on Spark: the landed tables and dbt's tables as Parquet (engines/lake.py)
+    lake: Path | None = None  # on Spark: the landed and built tables as Parquet (engines/lake.py)
+
+    def __post_init__(self) -> None:
+        if self.lake is None:  # beside the build file: it holds the same raw rows and personal data
+            object.__setattr__(self, "lake", self.warehouse.parent / "lake")
 
     @classmethod
     def from_env(cls) -> "Paths":
@@ -40,8 +44,7 @@ class Paths:
         return cls(raw=raw, warehouse=warehouse, published=published, exports=exports,
                    quarantine=Path(os.environ.get("WATERSTAT_QUARANTINE", home / "quarantine")).resolve(),
                    deployment=deployment_dir(),
-                   # beside the build file by default: it holds the same raw rows and personal data
-                   lake=Path(os.environ.get("WATERSTAT_LAKE", warehouse.parent / "lake")).resolve())
+                   lake=Path(os.environ["WATERSTAT_LAKE"]).resolve() if os.environ.get("WATERSTAT_LAKE") else None)
 
     def as_env(self) -> dict[str, str]:
         """The variables a dbt subprocess needs to open the same files with the same limits."""

@@ -83,7 +83,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 WATERSTAT_VARS = ("WATERSTAT_RAW", "WATERSTAT_WAREHOUSE", "WATERSTAT_PUBLISHED", "WATERSTAT_EXPORTS",
-                  "WATERSTAT_QUARANTINE", "WATERSTAT_DEPLOYMENT")
+                  "WATERSTAT_QUARANTINE", "WATERSTAT_DEPLOYMENT", "WATERSTAT_LAKE", "WATERSTAT_ENGINE")
 
 
 def isolate(monkeypatch, home) -> Paths:
