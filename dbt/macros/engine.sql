@@ -93,7 +93,9 @@
     string_agg({{ 'distinct ' if distinct }}{{ expr }}, {{ sep }} order by {{ order_by or expr }})
 {%- endmacro %}
 {% macro spark__string_agg_sorted(expr, sep, order_by, distinct) -%}
-    {%- if distinct -%}
+    {%- if distinct and order_by -%}
+        {{ exceptions.raise_compiler_error("string_agg_sorted: distinct values are sorted by themselves; no order_by") }}
+    {%- elif distinct -%}
     {#- listagg(distinct …) within group fails inside Spark 4.3's planner (ClassCastException) -#}
     case when count({{ expr }}) > 0 then array_join(array_sort(collect_set({{ expr }})), {{ sep }}) end
     {%- else -%}
