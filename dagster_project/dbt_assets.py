@@ -24,7 +24,7 @@ from dagster_project.partitions import meter_days
 from dagster_project.progress import PROGRESS
 from dagster_project.quality.dbt_results import record_dbt_results
 from dagster_project.resources import WarehouseResource, dbt_project
-from dagster_project.settings import dbt_target_dir, meter_chunk_days
+from dagster_project.settings import dbt_target_dir, meter_chunk_days, spark_codegen
 
 METER_SELECTION = "tag:meter_daily"
 
@@ -72,8 +72,10 @@ def dbt_cli(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str],
 
 def spark_process_env() -> dict[str, str]:
     """A local Spark binds to the loopback address (it would pick the network interface and warn);
-    pyspark's warning about pandas 3 is about its pandas API, which dbt does not use."""
-    env = {"PYTHONWARNINGS": "ignore::FutureWarning"}
+    pyspark's warning about pandas 3 is about its pandas API, which dbt does not use; the codegen
+    setting, checked here, is read by dbt/profiles.yml."""
+    env = {"PYTHONWARNINGS": "ignore::FutureWarning",
+           "WATERSTAT_SPARK_CODEGEN": "true" if spark_codegen() else "false"}
     if os.environ.get("WATERSTAT_SPARK_MASTER", "local").startswith("local"):
         env["SPARK_LOCAL_IP"] = os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")
     return env

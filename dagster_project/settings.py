@@ -102,6 +102,15 @@ def engine() -> str:
     return name
 
 
+def spark_codegen() -> bool:
+    """WATERSTAT_SPARK_CODEGEN (default true): Spark compiles each query to Java bytecode. That pays on
+    a cluster's data; on small data on one machine compiling costs more than it saves (docs/engines.md)."""
+    value = os.environ.get("WATERSTAT_SPARK_CODEGEN", "true").strip().lower() or "true"
+    if value not in ("true", "false"):
+        raise ValueError(f"WATERSTAT_SPARK_CODEGEN={value!r}: expected true or false")
+    return value == "true"
+
+
 def memory_limit() -> str:
     """DuckDB's memory_limit for every pipeline connection, dbt's included: beyond it DuckDB spills
     to disk (next to the build file) instead of growing. Default 4GB; e.g. WATERSTAT_MEMORY_LIMIT=16GB."""

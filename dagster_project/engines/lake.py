@@ -3,7 +3,7 @@
 On DuckDB there is no lake: the loader and dbt share the build file. On Spark the loader, its row
 checks and quarantine stay as they are (the build file), then
 1. `land`: the dbt sources (raw and deployment tables) are written to `<lake>/landed/<schema>/<table>/`
-   as Parquet, which dbt registers as Spark tables when it starts (macros/engine.sql);
+   as Parquet, a part per loaded file, which dbt reads where they lie (`source()`, macros/engine.sql);
 2. dbt builds on Spark; its tables are Parquet under `<lake>/spark-warehouse/<schema>.db/<table>/`;
 3. `bring_back`: the tables a dbt call built are copied into the build file, so the quality gate, the
    bulletin, the published snapshot and the analyst CLI read one set of tables whatever the engine.
@@ -30,18 +30,19 @@ def sources(manifest: dict) -> list[tuple[str, str]]:
 
 
 def land(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict) -> int:
-    """Write every dbt source the build file has to the lake, replacing the last landing; returns
-    the number of tables. A source the loader has not created yet is left out (dbt would fail on it
-    on DuckDB too)."""
+    """Write every dbt source the build file has to the lake; returns the number of tables. A source
+    the loader has not created yet is left out (dbt would fail on it on DuckDB too)."""
     present = set(con.sql("select table_schema, table_name from information_schema.tables").fetchall())
+    by_file = set(con.sql("select table_schema, table_name from information_schema.columns "
+                          f"where column_name = '{FILE_KEY}'").fetchall())
     landed = 0
     for schema, table in sources(manifest):
         if (schema, table) not in present:
             continue
         target = landed_dir(lake, schema, table)
-        if (schema, table) in BY_FILE:
+        if (schema, table) in by_file:
             land_by_file(con, f"{schema}.{table}", target)
-        else:  # small (a year's returns, a deployment's tables): rewritten whole
+        else:  # the deployment's tables (an office's regions, targets, rules): small, rewritten whole
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir(parents=True)
             con.execute(f"copy {schema}.{table} to '{target / 'part-0.parquet'}' (format parquet)")
@@ -49,8 +50,11 @@ def land(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict) -> int:
     return landed
 
 
-# Sources landed a part per loaded file (a day's export), appended: a night lands only its new files.
-BY_FILE = {("raw", "meter_readings")}
+# The loader's lineage column: every row of a raw table names the file it came from. The file is the
+# unit the loader adds, replaces and withdraws (a night's meter export, a year's return or ledger),
+# so it is the unit landed: a part per file, written once.
+FILE_KEY = "_file_sha256"
+EMPTY_PART = "empty.parquet"
 
 
 def land_by_file(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:
@@ -58,17 +62,23 @@ def land_by_file(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> No
     written once: parts of files no longer in the table (replaced, restated) are removed, and a part
     whose row count differs from the table's is rewritten. The loader's rows of a file never change
     while its hash stays the same, so the count is a check, not the key."""
-    counts = dict(con.execute(f"select _file_sha256, count(*) from {table} group by all").fetchall())
+    counts = dict(con.execute(f"select {FILE_KEY}, count(*) from {table} group by all").fetchall())
+    if not counts:  # no file loaded (an office without meters): an empty part, so Spark knows the columns
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        con.execute(f"copy (from {table} limit 0) to '{target / EMPTY_PART}' (format parquet)")
+        return
     target.mkdir(parents=True, exist_ok=True)
-    for part in target.glob("_file_sha256=*"):
+    for part in target.glob(f"{FILE_KEY}=*"):
         sha = part.name.split("=", 1)[1]
         rows = counts.get(sha)
         if rows is None or rows != landed_rows(con, part):
             shutil.rmtree(part)
-    new = [sha for sha in counts if not (target / f"_file_sha256={sha}").exists()]
+    (target / EMPTY_PART).unlink(missing_ok=True)
+    new = [sha for sha in counts if not (target / f"{FILE_KEY}={sha}").exists()]
     if new:
-        con.execute(f"copy (select * from {table} where _file_sha256 in (select unnest(?))) to '{target}' "
-                    "(format parquet, partition_by (_file_sha256), overwrite_or_ignore true)", [new])
+        con.execute(f"copy (select * from {table} where {FILE_KEY} in (select unnest(?))) to '{target}' "
+                    f"(format parquet, partition_by ({FILE_KEY}), overwrite_or_ignore true)", [new])
 
 
 def landed_rows(con: duckdb.DuckDBPyConnection, part: Path) -> int:

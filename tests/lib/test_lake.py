@@ -1,5 +1,6 @@
-"""Landing the sources for Spark (engines/lake.py): meter readings a part per loaded file, appended;
-everything else rewritten whole; the tables Spark built brought back in their documented order."""
+"""Landing the sources for Spark (engines/lake.py): every loader table a part per loaded file (a night's
+meter export, a year's return), appended; the deployment's tables rewritten whole; the tables Spark
+built brought back in their documented order."""
 from __future__ import annotations
 
 import duckdb
@@ -8,6 +9,7 @@ from dagster_project.engines import lake
 
 MANIFEST = {"sources": {"source.w.raw.meter_readings": {"schema": "raw", "name": "meter_readings"},
                         "source.w.raw.permits": {"schema": "raw", "name": "permits"},
+                        "source.w.deployment.regions": {"schema": "deployment", "name": "regions"},
                         "source.w.raw.not_loaded_yet": {"schema": "raw", "name": "not_loaded_yet"}}}
 
 
@@ -19,15 +21,27 @@ def parts(target) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in target.iterdir()}
 
 
-def test_meter_readings_land_a_part_per_file_and_only_new_files_are_written(tmp_path):
+def landed_rows(con, target) -> list[tuple]:
+    return con.execute(f"select * from read_parquet('{target}/**/*.parquet', hive_partitioning = true) "
+                       "order by all").fetchall()
+
+
+def test_loaded_files_land_a_part_each_and_only_new_files_are_written(tmp_path):
     con = duckdb.connect()
     con.execute("create schema raw")
+    con.execute("create schema deployment")
     con.execute("create table raw.meter_readings (_file_sha256 varchar, _source_row_number bigint, totalizer_m3 double)")
-    con.execute("create table raw.permits as select 'P1' as permit_no")
+    con.execute("create table raw.permits as select 'y2021' as _file_sha256, 'P1' as permit_no")
+    con.execute("create table deployment.regions as select '990100' as region_code")
+    # no meter file loaded yet: an empty part that still tells Spark the columns
+    assert lake.land(con, tmp_path, MANIFEST) == 3  # the source not loaded yet is left out
+    target = lake.landed_dir(tmp_path, "raw", "meter_readings")
+    assert [p.name for p in target.iterdir()] == [lake.EMPTY_PART]
+    assert [r[0] for r in con.execute(f"describe from '{target / lake.EMPTY_PART}'").fetchall()] \
+        == ["_file_sha256", "_source_row_number", "totalizer_m3"]
     readings(con, "aaa", 3)
     readings(con, "bbb", 2)
-    assert lake.land(con, tmp_path, MANIFEST) == 2  # the source not loaded yet is left out
-    target = lake.landed_dir(tmp_path, "raw", "meter_readings")
+    lake.land(con, tmp_path, MANIFEST)
     first = parts(target)
     assert set(first) == {"_file_sha256=aaa", "_file_sha256=bbb"}
     # a new file lands alone; a file the loader replaced (its rows gone) leaves the lake
@@ -42,7 +56,15 @@ def test_meter_readings_land_a_part_per_file_and_only_new_files_are_written(tmp_
     landed = con.execute(f"select _file_sha256, count(*) from read_parquet('{target}/*/*.parquet', hive_partitioning = true) "
                          "group by all order by all").fetchall()
     assert landed == [("aaa", 4), ("ccc", 4)]
-    assert con.execute(f"select * from read_parquet('{lake.landed_dir(tmp_path, 'raw', 'permits')}/*.parquet')").fetchall() == [("P1",)]
+    # a year's return is a file like any other: its part goes when the loader replaces it
+    permits = lake.landed_dir(tmp_path, "raw", "permits")
+    assert [p.name for p in permits.iterdir()] == ["_file_sha256=y2021"]
+    con.execute("update raw.permits set _file_sha256 = 'y2021b', permit_no = 'P1-revised'")
+    lake.land(con, tmp_path, MANIFEST)
+    assert [p.name for p in permits.iterdir()] == ["_file_sha256=y2021b"]
+    assert landed_rows(con, permits) == [("P1-revised", "y2021b")]
+    # the deployment's tables have no file lineage: rewritten whole
+    assert landed_rows(con, lake.landed_dir(tmp_path, "deployment", "regions")) == [("990100",)]
 
 
 def test_a_table_comes_back_with_its_columns_in_the_documented_order(tmp_path):
