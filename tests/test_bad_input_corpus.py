@@ -15,7 +15,6 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
 
@@ -24,6 +23,7 @@ from dagster_project.ingest.loader import load_source
 from dagster_project.lib.contracts import SOURCES_BY_NAME
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT
 from dagster_project.lib.partition_keys import today_cst
+from tests.conftest import new_warehouse
 
 GOOD_USCC = "91350100M000100Y43"
 METER_HEADER = "测站编码,测站名称,取水口编码,时间,累计流量(m³),瞬时流量(m³/h),数据标识"
@@ -320,7 +320,7 @@ def test_corpus_case(case_id, tmp_path):
         path.write_bytes(case.content)
     else:
         case.content(path)
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     summary = load_source(con, source, raw, run_id="corpus", quarantine_root=quarantine, settle_seconds=0)
     (outcome,) = summary.outcomes
     raw_rows = con.execute(f"select count(*) from {source.table}").fetchone()[0]
@@ -362,7 +362,7 @@ def _load_all(raw, tmp_path, **kw):
     """Every source's load, as the two nightly jobs run them: outcome per file, across sources."""
     from dagster_project.lib.contracts import SOURCES
 
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     outcomes = [o for s in SOURCES for o in load_source(con, s, raw, run_id="all", settle_seconds=0, **kw).outcomes]
     return con, outcomes
 
@@ -412,7 +412,7 @@ def test_a_partitioned_meter_run_rejects_a_new_xls_that_the_sensor_saw(tmp_path)
     after, _ = scan_raw(raw, now=4e9)
     assert changed_partitions(before, after, {"meter_readings": "2022-12-31"}) == {"meter_readings": {"2022-12-29"}}
 
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     days = {f"2022-12-{d:02d}" for d in range(1, 32)}
     meter = SOURCES_BY_NAME["meter_readings"]
     first = load_source(con, meter, raw, run_id="r1", quarantine_root=quarantine, partition_keys={"2022-12-05"},
@@ -437,7 +437,7 @@ def test_a_file_still_being_written_waits_in_raw_until_settled_or_marked(tmp_pat
     (raw / "meter_readings").mkdir(parents=True)
     path = raw / "meter_readings" / "20221229.csv"
     path.write_bytes(csv_bytes(METER_HEADER, METER_ROW))
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
 
     (outcome,) = load_source(con, meter, raw, run_id="r1", quarantine_root=tmp_path / "q").outcomes
     assert outcome.status == "waiting" and path.exists()
@@ -470,7 +470,7 @@ def test_a_file_named_for_a_future_day_is_rejected_and_one_for_today_waits_for_i
     today = today_cst()
     for day in (today, today + timedelta(days=1)):
         (raw / "meter_readings" / f"{day:%Y%m%d}.csv").write_bytes(csv_bytes(METER_HEADER, METER_ROW))
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     yesterday = (today - timedelta(days=1)).isoformat()  # the last meter partition
     summary = load_source(con, meter, raw, run_id="r1", quarantine_root=tmp_path / "q", partition_keys={yesterday},
                           known_keys={yesterday}, settle_seconds=0)

@@ -1,5 +1,6 @@
 from dagster_project.lib.contract_docs import render
 from dagster_project.settings import REPO_ROOT
+from tests.conftest import new_warehouse
 
 
 def test_inputs_doc_is_generated_from_the_registry():
@@ -10,13 +11,12 @@ def test_inputs_doc_is_generated_from_the_registry():
 def test_every_sample_file_meets_its_contract(tmp_path):
     import shutil
 
-    import duckdb
 
     from dagster_project.ingest.loader import load_source
     from dagster_project.lib.contract_docs import sample_name
     from dagster_project.lib.contracts import SOURCES
 
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     for source in SOURCES:
         folder = tmp_path / "raw" / source.file_glob.split("/")[0]
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,8 @@
 """Landing files: lineage, idempotent re-loads, restatements, rejections that do not stop the night."""
-import duckdb
 
 from dagster_project.ingest.loader import load_source
 from dagster_project.lib.contracts import SOURCES_BY_NAME
+from tests.conftest import new_warehouse
 
 METER = SOURCES_BY_NAME["meter_readings"]
 HEADER = "测站编码,测站名称,取水口编码,时间,累计流量(m³),瞬时流量(m³/h),数据标识\n"
@@ -16,7 +16,7 @@ def _write(raw, name, body):
 def test_same_file_twice_loads_once_and_a_changed_file_replaces_its_rows(tmp_path):
     raw = tmp_path / "raw"
     _write(raw, "d1.csv", "S,s,Q,2022-01-01 00:00,1,1,N\nS,s,Q,2022-01-01 01:00,2,1,N\n")
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     first = load_source(con, METER, raw, run_id="r1", settle_seconds=0)
     second = load_source(con, METER, raw, run_id="r2", settle_seconds=0)
     assert [o.status for o in first.outcomes] == ["loaded"]
@@ -38,7 +38,7 @@ def test_a_rejected_file_is_logged_and_the_others_still_load(tmp_path):
     _write(raw, "a_good.csv", "S,s,Q,2022-01-01 00:00,1,1,N\n")
     (raw / "meter_readings" / "b_bad.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
     (raw / "meter_readings" / "c_partial.csv.part").write_text("being written", encoding="utf-8")
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     summary = load_source(con, METER, raw, run_id="r1", settle_seconds=0)
     assert {o.file: o.status for o in summary.outcomes} == {
         "meter_readings/a_good.csv": "loaded", "meter_readings/b_bad.csv": "rejected"}
@@ -52,7 +52,7 @@ def test_a_file_taken_out_of_raw_withdraws_its_rows(tmp_path):
     raw = tmp_path / "raw"
     _write(raw, "a.csv", "S,s,Q,2022-01-01 00:00,1,1,N\n")
     _write(raw, "b.csv", "T,t,Q2,2022-01-01 00:00,1,1,N\n")
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     load_source(con, METER, raw, run_id="r1", settle_seconds=0)
     (raw / "meter_readings" / "b.csv").rename(raw / "meter_readings" / "b_renamed.csv")
     summary = load_source(con, METER, raw, run_id="r2", settle_seconds=0)
@@ -73,7 +73,7 @@ def test_a_negative_undated_or_unknown_section_flow_row_is_quarantined_and_the_o
         "HD01,九圩港闸,九圩港,2022-01-02,-3.2\n"
         "HD01,九圩港闸,九圩港,2022-13-03,11\n"
         "HD99,某闸,某河,2022-01-01,5\n", encoding="utf-8")  # a section the deployment does not assess
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     summary = load_source(con, flows, raw, run_id="r1", settle_seconds=0)
     assert [o.status for o in summary.outcomes] == ["loaded"]
     assert con.execute("select flow_date, mean_flow_m3s from raw.ecological_flows").fetchall() == [("2022-01-01", "12.5")]

@@ -3,7 +3,6 @@ plan year ended and a permit event without its validity are quarantined with the
 Chinese; a late renewal is data and loads; the plan-coverage and expiry rules are validated."""
 import shutil
 
-import duckdb
 import yaml
 
 from dagster_project.demo.generator import write_sheet
@@ -11,6 +10,7 @@ from dagster_project.ingest.loader import load_source
 from dagster_project.lib.contracts import SOURCES_BY_NAME
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT, read_settings
 from dagster_project.quality.wording import row_reason
+from tests.conftest import new_warehouse
 
 USCC = "91350100M000100Y43"
 ADJUSTMENT_HEADERS = ["统一社会信用代码", "用水户名称", "行政区划代码", "计划年度", "调整类型", "调整水量(万m³)",
@@ -23,7 +23,7 @@ def load(tmp_path, source_name: str, headers: list, rows: list[list]):
     source = SOURCES_BY_NAME[source_name]
     raw = tmp_path / "raw"
     write_sheet(raw / source.file_glob.replace("*", "台账_2021"), "测试台账", headers, rows)
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     summary = load_source(con, source, raw, run_id="t", quarantine_root=tmp_path / "quarantine", settle_seconds=0)
     reasons = dict(con.execute(f"select _source_row_number, _reasons from raw.{source_name}__quarantine").fetchall())
     return con, summary, reasons

@@ -1,11 +1,11 @@
 """Unconventional water at the door: industrial returns in the old untyped layout and the new typed
 one both load; a treatment plant's return breaking its volume rules is quarantined with its reason."""
-import duckdb
 
 from dagster_project.demo.generator import write_sheet
 from dagster_project.ingest.loader import load_source
 from dagster_project.lib.contracts import SOURCES_BY_NAME
 from dagster_project.quality.wording import row_reason
+from tests.conftest import new_warehouse
 
 USCC = "91350100M000100Y43"
 FIRM_HEADERS = ["统计年度", "统一社会信用代码", "单位名称", "行政区划代码", "行业代码", "是否规模以上", "是否火(核)电直流冷却"]
@@ -19,7 +19,7 @@ def load(tmp_path, source_name: str, file: str, headers: list, rows: list[list])
     source = SOURCES_BY_NAME[source_name]
     raw = tmp_path / "raw"
     write_sheet(raw / "survey" / file, "测试表", headers, rows)
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     summary = load_source(con, source, raw, run_id="t", quarantine_root=tmp_path / "quarantine", settle_seconds=0)
     return con, summary
 

@@ -12,6 +12,7 @@ from dagster_project.demo.ledgers_tasks import CARRIER_HEADERS, INSPECTION_HEADE
 from dagster_project.ingest.loader import load_source
 from dagster_project.lib.contracts import SOURCES_BY_NAME
 from dagster_project.lib.deployment import DEMO_DEPLOYMENT, DeploymentError, read_deployment
+from tests.conftest import new_warehouse
 
 CARRIERS = SOURCES_BY_NAME["water_saving_carriers"]
 INSPECTIONS = SOURCES_BY_NAME["supervision_inspections"]
@@ -32,7 +33,7 @@ def test_a_carrier_listed_twice_is_quarantined_and_counted_once(tmp_path):
     ]
     raw = tmp_path / "raw"
     write_sheet(raw / "carriers" / "节水载体台账_2022.xlsx", "节水载体台账", CARRIER_HEADERS, rows)
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     summary = load_source(con, CARRIERS, raw, run_id="r1", settle_seconds=0)
     assert [(o.status, o.rows_loaded) for o in summary.outcomes] == [("loaded", 3)]
     assert con.execute("select carrier_id, _source_row_number from raw.water_saving_carriers order by 2").fetchall() == [
@@ -53,7 +54,7 @@ def test_a_correction_before_its_inspection_or_without_a_finding_is_quarantined(
     ]
     raw = tmp_path / "raw"
     write_sheet(raw / "inspections" / "监督检查台账_2021.xlsx", "监督检查台账", INSPECTION_HEADERS, rows)
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con = new_warehouse(tmp_path)
     load_source(con, INSPECTIONS, raw, run_id="r1", settle_seconds=0)
     assert con.execute("select count(*) from raw.supervision_inspections").fetchone()[0] == 1
     quarantined = con.execute(f"select _source_row_number, _reasons from {INSPECTIONS.quarantine_table} order by 1").fetchall()
