@@ -74,7 +74,8 @@ def land_by_file(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> No
         rows = counts.get(sha)
         if rows is None or rows != landed_rows(con, part):
             shutil.rmtree(part)
-    (target / EMPTY_PART).unlink(missing_ok=True)
+    for whole in target.glob("*.parquet"):  # the empty part, or a table landed whole by an older version
+        whole.unlink()
     new = [sha for sha in counts if not (target / f"{FILE_KEY}={sha}").exists()]
     if new:
         con.execute(f"copy (select * from {table} where {FILE_KEY} in (select unnest(?))) to '{target}' "

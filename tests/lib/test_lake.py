@@ -63,6 +63,10 @@ def test_loaded_files_land_a_part_each_and_only_new_files_are_written(tmp_path):
     lake.land(con, tmp_path, MANIFEST)
     assert [p.name for p in permits.iterdir()] == ["_file_sha256=y2021b"]
     assert landed_rows(con, permits) == [("P1-revised", "y2021b")]
+    # a lake an older version landed whole: the whole file goes, or Spark would read its rows twice
+    con.execute(f"copy raw.permits to '{permits / 'part-0.parquet'}' (format parquet)")
+    lake.land(con, tmp_path, MANIFEST)
+    assert [p.name for p in permits.iterdir()] == ["_file_sha256=y2021b"]
     # the deployment's tables have no file lineage: rewritten whole
     assert landed_rows(con, lake.landed_dir(tmp_path, "deployment", "regions")) == [("990100",)]
 
