@@ -3,7 +3,8 @@
 On DuckDB there is no lake: the loader and dbt share the build file. On Spark the loader, its row
 checks and quarantine stay as they are (the build file), then
 1. `land`: the dbt sources (raw and deployment tables) are written to `<lake>/landed/<schema>/<table>/`
-   as Parquet, a part per loaded file, which dbt reads where they lie (`source()`, macros/engine.sql);
+   as Parquet, a part per loaded file under its day or year, which dbt reads where they lie (`source()`,
+   macros/engine.sql);
 2. dbt builds on Spark; its tables are Parquet under `<lake>/spark-warehouse/<schema>.db/<table>/`;
 3. `bring_back`: the tables a dbt call built are copied into the build file, so the quality gate, the
    bulletin, the published snapshot and the analyst CLI read one set of tables whatever the engine.
@@ -15,6 +16,9 @@ import shutil
 from pathlib import Path
 
 import duckdb
+
+from dagster_project.lib.partition_keys import file_partition_key
+
 
 def landed_dir(lake: Path, schema: str, table: str) -> Path:
     return lake / "landed" / schema / table
@@ -41,7 +45,7 @@ def land(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict) -> int:
             continue
         target = landed_dir(lake, schema, table)
         if (schema, table) in by_file:
-            land_by_file(con, f"{schema}.{table}", target)
+            land_by_file(con, f"{schema}.{table}", target, source_name(table))
         else:  # the deployment's tables (an office's regions, targets, rules): small, rewritten whole
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir(parents=True)
@@ -52,34 +56,54 @@ def land(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict) -> int:
 
 # The loader's lineage column: every row of a raw table names the file it came from. The file is the
 # unit the loader adds, replaces and withdraws (a night's meter export, a year's return or ledger),
-# so it is the unit landed: a part per file, written once.
+# so it is the unit landed, a part per file written once, under the partition its name gives it: the
+# day for meter readings, the report year for the annual sources (lib/partition_keys.py, as Dagster
+# partitions them): `<table>/_partition_key=2022-12-29/_file_sha256=<hash>/`.
 FILE_KEY = "_file_sha256"
+PARTITION_KEY = "_partition_key"
+UNKEYED = "none"  # a file whose name carries no day or year (the loader still loads some)
 EMPTY_PART = "empty.parquet"
 
 
-def land_by_file(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:
-    """One partition per loaded file, `_file_sha256=<hash>/` (Spark reads the hash back as a column),
-    written once: parts of files no longer in the table (replaced, restated) are removed, and a part
-    whose row count differs from the table's is rewritten. The loader's rows of a file never change
-    while its hash stays the same, so the count is a check, not the key."""
-    counts = dict(con.execute(f"select {FILE_KEY}, count(*) from {table} group by all").fetchall())
-    if not counts:  # no file loaded (an office without meters): an empty part, so Spark knows the columns
+def source_name(table: str) -> str:
+    return table.removesuffix("__quarantine")
+
+
+def land_by_file(con: duckdb.DuckDBPyConnection, table: str, target: Path, source: str) -> None:
+    """The table's rows, a part per loaded file under its day or year. Written once: the parts of
+    files no longer in the table (replaced, restated, withdrawn) are removed, and a part whose row
+    count differs from the table's is rewritten. The loader's rows of a file never change while its
+    hash stays the same, so the count is a check, not the key."""
+    files = con.execute(f"select {FILE_KEY}, any_value(_source_file), count(*) from {table} group by all").fetchall()
+    if not files:  # no file loaded (an office without meters): an empty part, so Spark knows the columns
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         con.execute(f"copy (from {table} limit 0) to '{target / EMPTY_PART}' (format parquet)")
         return
+    wanted = {sha: (target / f"{PARTITION_KEY}={file_partition_key(source, file) or UNKEYED}" / f"{FILE_KEY}={sha}", rows)
+              for sha, file, rows in files}
     target.mkdir(parents=True, exist_ok=True)
-    for part in target.glob(f"{FILE_KEY}=*"):
-        sha = part.name.split("=", 1)[1]
-        rows = counts.get(sha)
-        if rows is None or rows != landed_rows(con, part):
+    for entry in target.iterdir():  # the empty part, or a layout an older version landed
+        if not entry.name.startswith(f"{PARTITION_KEY}="):
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    for part in target.glob(f"{PARTITION_KEY}=*/{FILE_KEY}=*"):
+        path, rows = wanted.get(part.name.split("=", 1)[1], (None, None))
+        if part != path or rows != landed_rows(con, part):
             shutil.rmtree(part)
-    for whole in target.glob("*.parquet"):  # the empty part, or a table landed whole by an older version
-        whole.unlink()
-    new = [sha for sha in counts if not (target / f"{FILE_KEY}={sha}").exists()]
+    for partition in target.iterdir():
+        if not any(partition.iterdir()):
+            partition.rmdir()
+    new = [(sha, path.parent.name.split("=", 1)[1]) for sha, (path, _) in wanted.items() if not path.exists()]
     if new:
-        con.execute(f"copy (select * from {table} where {FILE_KEY} in (select unnest(?))) to '{target}' "
-                    f"(format parquet, partition_by ({FILE_KEY}), overwrite_or_ignore true)", [new])
+        con.execute(f"""copy (select t.*, k.partition_key as {PARTITION_KEY}
+                              from {table} as t join (select unnest(?) as sha, unnest(?) as partition_key) as k
+                                on t.{FILE_KEY} = k.sha)
+                        to '{target}' (format parquet, partition_by ({PARTITION_KEY}, {FILE_KEY}),
+                                       overwrite_or_ignore true)""",
+                    [[sha for sha, _ in new], [key for _, key in new]])
 
 
 def landed_rows(con: duckdb.DuckDBPyConnection, part: Path) -> int:
