@@ -113,6 +113,11 @@ def waterstat_env(tmp_path, monkeypatch) -> Paths:
     return isolate(monkeypatch, tmp_path)
 
 
+# A fixture's dbt build on hand-made rows: the dbt unit tests prove the SQL, not these rows, and run
+# once in tests/dbt/test_fresh_database.py (as the pipeline leaves them out of its builds).
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+
+
 def run_dbt(args: list[str], paths: Paths) -> subprocess.CompletedProcess:
     """dbt as the pipeline calls it: the deployment's rules as --vars, the build file's target folder (dbt_assets.dbt_cli)."""
     env = {**os.environ, **paths.as_env()}

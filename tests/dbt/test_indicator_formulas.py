@@ -16,6 +16,7 @@ from dagster_project.lib.deployment import DEMO_DEPLOYMENT
 from dagster_project.lib.contracts import SOURCES_BY_NAME
 from dagster_project.resources import dbt_executable
 from dagster_project.settings import DBT_PROJECT_DIR
+from tests.conftest import NO_UNIT_TESTS
 
 # a dbt build of the fixture rows (tens of seconds), once per module: one worker runs the module
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dbt_indicator_formulas")]
@@ -147,7 +148,7 @@ def warehouse(tmp_path_factory):
         inspection("G80", 40, 40), inspection("G8999", 44.99, 45), inspection("G90", 45, 45),
         inspection("G90TIE", 40, 50), inspection("GVETO", 50, 50, veto="是")])
     con.close()
-    proc = subprocess.run([dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+    proc = subprocess.run([dbt_executable(), "build", *NO_UNIT_TESTS, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
                            str(DBT_PROJECT_DIR), "--target-path", str(tmp / "target")],
                           env={"WATERSTAT_WAREHOUSE": str(db), "PATH": "/usr/bin:/bin"},
                           capture_output=True, text=True, cwd=DBT_PROJECT_DIR)

@@ -16,7 +16,7 @@ from dagster_project.lib.deployment import DEMO_DEPLOYMENT
 from dagster_project.quality.gate import blocking_failures, reasons_for_year
 from dagster_project.quality.wording import check_rule, rule_values
 from dagster_project.settings import Paths
-from tests.conftest import run_dbt
+from tests.conftest import NO_UNIT_TESTS, run_dbt
 from tests.dbt.test_indicator_formulas import district, econ, firm, insert_raw, summary
 
 # a dbt build of the fixture rows (tens of seconds), once per module: one worker runs the module
@@ -58,7 +58,7 @@ def built(tmp_path_factory) -> Paths:
         {**district("D1", "中型", 1.3, 5.5e6), "region_code": RUDONG, "report_year": 2021},
         in_10k_m3({**district("D1", "中型", 1.3, 5e6), "region_code": RUDONG, "report_year": 2022})])
     con.close()
-    proc = run_dbt(["build"], paths)
+    proc = run_dbt(["build", *NO_UNIT_TESTS], paths)
     assert proc.returncode == 0, proc.stdout[-4000:]
     return paths
 

@@ -18,7 +18,7 @@ from dagster_project.lib.deployment import DEMO_DEPLOYMENT
 from dagster_project.quality.gate import blocking_failures, reasons_for_year
 from dagster_project.quality.wording import check_rule, rule_values
 from dagster_project.settings import Paths
-from tests.conftest import run_dbt
+from tests.conftest import NO_UNIT_TESTS, run_dbt
 from tests.dbt.test_indicator_formulas import econ, insert_raw, summary
 
 # a dbt build of the fixture rows (tens of seconds), once per module: one worker runs the module
@@ -55,7 +55,7 @@ def built(tmp_path_factory) -> Paths:
             summary(code, 2021, public * M3_PER_L_PER_DAY, sub="公共用水"),
             summary(code, 2021, per_mu * 10, sub="耕地灌溉"))])  # 万m³ = m³/亩 × 10万亩 / 1万
     con.close()
-    proc = run_dbt(["build"], paths)
+    proc = run_dbt(["build", *NO_UNIT_TESTS], paths)
     assert proc.returncode == 0, proc.stdout[-4000:]
     return paths
 
