@@ -17,3 +17,12 @@
 {% macro join_report_rows(f) -%}
 join {{ ref('rpt_report_rows') }} as g on g.region_code = {{ f }}.region_code and {{ region_in_use(f ~ '.report_year') }}
 {%- endmacro %}
+
+{#- A target as the office states it and the tables print it: ≤ or ≥ and the number, a whole number
+    without a trailing '.0' ('≥100', '≤40.08'). Both engines print other doubles alike below 10^7. -#}
+{% macro target_text(direction, value) -%}
+    case {{ direction }} when '<=' then '≤' else '≥' end
+    || case when {{ value }} = floor({{ value }}) and abs({{ value }}) < 1e15
+            then cast(cast({{ value }} as bigint) as string)
+            else cast({{ value }} as string) end
+{%- endmacro %}

@@ -8,7 +8,7 @@ select
     c.sort_order as indicator_sort_order,
     c.indicator_name_zh,
     c.unit,
-    case s.direction when '<=' then '≤' else '≥' end || cast(s.target_value as string) as target_text,
+    {{ target_text('s.direction', 's.target_value') }} as target_text,
     s.value,
     cast(c.decimals as integer) as value_decimals,
     case when s.is_met then '达标' when s.is_missing_value then '无数据' else '未达标' end as result_zh
