@@ -80,8 +80,12 @@ def land_by_file(con: duckdb.DuckDBPyConnection, table: str, target: Path, sourc
         target.mkdir(parents=True)
         con.execute(f"copy (from {table} limit 0) to '{target / EMPTY_PART}' (format parquet)")
         return
-    wanted = {sha: (target / f"{PARTITION_KEY}={file_partition_key(source, file) or UNKEYED}" / f"{FILE_KEY}={sha}", rows)
-              for sha, file, rows in files}
+    keys = {sha: file_partition_key(source, file) or UNKEYED for sha, file, _ in files}
+    rows = {sha: n for sha, _, n in files}
+
+    def part_of(sha: str) -> Path:
+        return target / f"{PARTITION_KEY}={keys[sha]}" / f"{FILE_KEY}={sha}"
+
     target.mkdir(parents=True, exist_ok=True)
     for entry in target.iterdir():  # the empty part, or a layout an older version landed
         if not entry.name.startswith(f"{PARTITION_KEY}="):
@@ -90,20 +94,20 @@ def land_by_file(con: duckdb.DuckDBPyConnection, table: str, target: Path, sourc
             else:
                 entry.unlink()
     for part in target.glob(f"{PARTITION_KEY}=*/{FILE_KEY}=*"):
-        path, rows = wanted.get(part.name.split("=", 1)[1], (None, None))
-        if part != path or rows != landed_rows(con, part):
+        sha = part.name.split("=", 1)[1]
+        if sha not in keys or part != part_of(sha) or rows[sha] != landed_rows(con, part):
             shutil.rmtree(part)
     for partition in target.iterdir():
         if not any(partition.iterdir()):
             partition.rmdir()
-    new = [(sha, path.parent.name.split("=", 1)[1]) for sha, (path, _) in wanted.items() if not path.exists()]
+    new = [sha for sha in keys if not part_of(sha).exists()]
     if new:
         con.execute(f"""copy (select t.*, k.partition_key as {PARTITION_KEY}
                               from {table} as t join (select unnest(?) as sha, unnest(?) as partition_key) as k
                                 on t.{FILE_KEY} = k.sha)
                         to '{target}' (format parquet, partition_by ({PARTITION_KEY}, {FILE_KEY}),
                                        overwrite_or_ignore true)""",
-                    [[sha for sha, _ in new], [key for _, key in new]])
+                    [new, [keys[sha] for sha in new]])
 
 
 def landed_rows(con: duckdb.DuckDBPyConnection, part: Path) -> int:
