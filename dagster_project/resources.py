@@ -1,6 +1,7 @@
 """Resources: the warehouse (DuckDB build file and the paths around it) and dbt."""
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,11 +37,26 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         ensure_private_dir(Path(self.database).parent)
+        if not read_only:
+            create_database(Path(self.database))
         con = duckdb.connect(self.database, read_only=read_only, config={"memory_limit": memory_limit()})
         try:
             yield con
         finally:
             con.close()
+
+
+def create_database(path: Path) -> None:
+    """An empty DuckDB file at `path` unless one is there, made beside it and renamed into place:
+    DuckDB writes a new file's three headers one by one, and a run killed between them left a
+    file no later run could open ("Could not read enough bytes"). A file half made by a killed
+    creation is only ever the `.creating` one, started afresh next time."""
+    if path.exists():
+        return
+    creating = path.with_name(path.name + ".creating")
+    creating.unlink(missing_ok=True)
+    duckdb.connect(str(creating)).close()
+    os.replace(creating, path)
 
 
 class WaterstatDbtCli(DbtCliResource):
