@@ -118,9 +118,10 @@ def test_mixed_encoding_names_the_lines_that_are_not_utf8(tmp_path):
 
 
 def test_the_first_visible_sheet_is_read_and_the_hidden_ones_are_named(tmp_path):
+    import duckdb
     from openpyxl import load_workbook
 
-    from dagster_project.ingest.readers import read_file
+    from dagster_project.ingest.readers import stage_file
 
     path = tmp_path / "yearbook.xlsx"
     write_sheet(path, "2021年分地区主要经济社会指标", ["地区", ("地区生产总值", ["现价(亿元)", "指数(上年=100)"]),
@@ -134,6 +135,51 @@ def test_the_first_visible_sheet_is_read_and_the_hidden_ones_are_named(tmp_path)
         wb.move_sheet(stale, offset=-wb.index(stale))
     wb.active = wb.index(wb["Sheet1"])
     wb.save(path)
-    table, note = read_file(path, ECONOMY)
-    assert table.column("gdp_100m_yuan").to_pylist() == ["11026.9"]
-    assert note == "skipped hidden sheet(s): 底稿, 旧表; read sheet Sheet1"
+    with duckdb.connect() as con:
+        staged = stage_file(con, path, ECONOMY, "staged")
+        assert staged.rows == 1 and con.execute("select gdp_100m_yuan from staged").fetchall() == [("11026.9",)]
+    assert staged.note == "skipped hidden sheet(s): 底稿, 旧表; read sheet Sheet1"
+
+
+PLAIN_FILES = {  # one record per line, UTF-8 as stored: DuckDB's own reader reads them
+    "lf": f"{METER_HEADER}\nST1,一号站,Q1,2022-12-26 01:00,100.5,3.2,N\nST2,,Q2,2022-12-26 01:00,,,\n".encode(),
+    "crlf_bom_title": b"\xef\xbb\xbf" + "某平台导出 2022-12-26\r\n{}\r\nST1, 一号站 ,Q1,２０２２-12-26 01:00,1,1,N\r\n"
+                      "ST3,三号站,Q3,2022-12-26T01:00:00+08:00,0012.50,1,N".format(METER_HEADER).encode(),
+    "columns_reordered_and_optional_missing": "时间,累计流量(m³),取水口编码,测站编码\n"
+                                              "2022-12-26 01:00,7,Q1,ST1\n".encode(),
+}
+
+
+@pytest.mark.parametrize("name", list(PLAIN_FILES))
+def test_duckdb_reads_a_plain_file_exactly_as_the_general_reader_does(tmp_path, name):
+    from dagster_project.ingest.readers import csv_layout, read_csv
+
+    path = tmp_path / "20221226.csv"
+    path.write_bytes(PLAIN_FILES[name])
+    assert csv_layout(path, METER).is_plain  # the DuckDB path, not the general reader
+    by_duckdb = read_source_file(path, METER)
+    assert by_duckdb.to_pylist() == read_csv(path, METER).to_pylist()
+    assert by_duckdb.num_rows > 0
+
+
+@pytest.mark.parametrize("content", [
+    "测站编码,测站名称,取水口编码,时间,累计流量(m3)\nST1,一号站,Q1,2022-12-26 01:00,1\n".encode("gbk"),  # GBK
+    f'{METER_HEADER}\nST1,"一号站",Q1,2022-12-26 01:00,1,1,N\n'.encode(),  # a quote
+    f"{METER_HEADER}\n\nST1,一号站,Q1,2022-12-26 01:00,1,1,N\n".encode(),  # a blank line
+    f"{METER_HEADER}\rST1,一号站,Q1,2022-12-26 01:00,1,1,N\r".encode(),  # old Mac line breaks
+])
+def test_files_that_are_not_plain_take_the_general_reader(tmp_path, content):
+    from dagster_project.ingest.readers import csv_layout
+
+    path = tmp_path / "20221226.csv"
+    path.write_bytes(content)
+    assert not csv_layout(path, METER).is_plain
+
+
+def test_a_plain_file_with_a_short_row_is_rejected_naming_the_line(tmp_path):
+    path = tmp_path / "20221226.csv"
+    path.write_text(f"{METER_HEADER}\nST1,一号站,Q1,2022-12-26 01:00,1,1,N\nST1,一号站,Q1,2022-12-26 02\n",
+                    encoding="utf-8")
+    with pytest.raises(ContractError) as err:
+        read_source_file(path, METER)
+    assert err.value.rule == "malformed_csv" and "Line: 3" in str(err.value) and "Found: 4" in str(err.value)

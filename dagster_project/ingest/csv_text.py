@@ -29,16 +29,16 @@ def decode(data: bytes, file: Path) -> str:
     return decode_csv(data, file)[0]
 
 
-def decode_csv(data: bytes, file: Path) -> tuple[str, bytes]:
-    """The file's text, and its UTF-8 bytes without BOM (what Arrow reads: a UTF-8 file's own bytes,
-    not re-encoded)."""
+def decode_csv(data: bytes, file: Path) -> tuple[str, bytes, bool]:
+    """The file's text, its UTF-8 bytes without BOM (a UTF-8 file's own bytes, not re-encoded), and
+    whether those had to be transcoded (a GBK file)."""
     if not data or data.isspace():
         raise ContractError(file, "empty_file", "the file is empty (0 bytes or only whitespace)")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
         # GB18030 would "decode" UTF-16 into nonsense; say what it is instead
         raise ContractError(file, "encoding", "UTF-16 (or binary) text; save the file as UTF-8 or GBK")
     try:
-        return data.decode("utf-8-sig"), data.removeprefix(BOM)
+        return data.decode("utf-8-sig"), data.removeprefix(BOM), False
     except UnicodeDecodeError:
         pass  # a GBK file, or a broken one: only these pay for the check below
     _reject_mixed_encoding(data, file)
@@ -46,7 +46,7 @@ def decode_csv(data: bytes, file: Path) -> tuple[str, bytes]:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         raise ContractError(file, "encoding", "neither UTF-8 nor GBK/GB18030") from None
-    return text, text.encode("utf-8")
+    return text, text.encode("utf-8"), True
 
 
 def _reject_mixed_encoding(data: bytes, file: Path) -> None:

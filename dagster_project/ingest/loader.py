@@ -19,12 +19,11 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from dagster_project.ingest.deployment_load import load_deployment
 from dagster_project.ingest.raw_files import markers, owned_files, still_being_written
 from dagster_project.ingest.raw_files import settle_seconds as settle_rule
-from dagster_project.ingest.readers import ContractError, read_file
+from dagster_project.ingest.readers import ContractError, Staged, stage_file
 from dagster_project.ingest.row_checks import (PARSERS, REASONS_COLUMN, broken_sql, create_reference_tables,
                                                parsed, parsed_sql, reasons_sql)
 from dagster_project.lib.contracts import SOURCES, Source
@@ -191,12 +190,17 @@ class _Pending:
     rel: str
     sha: str
     size: int
-    table: pa.Table
+    staged: Staged  # its rows, parsed, in a temporary table (readers.stage_file)
     is_restatement: bool
-    note: str = ""  # how the file was read (e.g. hidden sheets skipped): the loaded file's message
+
+    def rows_sql(self, index: int, columns: str) -> str:
+        """Its rows with their lineage: the file's path and checksum as constants, not per-row data."""
+        text = [f"'{v.replace(chr(39), chr(39) * 2)}'" for v in (self.rel, self.sha)]
+        return (f"select {index} as _file_index, {text[0]} as _source_file, {text[1]} as _file_sha256, "
+                f"{self.staged.line_sql} as _source_row_number, {columns} from {self.staged.table}")
 
 
-# Files are landed in batches of about this many rows: one parse, check and insert for many files
+# Files are landed in batches of about this many rows: one check and insert for many files
 # lets DuckDB use every core (a 240k-row day file alone keeps one busy) at bounded memory.
 BATCH_ROWS = 2_000_000
 
@@ -209,38 +213,35 @@ def _land_batch(con, source: Source, batch: list[_Pending], run_id: str) -> list
     values = ", ".join(parsed(c) if source.typed_raw and c in contract_columns else f'"{c}"'
                        for c in source.column_names())
     lineage = ", ".join(LINEAGE_COLUMNS)
-    incoming = pa.concat_tables([p.table.append_column("_file_index", pa.array([i] * p.table.num_rows, pa.int32()))
-                                 for i, p in enumerate(batch)])
-    # each row's file and checksum, looked up by _file_index in two list parameters (no join)
-    lineage_params = {"rels": [p.rel for p in batch], "shas": [p.sha for p in batch]}
-    file_lineage = "$rels[_file_index + 1], $shas[_file_index + 1], current_timestamp, _source_row_number"
-    con.register("incoming", incoming)
+    staged_columns = ", ".join([cols, *(parsed(c.name) for c in source.columns)])
+    # the staged tables already hold each value parsed once (stage_file), so a view over them is read
+    # by each statement below without parsing again
+    incoming = " union all ".join(p.rows_sql(i, staged_columns) for i, p in enumerate(batch))
+    file_lineage = "_source_file, _file_sha256, current_timestamp, _source_row_number"
     try:
         con.execute("begin transaction")
-        # parse once into a table, then filter: a subquery would be inlined and parse once per rule
-        con.execute(f"create or replace temp table parsed_rows as select *, {parsed_sql(source)} from incoming")
+        con.execute(f"create or replace temp view parsed_rows as {incoming}")
         restated = [p.rel for p in batch if p.is_restatement]  # a new path has no earlier rows to scan for
         for table in (source.table, source.quarantine_table) if restated else ():
             con.execute(f"delete from {table} where _source_file in (select unnest(?::varchar[]))", [restated])
         broken = broken_sql(source)
         con.execute(f"""insert into {source.table} ({lineage}, {cols})
-                        select {file_lineage}, {values} from parsed_rows where not {broken}""", lineage_params)
+                        select {file_lineage}, {values} from parsed_rows where not {broken}""")
         # reasons are spelled out for the broken rows alone (the filter runs before the projection)
         con.execute(f"""insert into {source.quarantine_table} ({lineage}, {cols}, {REASONS_COLUMN})
-                        select {file_lineage}, {cols}, {reasons_sql(source)} from parsed_rows where {broken}""",
-                    lineage_params)
+                        select {file_lineage}, {cols}, {reasons_sql(source)} from parsed_rows where {broken}""")
         counts = dict((i, (ok, bad)) for i, ok, bad in con.execute(f"""
             select _file_index, count(*) filter (where not {broken}), count(*) filter (where {broken})
             from parsed_rows group by 1""").fetchall())
-        con.execute("drop table parsed_rows")
+        con.execute("drop view parsed_rows")
         outcomes = []
         for i, p in enumerate(batch):
             loaded, quarantined = counts.get(i, (0, 0))
-            if loaded + quarantined != p.table.num_rows:  # cannot happen; refuse to commit if it does
-                raise RuntimeError(f"{p.rel}: {p.table.num_rows} rows read but {loaded} loaded + "
-                                   f"{quarantined} quarantined")
-            outcome = FileOutcome(p.rel, "loaded", rows_read=p.table.num_rows, rows_loaded=loaded,
-                                  rows_quarantined=quarantined, message=p.note)
+            read = p.staged.rows
+            if loaded + quarantined != read:  # cannot happen; refuse to commit if it does
+                raise RuntimeError(f"{p.rel}: {read} rows read but {loaded} loaded + {quarantined} quarantined")
+            outcome = FileOutcome(p.rel, "loaded", rows_read=read, rows_loaded=loaded,
+                                  rows_quarantined=quarantined, message=p.staged.note)
             _log(con, source, p.rel, p.sha, p.size, outcome, run_id)
             outcomes.append(outcome)
         con.execute("commit")
@@ -248,7 +249,8 @@ def _land_batch(con, source: Source, batch: list[_Pending], run_id: str) -> list
         con.execute("rollback")
         raise
     finally:
-        con.unregister("incoming")
+        for p in batch:
+            con.execute(f"drop table if exists {p.staged.table}")
     return outcomes
 
 
@@ -265,13 +267,16 @@ def load_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path]
             outcomes.append(FileOutcome(rel, "unchanged"))
             _log(con, source, rel, sha, size, outcomes[-1], run_id)
             continue
+        table = f"_staged_file_{len(batch)}"
         try:
-            table, note = read_file(path, source)
+            # each value parsed once, as it lands: the row checks and the typed insert read the results
+            staged = stage_file(con, path, source, table, parsed_sql(source))
         except ContractError as exc:
+            con.execute(f"drop table if exists {table}")
             outcomes.append(reject_file(con, source, path, rel, run_id, quarantine_root, str(exc), sha))
             continue
-        batch.append(_Pending(rel, sha, size, table, _ever_loaded(con, rel), note))
-        if sum(p.table.num_rows for p in batch) >= BATCH_ROWS:
+        batch.append(_Pending(rel, sha, size, staged, _ever_loaded(con, rel)))
+        if sum(p.staged.rows for p in batch) >= BATCH_ROWS:
             outcomes += _land_batch(con, source, batch, run_id)
             batch = []
     if batch:

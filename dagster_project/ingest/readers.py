@@ -1,7 +1,10 @@
-"""Read one raw file into an Arrow table of canonical text columns, or raise a ContractError.
+"""Read one raw file into a temporary DuckDB table of canonical text columns, or raise a ContractError.
 
-Values stay text here (cast in dbt staging); only header matching, encoding and layout are
-resolved, so a file either lands whole with row-level lineage or is rejected with one message.
+Values stay text here (the loader's row checks and dbt staging parse them); only header matching,
+encoding and layout are resolved, so a file either lands whole with row-level lineage or is
+rejected with one message. Python does what DuckDB's reader cannot: find the header among the
+first lines, decode GBK, number the records of a file whose quoted fields span lines, and read
+workbooks. DuckDB's read_csv reads the usual export (plain UTF-8, one record per line) itself.
 """
 from __future__ import annotations
 
@@ -9,8 +12,10 @@ import csv
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -18,7 +23,7 @@ from dagster_project.ingest.csv_text import data_row_lines, decode, decode_csv, 
 from dagster_project.ingest.raw_files import conversion_advice
 from dagster_project.lib.contracts import VOLUME_UNITS, Column, ContractError, Source
 
-__all__ = ["ContractError", "decode", "read_file", "read_source_file"]
+__all__ = ["ContractError", "decode", "read_source_file", "stage_file"]
 
 HEADER_SCAN_ROWS = 12
 OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # Compound File Binary: .xls, .et, and encrypted OOXML
@@ -106,13 +111,100 @@ def _to_table(source: Source, found: dict[str, int], headers: list[str], rows: l
                      for k, v in data.items()})
 
 
-def read_csv(path: Path, source: Source) -> pa.Table:
-    data = path.read_bytes()
-    text, encoded = decode_csv(data, path)  # Arrow reads UTF-8
+@dataclass(frozen=True)
+class CsvLayout:
+    """What Python finds out about a CSV file before anything reads its rows."""
+    text: str  # decoded
+    encoded: bytes  # its UTF-8 bytes without BOM
+    transcoded: bool  # GBK made UTF-8: DuckDB cannot read the file as stored
+    skip: int  # 0-based line of the header (title lines above it)
+    header: list[str]
+    found: dict[str, int]  # contract column → header position
+
+    def _end(self) -> int:
+        """Where the last record ends (a final line break is not a blank line)."""
+        e = self.encoded
+        return len(e) - (2 if e.endswith(b"\r\n") else 1 if e.endswith((b"\n", b"\r")) else 0)
+
+    @property
+    def is_plain(self) -> bool:
+        """One record per line, as the usual platform export: UTF-8 as stored, no quote, no blank
+        line, line breaks LF or CRLF. DuckDB reads such a file itself and a record's line is the
+        header's plus its ordinal; any other file takes the general reader. (Searched with the
+        bytes' own C routines over a range: no copy of a file of millions of readings.)"""
+        e, end = self.encoded, self._end()
+        if self.transcoded or end == 0 or e[0] in b"\r\n" or any(e.find(s, 0, end) >= 0 for s in (b'"', b"\n\n")):
+            return False
+        crs = e.count(b"\r", 0, end)  # none in most exports: then nothing more to look for
+        return crs == 0 or (crs == e.count(b"\r\n", 0, end) and e.find(b"\n\r\n", 0, end) < 0)
+
+    def records(self) -> int:
+        """Data records of a plain file: its lines after the header."""
+        return self.encoded.count(b"\n", 0, self._end()) - self.skip
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file's rows in a temporary table (stage_file)."""
+    table: str
+    rows: int
+    line_sql: str  # each row's line in the file, as SQL over the table
+    note: str = ""  # how the file was read ("" if nothing to say)
+
+
+def csv_layout(path: Path, source: Source) -> CsvLayout:
+    text, encoded, transcoded = decode_csv(path.read_bytes(), path)
     first_lines = physical_lines(text[: 1 << 16])[:HEADER_SCAN_ROWS]
     # the header may sit below a title line or two, as in some platform exports
     skip, header, found = best_header([(i, next(csv.reader([line]), [])) for i, line in enumerate(first_lines)],
                                       source, path)
+    return CsvLayout(text, encoded, transcoded, skip, header, found)
+
+
+def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str, derived: str) -> Staged:
+    """DuckDB's read_csv reads a plain file (CsvLayout.is_plain) straight from disk into `table`;
+    any other goes through read_csv below."""
+    layout = csv_layout(path, source)
+    if not layout.is_plain:
+        return stage_arrow(con, read_csv(path, source, layout), table, derived)
+    names = [f"c{i}" for i in range(len(layout.header))]
+    columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
+    picked = ", ".join((f'{names[layout.found[c.name]]} as "{c.name}"' if c.name in layout.found
+                        else f'null::varchar as "{c.name}"') for c in source.columns)
+    try:
+        # every value exactly as received (an empty field is null, as in the general reader); a row
+        # with more or fewer fields than the header rejects the file
+        con.execute(f"""create or replace temp table {table} as select *{derived} from (
+                            select {picked}
+                            from read_csv(?, header = false, skip = {layout.skip + 1}, auto_detect = false,
+                                          delim = ',', columns = {{{columns}}}, null_padding = false,
+                                          strict_mode = true))""", [str(path)])
+    except duckdb.Error as exc:
+        raise ContractError(path, "malformed_csv", "; ".join(str(exc).splitlines()[:3])) from exc
+    rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+    if rows == 0:
+        raise ContractError(path, "no_rows", "header present but no data rows")
+    if rows != layout.records():  # cannot happen for a plain file; never record wrong lineage if it does
+        raise ContractError(path, "malformed_csv", f"{rows} records read but {layout.records()} lines found")
+    # a new table's rowid is its insertion order, which DuckDB keeps as the file's (preserve_insertion_order)
+    return Staged(table, rows, f"rowid + {layout.skip + 2}")
+
+
+def stage_arrow(con: duckdb.DuckDBPyConnection, rows: pa.Table, table: str, derived: str, note: str = "") -> Staged:
+    """Rows a Python reader read, with their line numbers, into `table`."""
+    con.register("_arrow_rows", rows)
+    try:
+        con.execute(f"create or replace temp table {table} as select *{derived} from _arrow_rows")
+    finally:
+        con.unregister("_arrow_rows")
+    return Staged(table, rows.num_rows, "_source_row_number", note)
+
+
+def read_csv(path: Path, source: Source, layout: CsvLayout | None = None) -> pa.Table:
+    """The general CSV reader: any encoding decode_csv accepts, quoted fields over several lines,
+    blank lines; PyArrow reads the UTF-8 text, and every record gets the line it starts on."""
+    layout = layout or csv_layout(path, source)
+    text, encoded, skip, header, found = layout.text, layout.encoded, layout.skip, layout.header, layout.found
     try:
         table = pacsv.read_csv(
             io.BytesIO(encoded),
@@ -259,13 +351,23 @@ def _is_encrypted_package(path: Path) -> bool:
         return False
 
 
-def read_file(path: Path, source: Source) -> tuple[pa.Table, str]:
-    """The file's rows as text columns, and a note on how it was read ("" if nothing to say)."""
+def stage_file(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str, derived: str = "") -> Staged:
+    """The file's rows as text columns in the temporary table `table`, with `derived` (SQL select
+    items over them, such as their parsed values) computed as they land. Raises ContractError for
+    a file that breaks its contract."""
     _reject_other_formats(path, source)
+    derived = f", {derived}" if derived else ""
     if source.file_format == "csv":
-        return read_csv(path, source), ""
-    return read_xlsx(path, source)
+        return stage_csv(con, path, source, table, derived)
+    rows, note = read_xlsx(path, source)
+    return stage_arrow(con, rows, table, derived, note)
 
 
 def read_source_file(path: Path, source: Source) -> pa.Table:
-    return read_file(path, source)[0]
+    """One file's rows as the loader stages them, with their line numbers, as an Arrow table (for
+    tests and tools)."""
+    with duckdb.connect() as con:
+        staged = stage_file(con, path, source, "_file_rows")
+        columns = ", ".join(f'"{c}"' for c in source.column_names())
+        return con.sql(f"select {staged.line_sql} as _source_row_number, {columns} from _file_rows "
+                       "order by 1").fetch_arrow_table()
