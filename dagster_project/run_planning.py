@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import duckdb
 
-from dagster_project.ingest.loader import CURRENT_FILES_SQL
+from dagster_project.ingest.loader import CURRENT_FILES_SQL, sha256_of
 from dagster_project.ingest.raw_files import inventory
 from dagster_project.jobs import annual_sources_load, build_and_publish, day_range_tags, meter_daily_load
 from dagster_project.lib.contracts import SOURCES
@@ -67,35 +67,48 @@ def runs_for_changes(changed: dict[str, set[str]]) -> list[PlannedRun]:
     return load_runs(ranges, years)
 
 
-def loaded_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """(source, path under raw/) of every file whose rows are in the build database now."""
+def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """{path under raw/: (source, SHA-256)} of every file from raw/ whose rows are in the build
+    database now (the deployment's files, logged too, are not raw/'s)."""
     if not table_exists(con, "raw", "load_log"):
-        return []
-    return con.execute(f"select source_name, source_file from ({CURRENT_FILES_SQL})").fetchall()
+        return {}
+    return {rel: (source, sha) for source, rel, sha in con.execute(
+        f"select source_name, source_file, file_sha256 from ({CURRENT_FILES_SQL}) where source_name in ?",
+        [[s.name for s in SOURCES]]).fetchall()}
 
 
 def catch_up_runs(paths: Paths) -> list[PlannedRun]:
-    """`waterstat run`: one run per family over every partition with a file in raw/ or loaded before
-    (so a file taken out of raw/ is withdrawn): the meter days, then the report years. A family
-    with no file at all runs its latest partition once, so its tables exist (an office without
-    meters then skips the meter job)."""
-    files = [(f.source.name, f.rel) for f in inventory(paths.raw)]
+    """`waterstat run`: the meter days over every day with a file in raw/ or loaded before (so a
+    file taken out of raw/ is withdrawn), then the report years whose files changed since their
+    last load (new, re-sent with other bytes, or withdrawn): loading an unchanged annual file is a
+    no-op the loader would only log, at a few seconds a night. A family with no file at all runs
+    its latest partition once, so its tables exist (an office without meters then skips the meter
+    job)."""
+    present = inventory(paths.raw)
+    loaded: dict[str, tuple[str, str]] = {}
     has_volumes = False
     if paths.warehouse.exists():
         with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-            files += loaded_files(con)
+            loaded = loaded_files(con)
             has_volumes = table_exists(con, "intermediate", "int_meter_daily_volumes")
+    in_raw = {f.rel for f in present}
+    changed = [(f.source.name, f.rel) for f in present
+               if is_daily(f.source.name) or loaded.get(f.rel, ("", ""))[1] != sha256_of(f.path)]
+    changed += [(source, rel) for rel, (source, _) in loaded.items() if is_daily(source) or rel not in in_raw]
     keys: dict[str, set[str | None]] = {}
-    for source, rel in files:
+    for source, rel in changed:
         keys.setdefault(source, set()).add(file_partition_key(source, rel))
     days, years = _days_and_years(keys)
-    # a key outside the partitions (no date in the name, a day not over yet) plans nothing: every
-    # run of the family handles such a file (rejects it, or leaves it waiting)
+    # a key outside the partitions (no date in the name, a day not over yet) plans nothing itself:
+    # any run of the family handles such a file (rejects it, or leaves it waiting)
     days &= set(meter_days.get_partition_keys())
-    years &= set(report_years.get_partition_keys())
+    year_keys = set(report_years.get_partition_keys())
+    unplaced_years, years = years - year_keys, years & year_keys
     if not days and not has_volumes:
         days = {meter_days.get_last_partition_key()}
-    years = years or {report_years.get_last_partition_key()}
+    sources = [f.source.name for f in present] + [source for source, _ in loaded.values()]
+    if not years and (unplaced_years or all(is_daily(source) for source in sources)):
+        years = {report_years.get_last_partition_key()}
     return load_runs([(min(days), max(days))] if days else [], years)
 
 
