@@ -257,8 +257,9 @@ def report(night: dict, meter: list[dict], parts: dict[str, float], memory_limit
         "one group-by joined back; the rare station with a duplicated time or two outliers in a row goes "
         "through the full rule set over its rows alone; intervals are prorated across midnight and summed "
         "exactly.",
-        "- The meter path adds to the rules floor (a) the load (the table above: the contract reader, the ws_* "
-        "parsers and row rules, and the typed copy with file, checksum and row number that every figure "
+        "- The meter path adds to the rules floor (a) the load (the table above: the contract reader, which finds "
+        "the header and checks the encoding in Python and has DuckDB's read_csv read the file with each "
+        "record's line number; the ws_* parsers and row rules, and the typed copy with file, checksum and row number that every figure "
         "traces to; a rejected row goes to the quarantine with its reason), (b) dbt's start-up and the "
         "Dagster run around it, and (c) Great Expectations on a sample of the run's rows.",
         "- DuckDB's memory limit bounds its buffer manager, not every allocation: the per-station-day "
