@@ -81,7 +81,7 @@ def dbt_parse_inputs(rules: str) -> str:
     for top in sorted(DBT_PROJECT_DIR.iterdir()):
         if top.name.startswith(("target", "logs", ".")):
             continue
-        for path in sorted([top, *top.rglob("*")] if top.is_dir() else [top]):
+        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
             if path.is_file():
                 digest.update(path.relative_to(DBT_PROJECT_DIR).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

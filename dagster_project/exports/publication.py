@@ -37,6 +37,7 @@ from dagster_project.exports.workbook import TableSpec, write_workbook
 from dagster_project.ingest.loader import CURRENT_FILES_SQL
 from dagster_project.lib.fingerprint import canonical_select
 from dagster_project.lib.rounding import round_for_bulletin
+from dagster_project.lib.tables import sql_text
 
 # (schema, table, filter): what a year's publication reads; {year} is the report year
 BUNDLE = (
@@ -109,8 +110,8 @@ def open_bundle(inputs: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     for schema, table, _ in BUNDLE:
         con.execute(f"create schema if not exists {schema}")
-        path = str(inputs / f"{schema}.{table}.parquet").replace("'", "''")
-        con.execute(f"create view {schema}.{table} as select * from read_parquet('{path}')")
+        path = sql_text(str(inputs / f"{schema}.{table}.parquet"))
+        con.execute(f"create view {schema}.{table} as select * from read_parquet({path})")
     return con
 
 

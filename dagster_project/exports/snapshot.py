@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.lib.contracts import PERSONAL_COLUMNS
+from dagster_project.lib.tables import sql_text
 from dagster_project.settings import memory_limit
 
 # What analysts read: the modelled tables, the rule tables, the quality results, and which files
@@ -40,7 +41,7 @@ def write_snapshot(build: Path, target: Path) -> list[str]:
     """Write the analyst tables of `build` into the new file `target`; return their names."""
     con = duckdb.connect(str(target), config={"memory_limit": memory_limit()})
     try:
-        con.execute(f"attach '{str(build).replace(chr(39), chr(39) * 2)}' as build (read_only)")
+        con.execute(f"attach {sql_text(str(build))} as build (read_only)")
         written = []
         for schema, table, columns in analyst_tables(con, "build"):
             cols = ", ".join(f'"{c}"' for c in columns)

@@ -30,6 +30,7 @@ from dagster_project.lib.contracts import SOURCES, Source
 from dagster_project.lib.deployment import deployment_dir
 from dagster_project.lib.sql_functions import ws_functions_sql
 from dagster_project.lib.partition_keys import file_partition_key, is_daily, is_future, naming_rule, today_cst
+from dagster_project.lib.tables import sql_text
 from dagster_project.settings import ensure_private_dir
 
 
@@ -195,8 +196,8 @@ class _Pending:
 
     def rows_sql(self, index: int, columns: str) -> str:
         """Its rows with their lineage: the file's path and checksum as constants, not per-row data."""
-        text = [f"'{v.replace(chr(39), chr(39) * 2)}'" for v in (self.rel, self.sha)]
-        return (f"select {index} as _file_index, {text[0]} as _source_file, {text[1]} as _file_sha256, "
+        return (f"select {index} as _file_index, {sql_text(self.rel)} as _source_file, "
+                f"{sql_text(self.sha)} as _file_sha256, "
                 f"{self.staged.line_sql} as _source_row_number, {columns} from {self.staged.table}")
 
 

@@ -11,6 +11,7 @@ import duckdb
 from dagster_project.lib.contracts import APPLICATION_SOURCES, EARLIEST_DATE, Source
 from dagster_project.lib.deployment import VINTAGE_BASES
 from dagster_project.lib.reference import SEEDS_DIR
+from dagster_project.lib.tables import sql_text
 
 REASONS_COLUMN = "_reasons"
 PARSERS = {"number": "ws_parse_number", "integer": "ws_parse_int", "date": "ws_parse_date",
@@ -94,7 +95,7 @@ def row_checks(source: Source) -> list[tuple[str, str]]:
             sources = ", ".join(f"'{s}'" for s in APPLICATION_SOURCES)
             checks.append(("unknown_application_source", f"{col} is not null and trim({col}) not in ({sources})"))
         if c.choices:
-            accepted = ", ".join("'" + v.replace("'", "''") + "'" for v in c.choices)
+            accepted = ", ".join(map(sql_text, c.choices))
             checks.append((f"not_in_choices:{c.name}", f"nullif(trim({col}), '') is not null and trim({col}) not in ({accepted})"))
         if c.check == "volume_unit":
             checks.append(("unknown_unit", f"{col} is not null and ws_volume_unit({col}) is null"))
