@@ -23,9 +23,10 @@ def run_pipeline(paths: Paths) -> bool:
     from dagster_project.headless import execute_runs, prepare
 
     prepare(paths)
-    from dagster_project.run_planning import PUBLISH, catch_up_runs
+    from dagster_project.run_planning import catch_up_runs, publish_run
 
-    return execute_runs(paths, [*catch_up_runs(paths), PUBLISH])
+    loads = catch_up_runs(paths)
+    return execute_runs(paths, [*loads, publish_run(paths, loads)])
 
 
 def run_and_report(paths: Paths) -> int:

@@ -3,9 +3,11 @@
 Two selections of the one dbt project:
 - `meter_dbt_models` (tag meter_daily): readings → daily volumes, partitioned by day. A run for
   days [s, e] passes them to dbt (macros/meter_window.sql); int_meter_daily_volumes rewrites exactly those days.
-- `waterstat_dbt_models`: everything else (annual statistics, marts, quality), rebuilt whole each
-  time. Its tables are small, and the intensity declines and the assessment read several years
-  at once, so a full rebuild is both cheap and the only way every year stays consistent.
+- `waterstat_dbt_models`: everything else (annual statistics, marts, quality), rebuilt whole when
+  any of its inputs changed. Its tables are small, and the intensity declines and the assessment
+  read several years at once, so a full rebuild is both cheap and the only way every year stays
+  consistent. After a meter load with the annual inputs unchanged, a run may select only the
+  models the meter reaches (jobs.NIGHTLY_SELECTION); dagster-dbt then passes dbt that selection.
 """
 import json
 import os
@@ -16,6 +18,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, dbt_assets
 from dagster_shared.utils import environ
 
+from dagster_project.build_inputs import annual_inputs_key, record_full_build
 from dagster_project.catalog import owners, table_metadata
 from dagster_project.engines import lake
 from dagster_project.lib.deployment import deployment_rules
@@ -172,4 +175,13 @@ def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, exclude=METER_SELECTION,
             dagster_dbt_translator=TRANSLATOR)
 def waterstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    if not context.selected_asset_keys >= set(context.assets_def.keys):  # a night's part (jobs.NIGHTLY_SELECTION)
+        yield from run_dbt_build(context, dbt, warehouse)
+        return
+    # a full build records the annual inputs it built from once it succeeds (build_inputs.py)
+    with warehouse.connect() as con:
+        key = annual_inputs_key(con, Path(warehouse.deployment_dir))
+        record_full_build(con, None)
     yield from run_dbt_build(context, dbt, warehouse)
+    with warehouse.connect() as con:
+        record_full_build(con, key)

@@ -4,7 +4,6 @@ their jobs like the runs it launches itself."""
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
 import os
 import shutil
@@ -13,6 +12,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from dagster_project.build_inputs import dbt_parse_inputs
 from dagster_project.ingest.loader import sha256_of
 from dagster_project.instance import dagster_home, ensure_dagster_home
 from dagster_project.lib.deployment import deployment_rules
@@ -66,27 +66,6 @@ def parse_dbt_manifest(paths: Paths) -> None:
     os.replace(record_staged, record)
 
 
-def dbt_parse_inputs(rules: str) -> str:
-    """A digest of everything dbt parse reads: the project's files (not its target or log folders),
-    the --vars, the WATERSTAT_* settings profiles.yml reads, and the dbt packages' versions."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    digest = hashlib.sha256(rules.encode())
-    for package in ("dbt-core", "dbt-duckdb", "dbt-spark"):
-        try:
-            digest.update(f"{package}={version(package)}".encode())
-        except PackageNotFoundError:
-            pass
-    digest.update(repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("WATERSTAT_"))).encode())
-    for top in sorted(DBT_PROJECT_DIR.iterdir()):
-        if top.name.startswith(("target", "logs", ".")):
-            continue
-        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
-            if path.is_file():
-                digest.update(path.relative_to(DBT_PROJECT_DIR).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def execute_runs(paths: Paths, runs: list[PlannedRun]) -> bool:
     """Execute the runs in order; stop at the first failure. A run an earlier process left
     unfinished (killed) is first recorded as failed."""
@@ -104,8 +83,9 @@ def execute_runs(paths: Paths, runs: list[PlannedRun]) -> bool:
                   "this run redoes its work", flush=True)
         for run in runs:
             print(f"\n== {run}", flush=True)
+            assets = run.selection.resolve(definitions.resolve_asset_graph()) if run.selection else None
             result = execute_as_ui_run(definitions, run.job.name, instance, {**tags, **run.tags},
-                                       run_config={"loggers": {"progress": {}}})
+                                       run_config={"loggers": {"progress": {}}}, asset_selection=assets)
             if not result.success:
                 print(f"\nRun {result.run_id} ({run.job.name}) FAILED after {time.monotonic() - started:.0f} s; "
                       f"later steps not run (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
@@ -115,14 +95,15 @@ def execute_runs(paths: Paths, runs: list[PlannedRun]) -> bool:
 
 
 def execute_as_ui_run(definitions: dg.Definitions, job_name: str, instance: dg.DagsterInstance,
-                      tags: dict[str, str], run_config: dict):
+                      tags: dict[str, str], run_config: dict, asset_selection: set[dg.AssetKey] | None = None):
     """Execute a job in this process as a run of the UI's code location (UI_MODULE).
 
     The UI's job pages list runs by job name AND the `.dagster/repository` label (repository@location),
     which a run gets from its remote origin. `execute_in_process` records none, so the CLI's runs
     showed under Runs but "No runs found" on their job: here the run is created with the origins the
     UI's own launches carry, then executed in this process, with the job as defined (same executor,
-    same IO manager as a run launched from the UI)."""
+    same IO manager as a run launched from the UI). With `asset_selection`, a run of those of the
+    job's assets (and their checks), as the UI's "materialize selected" makes."""
     from dagster._core.definitions.job_base import InMemoryJob
     from dagster._core.definitions.reconstruct import ReconstructableRepository
     from dagster._core.execution.api import execute_run
@@ -130,11 +111,13 @@ def execute_as_ui_run(definitions: dg.Definitions, job_name: str, instance: dg.D
     from dagster._core.workspace.load import location_origin_from_module_name
 
     job = definitions.resolve_job_def(job_name)
+    if asset_selection:
+        job = job.get_subset(asset_selection=asset_selection)
     location = location_origin_from_module_name(UI_MODULE, attribute=None, working_directory=None,
                                                 executable_path=sys.executable)
     repository = RemoteRepositoryOrigin(location, definitions.get_repository_def().name)
     python_repository = ReconstructableRepository.for_module(UI_MODULE, "defs").get_python_origin()
     run = instance.create_run_for_job(job, run_config=run_config, tags={**job.run_tags, **tags},
-                                      remote_job_origin=repository.get_job_origin(job_name),
+                                      asset_selection=asset_selection, remote_job_origin=repository.get_job_origin(job_name),
                                       job_code_origin=python_repository.get_job_origin(job_name))
     return execute_run(InMemoryJob(job), run, instance)

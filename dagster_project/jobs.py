@@ -3,7 +3,9 @@
 The night is three jobs, each a single DuckDB writer run in one process (in-process executor):
 1. `meter_daily_load` (partitioned by day): meter files → raw → daily volumes for a day range;
 2. `annual_sources_load` (partitioned by report year): permits, plans, yearbooks, survey returns;
-3. `build_and_publish`: the annual models and marts, quality checks, bulletin, published snapshot.
+3. `build_and_publish`: the annual models and marts, quality checks, bulletin, published snapshot;
+   after a meter load whose annual inputs are those of the last full build (build_inputs.py), only
+   NIGHTLY_SELECTION: what a meter reading or the load log reaches.
 The schedule starts (1) at 02:00; the sensors in sensors.py start (1) or (2) for new and late
 files and (3) after every successful load. The run queue lets one writer run at a time
 (tag waterstat/warehouse, limit 1 in the instance config written by `waterstat`/`make ui`).
@@ -16,7 +18,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from dagster_project.dbt_assets import meter_dbt_models
-from dagster_project.ingest.assets import raw_assets
+from dagster_project.ingest.assets import load_log, raw_assets
 from dagster_project.partitions import meter_days, report_years
 
 WRITER_TAG = {"waterstat/warehouse": "writer"}
@@ -45,6 +47,11 @@ build_and_publish = dg.define_asset_job(
     executor_def=dg.in_process_executor, tags=WRITER_TAG,
     description="Build and test the annual models and marts, write the bulletin and the DQ report, publish.",
 )
+
+# the part of build_and_publish a night's meter load can change: every other model is built from
+# annual files and the deployment alone (build_inputs.py says when those are unchanged)
+NIGHTLY_SELECTION = (dg.AssetSelection.assets(*_meter_ingest, meter_dbt_models, load_log.key).downstream()
+                     & build_and_publish.selection)
 
 JOBS = [meter_daily_load, annual_sources_load, build_and_publish]
 

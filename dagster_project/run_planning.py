@@ -1,15 +1,18 @@
 """Which runs load which partitions. The raw-files sensor (the partitions whose files changed) and
-`waterstat run` (every partition with a file) both plan through `load_runs`."""
+`waterstat run` (every partition with a file) both plan through `load_runs`; `publish_run` decides
+whether the build after them is whole or only what the meter reaches."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
+import dagster as dg
 import duckdb
 
+from dagster_project.build_inputs import annual_build_is_current
 from dagster_project.ingest.loader import CURRENT_FILES_SQL, sha256_of
 from dagster_project.ingest.raw_files import inventory
-from dagster_project.jobs import annual_sources_load, build_and_publish, day_range_tags, meter_daily_load
+from dagster_project.jobs import NIGHTLY_SELECTION, annual_sources_load, build_and_publish, day_range_tags, meter_daily_load
 from dagster_project.lib.contracts import SOURCES
 from dagster_project.lib.partition_keys import affected_day_ranges, file_partition_key, is_daily
 from dagster_project.lib.tables import table_exists
@@ -28,16 +31,33 @@ class PlannedRun:
     job: UnresolvedAssetJobDefinition
     first: str | None = None  # the partition range of a partitioned job
     last: str | None = None
+    selection: dg.AssetSelection | None = None  # a part of the job's assets (None: all of them)
 
     @property
     def tags(self) -> dict[str, str]:
         return day_range_tags(self.first, self.last) if self.first else {}
 
     def __str__(self) -> str:
-        return self.job.name + (f" {self.first} … {self.last}" if self.first else "")
+        return (self.job.name + (f" {self.first} … {self.last}" if self.first else "")
+                + (" (what the meter reaches; annual inputs as last built)" if self.selection else ""))
 
 
 PUBLISH = PlannedRun(build_and_publish)
+NIGHTLY_PUBLISH = PlannedRun(build_and_publish, selection=NIGHTLY_SELECTION)
+
+
+def publish_run(paths: Paths, loads: list[PlannedRun]) -> PlannedRun:
+    """The build after the loads: only what the meter reaches when none of them is an annual load
+    and the annual inputs are those the last full build succeeded with (build_inputs.py); else
+    everything. Anything that keeps the check from answering (no build file yet, a file another
+    process holds or one that cannot be read) means everything."""
+    if any(run.job is annual_sources_load for run in loads) or not paths.warehouse.exists():
+        return PUBLISH
+    try:
+        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+            return NIGHTLY_PUBLISH if annual_build_is_current(con, paths.deployment) else PUBLISH
+    except (duckdb.Error, OSError):
+        return PUBLISH
 
 
 def load_runs(day_ranges: Iterable[tuple[str, str]], years: set[str]) -> list[PlannedRun]:

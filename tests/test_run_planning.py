@@ -6,7 +6,8 @@ from __future__ import annotations
 import duckdb
 
 from dagster_project.ingest.loader import ensure_raw_schema, sha256_of
-from dagster_project.run_planning import catch_up_runs
+from dagster_project.jobs import annual_sources_load, meter_daily_load
+from dagster_project.run_planning import PlannedRun, catch_up_runs
 from tests.conftest import isolate
 
 SUPPLY_2021 = "survey/supply_2021.xlsx"
@@ -55,22 +56,81 @@ def test_an_annual_file_without_a_year_in_its_name_still_gets_a_run_to_reject_it
 
 
 def test_the_dbt_parse_inputs_change_with_what_dbt_parse_reads_and_nothing_else(tmp_path, monkeypatch):
-    from dagster_project import headless
+    from dagster_project import build_inputs
 
     project = tmp_path / "dbt"
     (project / "models").mkdir(parents=True)
     (project / "dbt_project.yml").write_text("name: x\n")
     (project / "models" / "m.sql").write_text("select 1 as x")
-    monkeypatch.setattr(headless, "DBT_PROJECT_DIR", project)
+    monkeypatch.setattr(build_inputs, "DBT_PROJECT_DIR", project)
     monkeypatch.setenv("WATERSTAT_ENGINE", "duckdb")
-    first = headless.dbt_parse_inputs('{"meter_gap_factor": 1.5}')
+    first = build_inputs.dbt_parse_inputs('{"meter_gap_factor": 1.5}')
     for folder in ("target", "logs"):  # what dbt itself writes: not an input
         (project / folder).mkdir()
         (project / folder / "manifest.json").write_text("{}")
-    assert headless.dbt_parse_inputs('{"meter_gap_factor": 1.5}') == first
-    assert headless.dbt_parse_inputs('{"meter_gap_factor": 2}') != first  # a deployment rule
+    assert build_inputs.dbt_parse_inputs('{"meter_gap_factor": 1.5}') == first
+    assert build_inputs.dbt_parse_inputs('{"meter_gap_factor": 2}') != first  # a deployment rule
     (project / "models" / "m.sql").write_text("select 2 as x")  # a model
-    second = headless.dbt_parse_inputs('{"meter_gap_factor": 1.5}')
+    second = build_inputs.dbt_parse_inputs('{"meter_gap_factor": 1.5}')
     assert second != first
     monkeypatch.setenv("WATERSTAT_ENGINE", "spark")  # a setting profiles.yml reads
-    assert headless.dbt_parse_inputs('{"meter_gap_factor": 1.5}') != second
+    assert build_inputs.dbt_parse_inputs('{"meter_gap_factor": 1.5}') != second
+
+
+def test_a_night_builds_only_what_the_meter_reaches_while_the_annual_inputs_are_as_last_built(tmp_path, monkeypatch):
+    import shutil
+
+    from dagster_project.build_inputs import annual_build_is_current, annual_inputs_key, record_full_build
+    from dagster_project.run_planning import NIGHTLY_PUBLISH, PUBLISH, publish_run
+
+    paths = isolate(monkeypatch, tmp_path)
+    deployment = tmp_path / "deployment"
+    shutil.copytree(paths.deployment, deployment)
+    monkeypatch.setenv("WATERSTAT_DEPLOYMENT", str(deployment))
+    paths = paths.from_env()
+    log_loaded(paths, "supply_returns", SUPPLY_2021, "a" * 64)
+    meter_night = [PlannedRun(meter_daily_load, "2022-12-30", "2022-12-30")]
+
+    def is_current() -> bool:
+        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+            return annual_build_is_current(con, deployment)
+
+    def record_full_build_now() -> None:
+        with duckdb.connect(str(paths.warehouse)) as con:
+            record_full_build(con, annual_inputs_key(con, deployment))
+
+    def sql(statement: str, *params) -> None:
+        with duckdb.connect(str(paths.warehouse)) as con:
+            con.execute(statement, list(params))
+
+    assert not is_current() and publish_run(paths, meter_night) is PUBLISH  # never built whole
+    record_full_build_now()
+    assert is_current() and publish_run(paths, meter_night) is NIGHTLY_PUBLISH
+    # an annual load among the night's runs: the whole build, whatever the record says
+    assert publish_run(paths, [*meter_night, PlannedRun(annual_sources_load, "2021", "2021")]) is PUBLISH
+
+    # what a night does to the build file does not count: a meter file loaded, a year first published
+    # after every statistic of it was loaded (int_region_economy_vintages: nothing changes)
+    log_loaded(paths, "meter_readings", METER_DAY, "m" * 64)
+    sql("insert into raw.economic_statistics (report_year, _loaded_at) values (2021, '2023-01-01 08:00')")
+    record_full_build_now()
+    sql("insert into raw.publications (report_year, published_at) values (2021, '2023-02-01 08:00')")
+    assert is_current()
+    # a statistic loaded after the year's first publication is one the rule now leaves out
+    sql("insert into raw.economic_statistics (report_year, _loaded_at) values (2021, '2023-03-01 08:00')")
+    assert not is_current()
+    sql("delete from raw.economic_statistics where _loaded_at > '2023-02-01'")
+    assert is_current()
+    # an annual file re-sent with other bytes
+    log_loaded(paths, "supply_returns", SUPPLY_2021, "b" * 64)
+    assert not is_current()
+    record_full_build_now()
+    # a file of the deployment edited (a target, a region, a rule)
+    targets = sorted(p for p in deployment.rglob("*") if p.is_file() and p.name != "deployment.yml")[0]
+    targets.write_bytes(targets.read_bytes() + b"\n")
+    assert not is_current()
+    record_full_build_now()
+    # a full build that failed (or was killed) after starting: the next is whole again
+    with duckdb.connect(str(paths.warehouse)) as con:
+        record_full_build(con, None)
+    assert not is_current()

@@ -1,0 +1,93 @@
+"""What dbt builds from, as digests: the inputs of `dbt parse`, and the inputs of the annual models.
+
+A night's build rebuilds every model a meter reading reaches. The others (the annual statistics,
+their marts and reports: most of the project) come out the same unless their own inputs changed, so
+when those equal the inputs of the last full build that succeeded, the night's build leaves them
+as they are (jobs.NIGHTLY_SELECTION). Every input counts: dbt's project files and versions, the
+deployment folder byte for byte, each annual file's SHA-256 as loaded, and the one way a
+publication reaches a model (below). A digest that cannot be computed, or differs, means a full build.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.ingest.loader import CURRENT_FILES_SQL
+from dagster_project.lib.contracts import SOURCES
+from dagster_project.lib.partition_keys import is_daily
+from dagster_project.lib.tables import table_exists
+from dagster_project.settings import DBT_PROJECT_DIR
+
+FULL_BUILD = ("quality", "full_build")  # the inputs of the last full build that succeeded
+
+# A first publication fixes which loaded statistics a year keeps (int_region_economy_vintages: a
+# row is eligible when loaded no later than it). A publication after every loaded row of its year
+# therefore changes nothing; one with a row loaded after it does.
+PUBLICATIONS_SEEN_SQL = """
+    with first as (select report_year, min(published_at) as first_published_at
+                   from raw.publications group by report_year)
+    select f.report_year, f.first_published_at from first as f
+    where exists (select 1 from raw.economic_statistics as e
+                  where e.report_year = f.report_year and e._loaded_at > f.first_published_at)
+    order by all"""
+
+
+def dbt_parse_inputs(rules: str) -> str:
+    """A digest of everything dbt parse reads: the project (below), the --vars, and the WATERSTAT_*
+    settings profiles.yml reads."""
+    digest = hashlib.sha256(rules.encode())
+    digest.update(repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("WATERSTAT_"))).encode())
+    return add_dbt_project(digest).hexdigest()
+
+
+def add_dbt_project(digest):
+    """The dbt project's files (not its target or log folders) and the dbt packages' versions, added to `digest`."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for package in ("dbt-core", "dbt-duckdb", "dbt-spark"):
+        try:
+            digest.update(f"{package}={version(package)}".encode())
+        except PackageNotFoundError:
+            pass
+    for top in sorted(DBT_PROJECT_DIR.iterdir()):
+        if top.name.startswith(("target", "logs", ".")):
+            continue
+        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
+            if path.is_file():
+                digest.update(path.relative_to(DBT_PROJECT_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest
+
+
+def annual_inputs_key(con: duckdb.DuckDBPyConnection, deployment: Path) -> str:
+    """A digest of what the models no meter reading reaches are built from, as the build file and
+    the deployment folder hold it now. Not the WATERSTAT_* settings: they say where things are and
+    which engine builds them, and every engine builds the same tables."""
+    digest = add_dbt_project(hashlib.sha256())  # the rules: its defaults, and deployment.yml below
+    for path in sorted(deployment.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(deployment).as_posix().encode() + b"\0" + path.read_bytes())
+    if table_exists(con, "raw", "load_log"):
+        annual = [s.name for s in SOURCES if not is_daily(s.name)]
+        digest.update(repr(con.execute(f"select source_name, source_file, file_sha256 from ({CURRENT_FILES_SQL}) "
+                                       "where source_name in ? order by all", [annual]).fetchall()).encode())
+    if table_exists(con, "raw", "publications") and table_exists(con, "raw", "economic_statistics"):
+        digest.update(repr(con.execute(PUBLICATIONS_SEEN_SQL).fetchall()).encode())
+    return digest.hexdigest()
+
+
+def record_full_build(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
+    """After a full build: the inputs it succeeded with, or None when it failed (the next is full)."""
+    con.execute(f"create schema if not exists {FULL_BUILD[0]}")
+    con.execute(f"create or replace table {'.'.join(FULL_BUILD)} as "
+                "select ?::varchar as inputs_key, current_timestamp as recorded_at", [key])
+
+
+def annual_build_is_current(con: duckdb.DuckDBPyConnection, deployment: Path) -> bool:
+    """Whether the last full build that succeeded was built from the annual inputs there are now."""
+    if not table_exists(con, *FULL_BUILD):
+        return False
+    recorded = con.execute(f"select inputs_key from {'.'.join(FULL_BUILD)}").fetchone()
+    return bool(recorded and recorded[0]) and recorded[0] == annual_inputs_key(con, deployment)
