@@ -11,8 +11,12 @@ import dagster as dg
 from dagster_project.ingest.raw_files import inventory, settle_seconds, still_being_written
 from dagster_project.jobs import annual_sources_load, build_and_publish, meter_daily_load
 from dagster_project.lib.partition_keys import changed_partitions
-from dagster_project.run_planning import latest_partitions, runs_for_changes
+from dagster_project.run_planning import PlannedRun, latest_partitions, publish_run, runs_for_changes
 from dagster_project.settings import Paths
+
+
+PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED]
+RUNNING = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
 def scan_raw(raw: Path, now: float, settle: float | None = None) -> tuple[dict, set[str]]:
@@ -64,8 +68,18 @@ def raw_files_sensor(context: dg.SensorEvaluationContext):
                       description="After a successful load, rebuild the marts and publish (one build "
                                   "for a burst of loads).")
 def publish_after_load(context: dg.RunStatusSensorContext):
-    waiting = context.instance.get_runs_count(dg.RunsFilter(
-        job_name=build_and_publish.name, statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED]))
-    if waiting:
+    """A meter load, with no annual load queued or running, gets only what the meter reaches when
+    the annual inputs are those of the last full build (run_planning.publish_run); else the whole
+    build. A queued build that will include this load makes a new one unnecessary."""
+    waiting = context.instance.get_runs(dg.RunsFilter(job_name=build_and_publish.name, statuses=PENDING))
+    is_meter_load = context.dagster_run.job_name == meter_daily_load.name
+    if any(is_meter_load or run.asset_selection is None for run in waiting):
         return dg.SkipReason("build_and_publish is already queued; it will include this load")
-    return dg.RunRequest(run_key=f"after-{context.dagster_run.run_id}", tags={"trigger": "publish_after_load"})
+    loads = [PlannedRun(meter_daily_load)] if is_meter_load else [PlannedRun(annual_sources_load)]
+    if context.instance.get_runs_count(dg.RunsFilter(job_name=annual_sources_load.name, statuses=[*PENDING, *RUNNING])):
+        loads.append(PlannedRun(annual_sources_load))  # its build must be whole, and it may run first
+    publish = publish_run(Paths.from_env(), loads)
+    graph = context.repository_def.asset_graph if context.repository_def else None
+    selection = publish.selection.resolve(graph) if publish.selection and graph else None
+    return dg.RunRequest(run_key=f"after-{context.dagster_run.run_id}", tags={"trigger": "publish_after_load"},
+                         asset_selection=sorted(selection) if selection else None)

@@ -131,8 +131,11 @@ def test_a_late_file_restates_its_days_like_a_load_from_scratch_while_analysts_r
         with dg.DagsterInstance.get() as instance:
             follow_up = publish_after_load(dg.build_run_status_sensor_context(
                 sensor_name="publish_after_load", dagster_instance=instance, dagster_run=run.dagster_run,
-                dagster_event=run.get_run_success_event()))
+                dagster_event=run.get_run_success_event(), repository_def=build_definitions(paths).get_repository_def()))
+        # the annual inputs are those the demo was built from: only what the meter reaches
         assert isinstance(follow_up, dg.RunRequest)
+        assert dg.AssetKey(["marts", "fct_meter_daily_withdrawal"]) in follow_up.asset_selection
+        assert dg.AssetKey(["marts", "fct_water_use"]) not in follow_up.asset_selection
         run_job(paths, "build_and_publish")
     new = {day: daily_volume(paths, station, day) for day in old}
     assert new["2022-12-28"] == pytest.approx(old["2022-12-28"] + shift, abs=1e-6)

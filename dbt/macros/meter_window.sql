@@ -22,11 +22,19 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro meter_readings_in_window(file_col, ts_col) -%}
+{% macro meter_files_in_window(file_col) -%}
     {%- set w = meter_window_bounds() -%}
     {%- if w -%}
         {{ file_col }} >= 'meter_readings/{{ (w.start - 2 * w.day).strftime("%Y%m%d") }}'
         and {{ file_col }} < 'meter_readings/{{ (w.end + 3 * w.day).strftime("%Y%m%d") }}'
+    {%- else -%} true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro meter_readings_in_window(file_col, ts_col) -%}
+    {%- set w = meter_window_bounds() -%}
+    {%- if w -%}
+        {{ meter_files_in_window(file_col) }}
         and {{ ts_col }} >= timestamp '{{ w.start - w.day }}'
         and {{ ts_col }} < timestamp '{{ w.end + 2 * w.day }}'
     {%- else -%} true
@@ -53,5 +61,23 @@
         alter table {{ relation }} drop if exists {{ days | join(', ') }}
     {%- else -%}
         truncate table {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- dbt's get_where_subquery (every generic test's `model`), with one placeholder: a test whose
+    `where` is __meter_files_in_window__ checks the readings of the files in the run's day window
+    (all of them without a window), so a key test over the raw readings does not grow with every
+    night's load. dbt renders a test's `where` at parse time, without project macros; this is the
+    way dbt's documentation gives for a filter that needs one at run time. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- if where -%}
+        {%- set where = where | replace('__meter_files_in_window__', meter_files_in_window('source_file')) -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- else -%}
+        {%- do return(relation) -%}
     {%- endif -%}
 {%- endmacro %}

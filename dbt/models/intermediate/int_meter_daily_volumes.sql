@@ -93,6 +93,13 @@ station_days as (
     group by all
 ),
 
+-- a station with any such day is computed by the full rules throughout (flagged here, on the small
+-- station-day table, rather than by an anti-join over every reading)
+station_flags as (
+    select *, bool_or(needs_full_rules) over (partition by station_code) as is_full_rule_station
+    from station_days
+),
+
 full_rule_stations as (
     select distinct station_code from station_days where needs_full_rules
 ),
@@ -109,9 +116,8 @@ full_rule_readings as (
 intervals as (
     select {{ meter_interval_row('m', 'd', 0) }}
     from measured as m
-    join station_days as d on m.station_code = d.station_code and m.reading_at::date = d.reading_date
-    where m.is_interval
-      and not exists (select 1 from full_rule_stations as f where f.station_code = m.station_code)
+    join station_flags as d on m.station_code = d.station_code and m.reading_at::date = d.reading_date
+    where m.is_interval and not d.is_full_rule_station
     union all
     select * from full_intervals
 ),
