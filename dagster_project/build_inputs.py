@@ -10,18 +10,22 @@ publication reaches a model (below). A digest that cannot be computed, or differ
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from dagster_project.ingest.loader import CURRENT_FILES_SQL
 from dagster_project.lib.contracts import SOURCES
+from dagster_project.lib.deployment import deployment_rules
 from dagster_project.lib.partition_keys import is_daily
 from dagster_project.lib.tables import table_exists
 from dagster_project.settings import DBT_PROJECT_DIR
 
 FULL_BUILD = ("quality", "full_build")  # the inputs of the last full build that succeeded
+METER_BUILDS = ("quality", "meter_builds")  # each day range the meter models built, with the rules key
 
 # A first publication fixes which loaded statistics a year keeps (int_region_economy_vintages: a
 # row is eligible when loaded no later than it). A publication after every loaded row of its year
@@ -91,3 +95,30 @@ def annual_build_is_current(con: duckdb.DuckDBPyConnection, deployment: Path) ->
         return False
     recorded = con.execute(f"select inputs_key from {'.'.join(FULL_BUILD)}").fetchone()
     return bool(recorded and recorded[0]) and recorded[0] == annual_inputs_key(con, deployment)
+
+
+def meter_rules_key(deployment: Path) -> str:
+    """What a day's volumes are computed from besides its readings: the dbt project (the meter model,
+    its macros and the rule defaults) and the deployment's rules (meter_gap_factor and the rest)."""
+    digest = add_dbt_project(hashlib.sha256())
+    digest.update(json.dumps(deployment_rules(deployment), sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def record_meter_build(con: duckdb.DuckDBPyConnection, key: str, first: str, last: str) -> None:
+    """After the meter models rebuilt days first … last with the rules `key`."""
+    con.execute(f"create schema if not exists {METER_BUILDS[0]}")
+    con.execute(f"""create table if not exists {'.'.join(METER_BUILDS)} (rules_key varchar, first_day date,
+                    last_day date, built_at timestamp default current_timestamp)""")
+    con.execute(f"insert into {'.'.join(METER_BUILDS)} (rules_key, first_day, last_day) values (?, ?, ?)",
+                [key, first, last])
+
+
+def meter_days_built(con: duckdb.DuckDBPyConnection, key: str) -> dict[str, datetime]:
+    """Day → when its volumes were last built with the rules `key`."""
+    if not table_exists(con, *METER_BUILDS):
+        return {}
+    return dict(con.execute(f"""
+        select d::date::varchar, max(built_at)
+        from {'.'.join(METER_BUILDS)}, unnest(generate_series(first_day, last_day, interval 1 day)) as t(d)
+        where rules_key = ? group by all""", [key]).fetchall())

@@ -18,7 +18,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, dbt_assets
 from dagster_shared.utils import environ
 
-from dagster_project.build_inputs import annual_inputs_key, record_full_build
+from dagster_project.build_inputs import annual_inputs_key, meter_rules_key, record_full_build, record_meter_build
 from dagster_project.catalog import owners, table_metadata
 from dagster_project.engines import lake
 from dagster_project.lib.deployment import deployment_rules
@@ -170,6 +170,9 @@ def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
             run_dbt_models(dbt, warehouse, ["--select", METER_SELECTION], (first, last))
         else:
             yield from run_dbt_build(context, dbt, warehouse, (first, last))
+    # which rules the days' volumes now follow (`waterstat run` rebuilds a day only when it must)
+    with warehouse.connect() as con:
+        record_meter_build(con, meter_rules_key(Path(warehouse.deployment_dir)), days.start, days.end)
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, exclude=METER_SELECTION,

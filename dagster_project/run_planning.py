@@ -4,17 +4,21 @@ whether the build after them is whole or only what the meter reaches."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 import dagster as dg
 import duckdb
 
-from dagster_project.build_inputs import annual_build_is_current
+from dagster_project.build_inputs import annual_build_is_current, meter_days_built, meter_rules_key
 from dagster_project.ingest.loader import CURRENT_FILES_SQL, sha256_of
 from dagster_project.ingest.raw_files import inventory
 from dagster_project.jobs import NIGHTLY_SELECTION, annual_sources_load, build_and_publish, day_range_tags, meter_daily_load
 from dagster_project.lib.contracts import SOURCES
-from dagster_project.lib.partition_keys import affected_day_ranges, file_partition_key, is_daily
+from dagster_project.lib.deployment import DeploymentError
+from dagster_project.lib.partition_keys import (DAILY_SOURCES, affected_day_ranges, affected_days, day_ranges,
+                                                file_partition_key, is_daily)
 from dagster_project.lib.tables import table_exists
 from dagster_project.partitions import meter_days, partitions_for, report_years
 from dagster_project.settings import Paths
@@ -87,49 +91,98 @@ def runs_for_changes(changed: dict[str, set[str]]) -> list[PlannedRun]:
     return load_runs(ranges, years)
 
 
-def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    """{path under raw/: (source, SHA-256)} of every file from raw/ whose rows are in the build
-    database now (the deployment's files, logged too, are not raw/'s)."""
+def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, int, datetime]]:
+    """{path under raw/: (source, SHA-256, bytes, when logged)} of every file from raw/ whose rows are
+    in the build database now (the deployment's files, logged too, are not raw/'s)."""
     if not table_exists(con, "raw", "load_log"):
         return {}
-    return {rel: (source, sha) for source, rel, sha in con.execute(
-        f"select source_name, source_file, file_sha256 from ({CURRENT_FILES_SQL}) where source_name in ?",
-        [[s.name for s in SOURCES]]).fetchall()}
+    return {rel: (source, sha, size, logged_at) for source, rel, sha, size, logged_at in con.execute(
+        f"select source_name, source_file, file_sha256, file_bytes, logged_at from ({CURRENT_FILES_SQL}) "
+        "where source_name in ?", [[s.name for s in SOURCES]]).fetchall()}
+
+
+def is_as_loaded(path: Path, record: tuple[str, str, int, datetime] | None) -> bool:
+    """Whether the file is the one the load log has: the same size and not modified since it was
+    logged (a day's margin for clocks and time zones), or else the same SHA-256. A night then hashes
+    only the files written lately, not a year of meter exports."""
+    if record is None:
+        return False
+    _, sha, size, logged_at = record
+    stat = path.stat()
+    if stat.st_size != size:
+        return False
+    return datetime.fromtimestamp(stat.st_mtime) < logged_at - timedelta(days=1) or sha256_of(path) == sha
+
+
+def stale_meter_days(con: duckdb.DuckDBPyConnection, deployment: Path, days: set[str]) -> set[str]:
+    """Of `days`, those whose volumes were never built with the meter rules there are now, or were
+    built before a file of theirs or of a day beside them was last loaded or withdrawn (a load whose
+    build failed or was killed). Every day when the deployment's rules do not validate."""
+    try:
+        built = meter_days_built(con, meter_rules_key(deployment))
+    except DeploymentError:
+        return set(days)
+    last_load: dict[str, datetime] = {}
+    if table_exists(con, "raw", "load_log"):
+        for source, rel, at in con.execute("""select source_name, source_file, max(logged_at) from raw.load_log
+                                              where source_name in ? and status in ('loaded', 'removed')
+                                              group by all""", [sorted(DAILY_SOURCES)]).fetchall():
+            day = file_partition_key(source, rel)
+            if day and at > last_load.get(day, datetime.min):
+                last_load[day] = at
+    stale = set()
+    for day in days:
+        d = date.fromisoformat(day)
+        loads = [last_load.get((d + timedelta(days=k)).isoformat(), datetime.min) for k in (-1, 0, 1)]
+        if day not in built or max(loads) > built[day]:
+            stale.add(day)
+    return stale
 
 
 def catch_up_runs(paths: Paths) -> list[PlannedRun]:
-    """`waterstat run`: the meter days over every day with a file in raw/ or loaded before (so a
-    file taken out of raw/ is withdrawn), then the report years whose files changed since their
-    last load (new, re-sent with other bytes, or withdrawn): loading an unchanged annual file is a
-    no-op the loader would only log, at a few seconds a night. A family with no file at all runs
-    its latest partition once, so its tables exist (an office without meters then skips the meter
-    job)."""
+    """`waterstat run`: the meter days whose volumes are not those of their files and rules now, then
+    the report years whose files changed since their last load.
+
+    - A file is changed when it is new, re-sent with other bytes, or withdrawn (in the load log but
+      no longer in raw/); an unchanged file would only be logged `unchanged`, at seconds a night.
+    - A meter day runs with the days beside it (whose volumes it touches) when a file of it changed,
+      and on its own when its volumes were built with other meter rules (a rule or model change
+      reaches every day) or before a load beside it (stale_meter_days). So a night with a year of
+      exports in raw/ rebuilds yesterday and the day before, not the year.
+    - A family with no file at all runs its latest partition once, so its tables exist (an office
+      without meters then skips the meter job)."""
     present = inventory(paths.raw)
-    loaded: dict[str, tuple[str, str]] = {}
+    loaded: dict[str, tuple[str, str, int, datetime]] = {}
+    in_raw = {f.rel for f in present}
+    file_days = {file_partition_key(f.source.name, f.rel) for f in present if is_daily(f.source.name)}
+    stale: set[str] = set()
     has_volumes = False
     if paths.warehouse.exists():
         with duckdb.connect(str(paths.warehouse), read_only=True) as con:
             loaded = loaded_files(con)
             has_volumes = table_exists(con, "intermediate", "int_meter_daily_volumes")
-    in_raw = {f.rel for f in present}
-    changed = [(f.source.name, f.rel) for f in present
-               if is_daily(f.source.name) or loaded.get(f.rel, ("", ""))[1] != sha256_of(f.path)]
-    changed += [(source, rel) for rel, (source, _) in loaded.items() if is_daily(source) or rel not in in_raw]
+            file_days |= {file_partition_key(source, rel) for rel, (source, *_) in loaded.items() if is_daily(source)}
+            stale = stale_meter_days(con, paths.deployment, file_days - {None})
+    changed = [(f.source.name, f.rel) for f in present if not is_as_loaded(f.path, loaded.get(f.rel))]
+    changed += [(source, rel) for rel, (source, *_) in loaded.items() if rel not in in_raw]
     keys: dict[str, set[str | None]] = {}
     for source, rel in changed:
         keys.setdefault(source, set()).add(file_partition_key(source, rel))
     days, years = _days_and_years(keys)
     # a key outside the partitions (no date in the name, a day not over yet) plans nothing itself:
     # any run of the family handles such a file (rejects it, or leaves it waiting)
-    days &= set(meter_days.get_partition_keys())
+    # within the span of days that have files (as every day with a file was run before), and the partitions
+    file_days = {d for d in file_days if d and meter_days.has_partition_key(d)}
+    first, last = (min(file_days), max(file_days)) if file_days else (None, None)
+    ranges = day_ranges(affected_days(days - {None}, first, last) | stale & file_days) if file_days else []
     year_keys = set(report_years.get_partition_keys())
     unplaced_years, years = years - year_keys, years & year_keys
-    if not days and not has_volumes:
-        days = {meter_days.get_last_partition_key()}
-    sources = [f.source.name for f in present] + [source for source, _ in loaded.values()]
+    if not ranges and not has_volumes:
+        ranges = [(meter_days.get_last_partition_key(),) * 2]
+    sources = [f.source.name for f in present] + [source for source, *_ in loaded.values()]
     if not years and (unplaced_years or all(is_daily(source) for source in sources)):
         years = {report_years.get_last_partition_key()}
-    return load_runs([(min(days), max(days))] if days else [], years)
+    return load_runs(ranges, years)
 
 
 def backfill_runs(family: str, first: str, last: str, publish: bool) -> list[PlannedRun]:

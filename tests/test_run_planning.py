@@ -20,10 +20,11 @@ def planned(paths) -> list[str]:
 
 
 def log_loaded(paths, source: str, rel: str, sha: str) -> None:
+    size = (paths.raw / rel).stat().st_size if (paths.raw / rel).exists() else None
     with duckdb.connect(str(paths.warehouse)) as con:
         ensure_raw_schema(con)
-        con.execute("insert into raw.load_log (source_name, source_file, file_sha256, status) "
-                    "values (?, ?, ?, 'loaded')", [source, rel, sha])
+        con.execute("insert into raw.load_log (source_name, source_file, file_sha256, file_bytes, status) "
+                    "values (?, ?, ?, ?, 'loaded')", [source, rel, sha, size])
 
 
 def test_only_the_years_whose_files_changed_are_loaded_again(tmp_path, monkeypatch):
@@ -134,3 +135,64 @@ def test_a_night_builds_only_what_the_meter_reaches_while_the_annual_inputs_are_
     with duckdb.connect(str(paths.warehouse)) as con:
         record_full_build(con, None)
     assert not is_current()
+
+
+def test_a_night_runs_the_meter_days_whose_files_or_rules_changed_and_no_others(tmp_path, monkeypatch):
+    """A year of exports stays in raw/: a night rebuilds the days a changed file touches (with the days
+    beside them), every day when the meter rules changed, and a day whose volumes are older than a
+    load beside it (the build after that load failed or was killed)."""
+    import shutil
+
+    import yaml
+
+    from dagster_project.build_inputs import meter_rules_key, record_meter_build
+
+    paths = isolate(monkeypatch, tmp_path)
+    deployment = tmp_path / "deployment"
+    shutil.copytree(paths.deployment, deployment)
+    monkeypatch.setenv("WATERSTAT_DEPLOYMENT", str(deployment))
+    paths = paths.from_env()
+    folder = paths.raw / "meter_readings"
+    folder.mkdir(parents=True)
+    days = [f"202212{d:02d}" for d in range(20, 31)]
+    for day in days:
+        (folder / f"{day}.csv").write_bytes(f"readings {day}".encode())
+
+    def meter_plan() -> list[str]:
+        return [str(run) for run in catch_up_runs(paths) if run.job is meter_daily_load]
+
+    def build(first: str, last: str) -> None:
+        with duckdb.connect(str(paths.warehouse)) as con:
+            con.execute("create schema if not exists intermediate")
+            con.execute("create table if not exists intermediate.int_meter_daily_volumes (station_code varchar)")
+            record_meter_build(con, meter_rules_key(deployment), first, last)
+
+    assert meter_plan() == ["meter_daily_load 2022-12-20 … 2022-12-30"]  # nothing loaded yet
+    for day in days:
+        rel = f"meter_readings/{day}.csv"
+        log_loaded(paths, "meter_readings", rel, sha256_of(paths.raw / rel))
+    assert meter_plan() == ["meter_daily_load 2022-12-20 … 2022-12-30"]  # loaded, never built
+    build("2022-12-20", "2022-12-30")
+    assert meter_plan() == []  # every day as its files and rules are
+
+    (folder / "20221231.csv").write_bytes(b"readings 20221231")  # the next day's export
+    (folder / "20221225.csv").write_bytes(b"READINGS 20221225")  # re-sent: same size, other bytes
+    (folder / "20221222.csv").unlink()  # withdrawn
+    assert meter_plan() == ["meter_daily_load 2022-12-21 … 2022-12-26", "meter_daily_load 2022-12-30 … 2022-12-31"]
+    build("2022-12-21", "2022-12-26")
+    build("2022-12-30", "2022-12-31")
+    for rel in ("meter_readings/20221231.csv", "meter_readings/20221225.csv"):
+        log_loaded(paths, "meter_readings", rel, sha256_of(paths.raw / rel))
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute("insert into raw.load_log (source_name, source_file, status) "
+                    "values ('meter_readings', 'meter_readings/20221222.csv', 'removed')")
+    # loaded after the last build of their days (a build that failed): those days again, on their own
+    assert meter_plan() == ["meter_daily_load 2022-12-21 … 2022-12-21", "meter_daily_load 2022-12-23 … 2022-12-26",
+                            "meter_daily_load 2022-12-30 … 2022-12-31"]
+    build("2022-12-20", "2022-12-31")
+    assert meter_plan() == []
+    # a meter rule changed: every day's volumes follow it
+    settings = yaml.safe_load((deployment / "deployment.yml").read_text(encoding="utf-8"))
+    settings["rules"]["meter_gap_factor"] = 2
+    (deployment / "deployment.yml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    assert meter_plan() == ["meter_daily_load 2022-12-20 … 2022-12-21", "meter_daily_load 2022-12-23 … 2022-12-31"]

@@ -38,7 +38,7 @@ LINEAGE_COLUMNS = ("_source_file", "_file_sha256", "_loaded_at", "_source_row_nu
 # The files whose rows the raw tables hold now: each file's latest outcome that changed them. A
 # 'waiting' or 'deferred' file was not read, so a file loaded before and being rewritten keeps
 # its rows (and they leave if the file does).
-CURRENT_FILES_SQL = """select source_name, source_file, file_sha256, file_bytes from raw.load_log
+CURRENT_FILES_SQL = """select source_name, source_file, file_sha256, file_bytes, logged_at from raw.load_log
                        where status not in ('waiting', 'deferred')
                        qualify row_number() over (partition by source_file order by logged_at desc) = 1
                            and status in ('loaded', 'unchanged')"""

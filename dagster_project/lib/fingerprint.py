@@ -16,7 +16,8 @@ SIGNIFICANT_DIGITS = 12
 RUN_COLUMNS = frozenset({"_loaded_at", "loaded_at", "logged_at", "checked_at", "published_at", "run_id",
                          "execution_time_s"})
 # Run records rather than data: the load log and the check results append or restate per run.
-RUN_TABLES = frozenset({"raw.load_log", "quality.ge_results", "quality.dbt_results", "quality.full_build"})
+RUN_TABLES = frozenset({"raw.load_log", "quality.ge_results", "quality.dbt_results", "quality.full_build",
+                        "quality.meter_builds"})
 
 
 def canonical(column: str, data_type: str) -> str:

@@ -56,17 +56,24 @@ def affected_day_ranges(days: set[str], first: str, last: str) -> list[tuple[str
     midnight, a reading's neighbours), so each changed day D re-runs D − 1 … D + 1; overlapping
     or adjacent ranges are merged into one run.
     """
+    return day_ranges(affected_days(days, first, last))
+
+
+def affected_days(days: set[str], first: str, last: str) -> set[str]:
+    """Each of `days` with the day before and after it, within [first, last]."""
     lo, hi = date.fromisoformat(first), date.fromisoformat(last)
-    spans = sorted((max(lo, d - timedelta(days=1)), min(hi, d + timedelta(days=1)))
-                   for d in map(date.fromisoformat, days))
+    around = {d + timedelta(days=k) for d in map(date.fromisoformat, days) for k in (-1, 0, 1)}
+    return {d.isoformat() for d in around if lo <= d <= hi}
+
+
+def day_ranges(days: set[str]) -> list[tuple[str, str]]:
+    """Days ('YYYY-MM-DD') as runs of consecutive days: [(first, last), …] in order."""
     merged: list[list[date]] = []
-    for start, end in spans:
-        if start > end:
-            continue  # the day lies outside the partitions
-        if merged and start <= merged[-1][1] + timedelta(days=1):
-            merged[-1][1] = max(merged[-1][1], end)
+    for d in sorted(map(date.fromisoformat, days)):
+        if merged and d == merged[-1][1] + timedelta(days=1):
+            merged[-1][1] = d
         else:
-            merged.append([start, end])
+            merged.append([d, d])
     return [(s.isoformat(), e.isoformat()) for s, e in merged]
 
 
