@@ -194,7 +194,7 @@ def report(night: dict, meter: list[dict], parts: dict[str, float], memory_limit
         "| run | wall | peak RSS | target |",
         "|---|---|---|---|",
         f"| night 1: empty warehouse, every annual source and the first day | {n1.wall_s:.0f} s | {n1.peak_rss_gb:.2f} GB | — |",
-        f"| night 2: the next day's export (`waterstat run`: meter days D−1…D, then build and publish) "
+        f"| night 2: the next day's export (`waterstat run`: meter days D−1…D, then the build of what the meter reaches, and publish) "
         f"| {n2.wall_s:.0f} s | {n2.peak_rss_gb:.2f} GB | ≤ {TARGETS['night_s']:.0f} s: {verdict(n2.wall_s <= TARGETS['night_s'])} |",
         "",
         "Night 2, seconds per step: " + ", ".join(f"`{k}` {v:.1f}" for k, v in

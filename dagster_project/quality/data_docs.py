@@ -24,12 +24,12 @@ def build_data_docs(out_dir: Path) -> Path:
     The pages show the suites alone, so they are rendered again only when a suite file changed
     (their digest is kept beside the pages): every run writes the DQ report, and GE's renderer
     takes about half a second."""
-    import great_expectations as gx
-
     target = out_dir / "ge_data_docs"
     stamp, suites = target / "suites.sha256", suites_digest()
     if (target / "index.html").exists() and stamp.exists() and stamp.read_text() == suites:
         return target / "index.html"
+    import great_expectations as gx
+
     with tempfile.TemporaryDirectory() as tmp:
         context = gx.get_context(mode="file", project_root_dir=tmp)
         context.enable_analytics(False)  # no network at run time
