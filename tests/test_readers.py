@@ -76,6 +76,7 @@ def test_yearbook_layout_takes_year_from_title_and_stops_at_notes(tmp_path):
 
 
 METER_HEADER = "测站编码,测站名称,取水口编码,时间,累计流量(m³),瞬时流量(m³/h),数据标识"
+METER_HEADER_GBK = METER_HEADER.replace("m³", "m3")  # GBK has no ³
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
@@ -147,6 +148,8 @@ PLAIN_FILES = {  # one record per line, UTF-8 as stored: DuckDB's own reader rea
                       "ST3,三号站,Q3,2022-12-26T01:00:00+08:00,0012.50,1,N".format(METER_HEADER).encode(),
     "columns_reordered_and_optional_missing": "时间,累计流量(m³),取水口编码,测站编码\n"
                                               "2022-12-26 01:00,7,Q1,ST1\n".encode(),
+    # GBK, as some platforms export: DuckDB reads its UTF-8 transcoding
+    "gbk_crlf": f"{METER_HEADER_GBK}\r\nST1,一号站,Q1,2022/12/26 1:00,1,1,N\r\nST2,二号站,Q2,2022-12-26 01:00,2,,N\r\n".encode("gbk"),
 }
 
 
@@ -163,7 +166,7 @@ def test_duckdb_reads_a_plain_file_exactly_as_the_general_reader_does(tmp_path, 
 
 
 @pytest.mark.parametrize("content", [
-    "测站编码,测站名称,取水口编码,时间,累计流量(m3)\nST1,一号站,Q1,2022-12-26 01:00,1\n".encode("gbk"),  # GBK
+    f'{METER_HEADER_GBK}\nST1,"一号站",Q1,2022-12-26 01:00,1,1,N\n'.encode("gbk"),  # a quote (GBK)
     f'{METER_HEADER}\nST1,"一号站",Q1,2022-12-26 01:00,1,1,N\n'.encode(),  # a quote
     f"{METER_HEADER}\n\nST1,一号站,Q1,2022-12-26 01:00,1,1,N\n".encode(),  # a blank line
     f"{METER_HEADER}\rST1,一号站,Q1,2022-12-26 01:00,1,1,N\r".encode(),  # old Mac line breaks

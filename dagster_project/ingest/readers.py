@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,12 +129,13 @@ class CsvLayout:
 
     @property
     def is_plain(self) -> bool:
-        """One record per line, as the usual platform export: UTF-8 as stored, no quote, no blank
-        line, line breaks LF or CRLF. DuckDB reads such a file itself and a record's line is the
-        header's plus its ordinal; any other file takes the general reader. (Searched with the
-        bytes' own C routines over a range: no copy of a file of millions of readings.)"""
+        """One record per line, as the usual platform export: no quote, no blank line, line breaks
+        LF or CRLF (in UTF-8 as stored, or as transcoded from GBK). DuckDB reads such a file itself
+        and a record's line is the header's plus its ordinal; any other file takes the general
+        reader. (Searched with the bytes' own C routines over a range: no copy of a file of millions
+        of readings.)"""
         e, end = self.encoded, self._end()
-        if self.transcoded or end == 0 or e[0] in b"\r\n" or any(e.find(s, 0, end) >= 0 for s in (b'"', b"\n\n")):
+        if end == 0 or e[0] in b"\r\n" or any(e.find(s, 0, end) >= 0 for s in (b'"', b"\n\n")):
             return False
         crs = e.count(b"\r", 0, end)  # none in most exports: then nothing more to look for
         return crs == 0 or (crs == e.count(b"\r\n", 0, end) and e.find(b"\n\r\n", 0, end) < 0)
@@ -163,10 +165,23 @@ def csv_layout(path: Path, source: Source) -> CsvLayout:
 
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str, derived: str) -> Staged:
     """DuckDB's read_csv reads a plain file (CsvLayout.is_plain) straight from disk into `table`;
-    any other goes through read_csv below."""
+    any other goes through read_csv below. A GBK file is read from its UTF-8 transcoding, written
+    to a private temporary file (DuckDB reads UTF-8 alone without its encodings extension, which
+    an offline machine cannot install)."""
     layout = csv_layout(path, source)
     if not layout.is_plain:
         return stage_arrow(con, read_csv(path, source, layout), table, derived)
+    if not layout.transcoded:
+        return _stage_plain(con, path, path, layout, source, table, derived)
+    with tempfile.TemporaryDirectory(prefix="waterstat-") as private:  # mode 700
+        utf8 = Path(private) / path.name
+        utf8.write_bytes(layout.encoded)
+        return _stage_plain(con, path, utf8, layout, source, table, derived)
+
+
+def _stage_plain(con: duckdb.DuckDBPyConnection, path: Path, utf8: Path, layout: CsvLayout, source: Source,
+                 table: str, derived: str) -> Staged:
+    """The plain file `path`, whose UTF-8 bytes are at `utf8` (the file itself, or its transcoding)."""
     names = [f"c{i}" for i in range(len(layout.header))]
     columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
     picked = ", ".join((f'{names[layout.found[c.name]]} as "{c.name}"' if c.name in layout.found
@@ -178,9 +193,10 @@ def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table:
                             select {picked}
                             from read_csv(?, header = false, skip = {layout.skip + 1}, auto_detect = false,
                                           delim = ',', columns = {{{columns}}}, null_padding = false,
-                                          strict_mode = true))""", [str(path)])
+                                          strict_mode = true))""", [str(utf8)])
     except duckdb.Error as exc:
-        raise ContractError(path, "malformed_csv", "; ".join(str(exc).splitlines()[:3])) from exc
+        message = "; ".join(str(exc).splitlines()[:3]).replace(str(utf8), str(path))
+        raise ContractError(path, "malformed_csv", message) from exc
     rows = con.execute(f"select count(*) from {table}").fetchone()[0]
     if rows == 0:
         raise ContractError(path, "no_rows", "header present but no data rows")

@@ -45,9 +45,10 @@ General rules for every source:
   The exception is meter readings (a province sends tens of millions a year): each row is parsed
   once at load, by the same `ws_*` SQL functions staging uses, and stored typed (timestamp,
   double); a row that does not parse is quarantined with its text exactly as received.
-- **CSV files** in UTF-8 with one record per line (the usual export) are read by DuckDB's own CSV
-  reader; a GBK file, or one with quoted values, blank lines or CR-only line breaks, by the
-  general reader (decoded in Python, read by PyArrow). Both give the same rows and line numbers.
+- **CSV files** with one record per line (the usual export) are read by DuckDB's own CSV reader
+  (a GBK file from its UTF-8 transcoding, in a private temporary file); one with quoted values,
+  blank lines or CR-only line breaks by the general reader (decoded in Python, read by PyArrow).
+  Both give the same rows and line numbers.
   A row with more or fewer fields than the header rejects the file (`malformed_csv`), naming its line.
 - **Units**: where the header carries the unit (`许可水量(万m³/年)`), the unit is read from it;
   survey returns carry a `计量单位` column (m³ or 万m³) that applies to every volume on the row.
