@@ -1,6 +1,7 @@
 """Which runs load which partitions. The raw-files sensor (the partitions whose files changed) and
-`waterstat run` (every partition with a file) both plan through `load_runs`; `publish_run` decides
-whether the build after them is whole or only what the meter reaches."""
+`waterstat run` (the partitions whose files, or meter rules, changed since they were last built)
+both plan through `load_runs`; `publish_run` decides whether the build after them is whole or
+only what the meter reaches."""
 from __future__ import annotations
 
 from dataclasses import dataclass

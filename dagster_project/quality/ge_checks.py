@@ -65,10 +65,21 @@ def record(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, run_id: str, rows: i
 GE_SAMPLE_ROWS = 200_000
 
 
+def rows_to_validate(con: duckdb.DuckDBPyConnection, table: str, where_sql: str = "true", params: list | None = None,
+                     sample_rows: int | None = None) -> pd.DataFrame:
+    """The table's rows matching `where_sql`; with `sample_rows`, a repeatable sample of that many
+    (all, if fewer). The sample is drawn over row ids and its rows fetched after: a reservoir of
+    whole rows copies every column of every candidate (measured: 2.5 s against 0.7 s, 1.9 M readings)."""
+    if not sample_rows:
+        return con.execute(f"select * from {table} where {where_sql}", params or []).df()
+    return con.execute(f"""select * from {table} where rowid in (
+                               select rowid from (select rowid from {table} where {where_sql})
+                               using sample reservoir({sample_rows} rows) repeatable (42))""", params or []).df()
+
+
 def run_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, run_id: str, where_sql: str = "true",
               params: list | None = None, sample_rows: int | None = None) -> tuple[int, list[ExpectationOutcome]]:
-    sample = f" using sample reservoir({sample_rows} rows) repeatable (42)" if sample_rows else ""
-    df = con.execute(f"select * from (select * from {spec.table} where {where_sql}){sample}", params or []).df()
+    df = rows_to_validate(con, spec.table, where_sql, params, sample_rows)
     outcomes = validate(df, spec.name) if len(df) else []
     record(con, spec, run_id, len(df), outcomes)
     return len(df), outcomes
