@@ -24,8 +24,8 @@ from dagster_project.lib.partition_keys import is_daily
 from dagster_project.lib.tables import table_exists
 from dagster_project.settings import DBT_PROJECT_DIR
 
-FULL_BUILD = ("quality", "full_build")  # the inputs of the last full build that succeeded
-METER_BUILDS = ("quality", "meter_builds")  # each day range the meter models built, with the rules key
+FULL_BUILD = "quality.full_build"  # the inputs of the last full build that succeeded
+METER_BUILDS = "quality.meter_builds"  # each day range the meter models built, with the rules key
 
 # A first publication fixes which loaded statistics a year keeps (int_region_economy_vintages: a
 # row is eligible when loaded no later than it). A publication after every loaded row of its year
@@ -56,12 +56,18 @@ def add_dbt_project(digest):
             digest.update(f"{package}={version(package)}".encode())
         except PackageNotFoundError:
             pass
-    for top in sorted(DBT_PROJECT_DIR.iterdir()):
-        if top.name.startswith(("target", "logs", ".")):
+    return add_files(digest, DBT_PROJECT_DIR, skip=("target", "logs", "."))
+
+
+def add_files(digest, root: Path, skip: tuple[str, ...] = ()):
+    """Every file under `root` (its path and bytes, in order) added to `digest`; top-level entries
+    whose names start with one of `skip` left out."""
+    for top in sorted(root.iterdir()) if root.is_dir() else []:
+        if skip and top.name.startswith(skip):
             continue
         for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
             if path.is_file():
-                digest.update(path.relative_to(DBT_PROJECT_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest
 
 
@@ -69,10 +75,8 @@ def annual_inputs_key(con: duckdb.DuckDBPyConnection, deployment: Path) -> str:
     """A digest of what the models no meter reading reaches are built from, as the build file and
     the deployment folder hold it now. Not the WATERSTAT_* settings: they say where things are and
     which engine builds them, and every engine builds the same tables."""
-    digest = add_dbt_project(hashlib.sha256())  # the rules: its defaults, and deployment.yml below
-    for path in sorted(deployment.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(deployment).as_posix().encode() + b"\0" + path.read_bytes())
+    # the rules: their defaults with the project, the office's choices in deployment.yml
+    digest = add_files(add_dbt_project(hashlib.sha256()), deployment)
     if table_exists(con, "raw", "load_log"):
         annual = [s.name for s in SOURCES if not is_daily(s.name)]
         digest.update(repr(con.execute(f"select source_name, source_file, file_sha256 from ({CURRENT_FILES_SQL}) "
@@ -84,16 +88,16 @@ def annual_inputs_key(con: duckdb.DuckDBPyConnection, deployment: Path) -> str:
 
 def record_full_build(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
     """After a full build: the inputs it succeeded with, or None when it failed (the next is full)."""
-    con.execute(f"create schema if not exists {FULL_BUILD[0]}")
-    con.execute(f"create or replace table {'.'.join(FULL_BUILD)} as "
+    con.execute("create schema if not exists quality")
+    con.execute(f"create or replace table {FULL_BUILD} as "
                 "select ?::varchar as inputs_key, current_timestamp as recorded_at", [key])
 
 
 def annual_build_is_current(con: duckdb.DuckDBPyConnection, deployment: Path) -> bool:
     """Whether the last full build that succeeded was built from the annual inputs there are now."""
-    if not table_exists(con, *FULL_BUILD):
+    if not table_exists(con, *FULL_BUILD.split(".")):
         return False
-    recorded = con.execute(f"select inputs_key from {'.'.join(FULL_BUILD)}").fetchone()
+    recorded = con.execute(f"select inputs_key from {FULL_BUILD}").fetchone()
     return bool(recorded and recorded[0]) and recorded[0] == annual_inputs_key(con, deployment)
 
 
@@ -107,18 +111,18 @@ def meter_rules_key(deployment: Path) -> str:
 
 def record_meter_build(con: duckdb.DuckDBPyConnection, key: str, first: str, last: str) -> None:
     """After the meter models rebuilt days first … last with the rules `key`."""
-    con.execute(f"create schema if not exists {METER_BUILDS[0]}")
-    con.execute(f"""create table if not exists {'.'.join(METER_BUILDS)} (rules_key varchar, first_day date,
+    con.execute("create schema if not exists quality")
+    con.execute(f"""create table if not exists {METER_BUILDS} (rules_key varchar, first_day date,
                     last_day date, built_at timestamp default current_timestamp)""")
-    con.execute(f"insert into {'.'.join(METER_BUILDS)} (rules_key, first_day, last_day) values (?, ?, ?)",
+    con.execute(f"insert into {METER_BUILDS} (rules_key, first_day, last_day) values (?, ?, ?)",
                 [key, first, last])
 
 
 def meter_days_built(con: duckdb.DuckDBPyConnection, key: str) -> dict[str, datetime]:
     """Day → when its volumes were last built with the rules `key`."""
-    if not table_exists(con, *METER_BUILDS):
+    if not table_exists(con, *METER_BUILDS.split(".")):
         return {}
     return dict(con.execute(f"""
         select d::date::varchar, max(built_at)
-        from {'.'.join(METER_BUILDS)}, unnest(generate_series(first_day, last_day, interval 1 day)) as t(d)
+        from {METER_BUILDS}, unnest(generate_series(first_day, last_day, interval 1 day)) as t(d)
         where rules_key = ? group by all""", [key]).fetchall())

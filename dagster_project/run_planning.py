@@ -171,11 +171,11 @@ def catch_up_runs(paths: Paths) -> list[PlannedRun]:
         keys.setdefault(source, set()).add(file_partition_key(source, rel))
     days, years = _days_and_years(keys)
     # a key outside the partitions (no date in the name, a day not over yet) plans nothing itself:
-    # any run of the family handles such a file (rejects it, or leaves it waiting)
-    # within the span of days that have files (as every day with a file was run before), and the partitions
+    # any run of the family handles such a file (rejects it, or leaves it waiting). Changed days
+    # reach their neighbours within the span of the days that have files.
     file_days = {d for d in file_days if d and meter_days.has_partition_key(d)}
-    first, last = (min(file_days), max(file_days)) if file_days else (None, None)
-    ranges = day_ranges(affected_days(days - {None}, first, last) | stale & file_days) if file_days else []
+    ranges = day_ranges(affected_days(days - {None}, min(file_days), max(file_days)) | stale & file_days) \
+        if file_days else []
     year_keys = set(report_years.get_partition_keys())
     unplaced_years, years = years - year_keys, years & year_keys
     if not ranges and not has_volumes:
