@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import logging
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -302,5 +305,20 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def entry() -> None:
+    """The `waterstat` command: main(), then exit without the interpreter's teardown.
+
+    A night's process holds Dagster, dagster-dbt, GE and a run's objects (about 640,000); freeing
+    them module by module takes 1-1.5 s after the last line is printed, for nothing the OS does
+    not do at once (mypy exits the same way). Exit handlers still run and output is flushed; every
+    file and database connection is closed by then (the commands close what they open)."""
+    code = main() or 0
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

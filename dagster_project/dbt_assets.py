@@ -25,6 +25,7 @@ from dagster_project.lib.deployment import deployment_rules
 from dagster_project.lib.partition_keys import day_chunks
 from dagster_project.partitions import meter_days
 from dagster_project.progress import PROGRESS
+from dagster_project.quality.ge_checks import preload_great_expectations
 from dagster_project.quality.dbt_results import record_dbt_results
 from dagster_project.resources import WarehouseResource, dbt_project
 from dagster_project.settings import dbt_target_dir, meter_chunk_days, spark_codegen
@@ -122,6 +123,7 @@ def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     # unit tests prove the code, not the data: the test suite runs them (tests/dbt/test_fresh_database.py)
     invocation = dbt_cli(dbt, warehouse, ["build", "--exclude-resource-type", "unit_test"], window,
                          context=context, raise_on_error=False)
+    preload_great_expectations()
     # held until dbt exits and lets go of the file (DuckDB: one writer, no reader beside it), as
     # dagster-dbt's own fetch_row_counts does on DuckDB; dbt's log streams to the step's stdout meanwhile
     events = list(invocation.stream())

@@ -7,6 +7,10 @@ import argparse
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -106,6 +110,22 @@ def test_sql_json_is_a_list_of_objects(snapshot, capsys):
 def test_sql_json_keeps_a_decimal_a_float_cannot_hold(snapshot, capsys):
     assert cli.main(["sql", "select 12345678901234567.123456::decimal(38, 6) as big", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == [{"big": "12345678901234567.123456"}]
+
+
+def test_the_installed_command_flushes_its_output_and_keeps_the_exit_code(snapshot):
+    """`waterstat` (cli.entry) exits without the interpreter's teardown: what it printed to a pipe
+    (a short answer stays in Python's buffer until flushed) arrives whole, and a failing command
+    still exits 1."""
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's shell has it
+
+    def waterstat(*args) -> subprocess.CompletedProcess:
+        return subprocess.run([str(Path(sys.executable).parent / "waterstat"), *args], capture_output=True,
+                              text=True, env=buffered, timeout=120)
+
+    done = waterstat("sql", "select region_code from sample order by 1", "--format", "json")
+    assert done.returncode == 0 and json.loads(done.stdout) == [{"region_code": "320600"}, {"region_code": "320602"}]
+    failed = waterstat("sql", "select nonsense from sample")
+    assert failed.returncode == 1 and failed.stderr.startswith("error: ")
 
 
 def test_sql_errors_are_messages(snapshot, capsys):
