@@ -11,6 +11,8 @@ Two selections of the one dbt project:
 """
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +20,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, dbt_assets
 from dagster_shared.utils import environ
 
+from dagster_project import dbt_parts
 from dagster_project.build_inputs import annual_inputs_key, meter_rules_key, record_full_build, record_meter_build
 from dagster_project.catalog import owners, table_metadata
 from dagster_project.engines import lake
@@ -28,7 +31,7 @@ from dagster_project.progress import PROGRESS
 from dagster_project.quality.ge_checks import preload_great_expectations
 from dagster_project.quality.dbt_results import record_dbt_results
 from dagster_project.resources import WarehouseResource, dbt_project
-from dagster_project.settings import dbt_target_dir, meter_chunk_days, spark_codegen
+from dagster_project.settings import DBT_PROJECT_DIR, dbt_target_dir, meter_chunk_days, spark_codegen
 
 METER_SELECTION = "tag:meter_daily"
 
@@ -61,17 +64,24 @@ def dbt_cli(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str],
     os.environ, so the variables are set for the call only and restored after (dagster's `environ`,
     as dagster-dbt advises: dagster#29656)."""
     engine = engine or warehouse.engine
+    env = dbt_env(warehouse, engine, window)
+    if engine == "spark":
+        land_for_spark(warehouse)
+    with environ(env):
+        return dbt.cli([*args, "--vars", dbt_vars(warehouse)],
+                       target_path=dbt_target_dir(Path(warehouse.database), engine), **kwargs)
+
+
+def dbt_env(warehouse: WarehouseResource, engine: str, window: tuple[str, str] | None = None) -> dict:
     env = {"WATERSTAT_WAREHOUSE": warehouse.database, "WATERSTAT_ENGINE": engine,
            "WATERSTAT_LAKE": warehouse.lake_dir,
            "WATERSTAT_METER_START_DATE": window[0] if window else None,
            "WATERSTAT_METER_END_DATE": window[1] if window else None}
-    rules = deployment_rules(Path(warehouse.deployment_dir))
-    if engine == "spark":
-        land_for_spark(warehouse)
-        env.update(spark_process_env())
-    with environ(env):
-        return dbt.cli([*args, "--vars", json.dumps(rules, ensure_ascii=False)],
-                       target_path=dbt_target_dir(Path(warehouse.database), engine), **kwargs)
+    return {**env, **spark_process_env()} if engine == "spark" else env
+
+
+def dbt_vars(warehouse: WarehouseResource) -> str:
+    return json.dumps(deployment_rules(Path(warehouse.deployment_dir)), ensure_ascii=False)
 
 
 def spark_process_env() -> dict[str, str]:
@@ -116,6 +126,31 @@ def run_dbt_models(dbt: DbtCliResource, warehouse: WarehouseResource, args: list
         raise dg.Failure(f"dbt run failed ({' '.join(args)}): {part.get_error()}")
     if (engine or warehouse.engine) == "spark":
         bring_back_from_spark(dbt, warehouse, part)
+
+
+def run_dbt_parts(context: dg.AssetExecutionContext, warehouse: WarehouseResource, select: str,
+                  windows: list[tuple[str, str]]) -> None:
+    """`dbt run` of `select` over each day window in turn, in one dbt process (dbt_parts.py), on
+    DuckDB; outside Dagster's event stream, like run_dbt_models: the final part's build reports.
+    The windows are parts 1 … n-1 of n."""
+    flags = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+             "--target-path", str(dbt_target_dir(Path(warehouse.database), "duckdb")), "--vars", dbt_vars(warehouse)]
+    command = [sys.executable, "-m", "dagster_project.dbt_parts", "--select", select, "--parts", str(len(windows) + 1),
+               *(f"--window={first}:{last}" for first, last in windows), "--", *flags]
+    env = {k: v for k, v in {**os.environ, **dbt_env(warehouse, "duckdb")}.items() if v is not None}
+    output = []
+    with subprocess.Popen(command, env=env, cwd=DBT_PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True) as proc:
+        for line in proc.stdout:
+            output.append(line)
+            if line.startswith(dbt_parts.PART_STARTS):
+                log_part(context, *line.split()[1:])
+    if proc.returncode != 0:
+        raise dg.Failure(f"dbt run failed ({select}):\n{''.join(output[-40:])}")
+
+
+def log_part(context: dg.AssetExecutionContext, i: str, n: str, first: str, last: str) -> None:
+    context.log.info(f"Recomputing daily volumes for {first} … {last} (part {i} of {n})", extra=PROGRESS)
 
 
 def run_dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
@@ -164,14 +199,16 @@ def with_table_metadata(con: duckdb.DuckDBPyConnection, manifest: dict, event):
             backfill_policy=dg.BackfillPolicy.single_run(), dagster_dbt_translator=TRANSLATOR)
 def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     days = context.partition_key_range
-    chunks = day_chunks(days.start, days.end, meter_chunk_days())  # bounded memory
-    for i, (first, last) in enumerate(chunks, start=1):
-        context.log.info(f"Recomputing daily volumes for {first} … {last} (part {i} of {len(chunks)})",
-                         extra=PROGRESS)
-        if i < len(chunks):  # an earlier part: models only; the last part's build tests the whole table
-            run_dbt_models(dbt, warehouse, ["--select", METER_SELECTION], (first, last))
-        else:
-            yield from run_dbt_build(context, dbt, warehouse, (first, last))
+    *earlier, (first, last) = day_chunks(days.start, days.end, meter_chunk_days())  # bounded memory
+    # the earlier parts: models only (on DuckDB all in one dbt process); the last part's build tests the whole table
+    if earlier and warehouse.engine == "duckdb":
+        run_dbt_parts(context, warehouse, METER_SELECTION, earlier)
+    elif earlier:
+        for i, window in enumerate(earlier, start=1):
+            log_part(context, str(i), str(len(earlier) + 1), *window)
+            run_dbt_models(dbt, warehouse, ["--select", METER_SELECTION], window)
+    log_part(context, str(len(earlier) + 1), str(len(earlier) + 1), first, last)
+    yield from run_dbt_build(context, dbt, warehouse, (first, last))
     # which rules the days' volumes now follow (`waterstat run` rebuilds a day only when it must)
     with warehouse.connect() as con:
         record_meter_build(con, meter_rules_key(Path(warehouse.deployment_dir)), days.start, days.end)

@@ -122,7 +122,8 @@ def meter_chunk_days() -> int:
     per-station-day medians live in memory outside DuckDB's limit, and the one sort grows faster than
     its rows. Measured on 10,000 points hourly (1.5 GB limit), the model alone: 92 days 28.2 s and
     2.23 GB peak, 61 days 16.3 s / 2.02 GB, 31 days 5.5 s / 1.80 GB; a month is cheaper per day even
-    with a dbt start-up (≈ 3 s) per part. Parts give the same rows."""
+    with a dbt call per part (the earlier parts share one dbt process: dbt_parts.py). Parts give the
+    same rows."""
     return int(os.environ.get("WATERSTAT_METER_CHUNK_DAYS", "31"))
 
 

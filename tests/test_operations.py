@@ -59,20 +59,22 @@ def last_run_id(paths) -> str:
 def test_rerunning_partitions_leaves_the_warehouse_identical(demo, tmp_path, monkeypatch, capsys):
     before = demo.fingerprint
     paths = copy_tree(monkeypatch, demo.home, tmp_path / "home")
-    # the two days rebuilt in two parts (one dbt run, then the build): each part must rewrite its day
+    # three days rebuilt in three parts (two in one dbt process, dbt_parts.py, then the build): each
+    # part must rewrite its own day
     monkeypatch.setenv("WATERSTAT_METER_CHUNK_DAYS", "1")
     with duckdb.connect(str(paths.warehouse)) as con:
-        con.execute("delete from intermediate.int_meter_daily_volumes where volume_date in ('2022-12-29', '2022-12-30')")
-    assert cli.main(["backfill", "meter", "2022-12-29", "2022-12-30"]) == 0
+        con.execute("delete from intermediate.int_meter_daily_volumes where volume_date between '2022-12-28' and '2022-12-30'")
+    assert cli.main(["backfill", "meter", "2022-12-28", "2022-12-30"]) == 0
     out = capsys.readouterr().out  # what the operator sees: each part, and that no file needed reloading
-    assert "2022-12-29 … 2022-12-29 (part 1 of 2)" in out and "2022-12-30 … 2022-12-30 (part 2 of 2)" in out
-    assert "3 files unchanged since their last load; nothing to reload" in out
+    assert all(f"{day} … {day} (part {i} of 3)" in out
+               for i, day in enumerate(("2022-12-28", "2022-12-29", "2022-12-30"), start=1))
+    assert "4 files unchanged since their last load; nothing to reload" in out
     meter_run = last_run_id(paths)
     annual = run_job(paths, "annual_sources_load", day_range_tags("2021", "2021"))
     run_job(paths, "build_and_publish")
     assert fingerprint(paths) == before
     # the same files were seen again and nothing was loaded twice
-    assert load_log(paths, meter_run) == [("unchanged", 0)] * 3  # 12-29, its 补传 file, 12-30
+    assert load_log(paths, meter_run) == [("unchanged", 0)] * 4  # 12-28, 12-29, its 补传 file, 12-30
     assert {status for status, _ in load_log(paths, annual.run_id)} == {"unchanged"}
 
 
