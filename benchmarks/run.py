@@ -265,7 +265,8 @@ def report(night: dict, meter: list[dict], parts: dict[str, float], memory_limit
         "- DuckDB's memory limit bounds its buffer manager, not every allocation: the per-station-day "
         "medians (exact, holistic aggregates) keep their values outside it. A long backfill therefore "
         "rebuilds its daily volumes in parts of `WATERSTAT_METER_CHUNK_DAYS` days (31 by default), so the "
-        "10× row's peak is a month's, the earlier parts run in one dbt process (dagster_project/dbt_parts.py; a month's sort is cheaper per day than a quarter's).",
+        "10× row's peak is a month's (and a month's sort is cheaper per day than a quarter's); the earlier "
+        "parts run one after the other in one dbt process (dagster_project/dbt_parts.py).",
         "",
     ]
     return "\n".join(lines)
