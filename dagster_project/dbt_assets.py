@@ -73,6 +73,7 @@ def dbt_cli(dbt: DbtCliResource, warehouse: WarehouseResource, args: list[str],
 
 
 def dbt_env(warehouse: WarehouseResource, engine: str, window: tuple[str, str] | None = None) -> dict:
+    """The WATERSTAT_* variables a dbt call reads (profiles.yml, macros/meter_window.sql); None: unset."""
     env = {"WATERSTAT_WAREHOUSE": warehouse.database, "WATERSTAT_ENGINE": engine,
            "WATERSTAT_LAKE": warehouse.lake_dir,
            "WATERSTAT_METER_START_DATE": window[0] if window else None,
@@ -81,6 +82,7 @@ def dbt_env(warehouse: WarehouseResource, engine: str, window: tuple[str, str] |
 
 
 def dbt_vars(warehouse: WarehouseResource) -> str:
+    """The deployment's rules as dbt's --vars."""
     return json.dumps(deployment_rules(Path(warehouse.deployment_dir)), ensure_ascii=False)
 
 
