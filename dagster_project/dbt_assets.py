@@ -146,12 +146,13 @@ def run_dbt_parts(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         for line in proc.stdout:
             output.append(line)
             if line.startswith(dbt_parts.PART_STARTS):
-                log_part(context, *line.split()[1:])
+                _, i, n, first, last = line.split()
+                log_part(context, int(i), int(n), first, last)
     if proc.returncode != 0:
         raise dg.Failure(f"dbt run failed ({select}):\n{''.join(output[-40:])}")
 
 
-def log_part(context: dg.AssetExecutionContext, i: str, n: str, first: str, last: str) -> None:
+def log_part(context: dg.AssetExecutionContext, i: int, n: int, first: str, last: str) -> None:
     context.log.info(f"Recomputing daily volumes for {first} … {last} (part {i} of {n})", extra=PROGRESS)
 
 
@@ -203,13 +204,14 @@ def meter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     days = context.partition_key_range
     *earlier, (first, last) = day_chunks(days.start, days.end, meter_chunk_days())  # bounded memory
     # the earlier parts: models only (on DuckDB all in one dbt process); the last part's build tests the whole table
+    parts = len(earlier) + 1
     if earlier and warehouse.engine == "duckdb":
         run_dbt_parts(context, warehouse, METER_SELECTION, earlier)
     elif earlier:
         for i, window in enumerate(earlier, start=1):
-            log_part(context, str(i), str(len(earlier) + 1), *window)
+            log_part(context, i, parts, *window)
             run_dbt_models(dbt, warehouse, ["--select", METER_SELECTION], window)
-    log_part(context, str(len(earlier) + 1), str(len(earlier) + 1), first, last)
+    log_part(context, parts, parts, first, last)
     yield from run_dbt_build(context, dbt, warehouse, (first, last))
     # which rules the days' volumes now follow (`waterstat run` rebuilds a day only when it must)
     with warehouse.connect() as con:

@@ -6,7 +6,8 @@ pandas DataFrames pulled read-only from DuckDB — GE's SQL path on DuckDB is br
 
 An expectation is declared here as data (its GE class name and arguments) and made a GE object only
 when a suite is built or run: the definitions read the suites' names and tables at import, and
-importing GE costs 2.4 s, which a run pays where it overlaps dbt's start-up (ge_checks.preload).
+importing GE costs 2.4 s, which a run pays where it overlaps dbt's start-up
+(ge_checks.preload_great_expectations).
 """
 from __future__ import annotations
 
