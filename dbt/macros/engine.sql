@@ -122,6 +122,11 @@
 {% macro default__day_starts_between(a, b) %}generate_series(date_trunc('day', {{ a }}), date_trunc('day', {{ b }}), interval 1 day){% endmacro %}
 {% macro spark__day_starts_between(a, b) %}sequence(cast(cast({{ a }} as date) as timestamp_ntz), cast(cast({{ b }} as date) as timestamp_ntz), interval 1 day){% endmacro %}
 
+{#- A 64-bit hash of a value (a key to count or compare by where the value itself is wide). -#}
+{% macro hash64(expr) %}{{ return(adapter.dispatch('hash64', 'waterstat')(expr)) }}{% endmacro %}
+{% macro default__hash64(expr) %}hash({{ expr }}){% endmacro %}
+{% macro spark__hash64(expr) %}xxhash64({{ expr }}){% endmacro %}
+
 {#- Seconds from timestamp a to timestamp b, as a double (fractions kept). -#}
 {% macro seconds_between(a, b) %}{{ return(adapter.dispatch('seconds_between', 'waterstat')(a, b)) }}{% endmacro %}
 {% macro default__seconds_between(a, b) %}epoch({{ b }} - {{ a }}){% endmacro %}
