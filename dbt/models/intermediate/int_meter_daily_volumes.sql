@@ -33,22 +33,21 @@
 ) }}
 {% endif %}
 
-with window_readings as (
-    select station_code, intake_code, reading_at, totalizer_m3, flow_m3_per_h, source_file,
-           source_row_number, loaded_at
-    from {{ ref('stg_raw__meter_readings') }}
-    where reading_at is not null and totalizer_m3 is not null and station_code is not null
-      and {{ meter_readings_in_window('source_file', 'reading_at') }}
-),
+{#- the readings a run reads: those of its day window (macros/meter_window.sql) -#}
+{% set readings_in_window -%}
+    reading_at is not null and totalizer_m3 is not null and station_code is not null
+    and {{ meter_readings_in_window('source_file', 'reading_at') }}
+{%- endset %}
 
 -- What the sort carries is what it costs: the file's path and the load time and row number behind
--- a reading (lineage, wanted only by the rare full-rule station, read again for it below) stay out;
--- a day's files are counted by a 64-bit hash of the path (two paths of one station-day sharing a
--- hash is a chance below 1e-18).
-readings as (
+-- a reading (lineage, wanted only by the rare full-rule station, which reads them again below) stay
+-- out; a day's files are counted by a 64-bit hash of the path (two paths of one station-day sharing
+-- a hash is a chance below 1e-18).
+with readings as (
     select station_code, intake_code, reading_at, totalizer_m3, flow_m3_per_h,
            {{ hash64('source_file') }} as source_file_hash
-    from window_readings
+    from {{ ref('stg_raw__meter_readings') }}
+    where {{ readings_in_window }}
 ),
 
 -- the one sort
@@ -115,7 +114,10 @@ full_rule_stations as (
 ),
 
 full_rule_readings as (
-    select * from window_readings where station_code in (select station_code from full_rule_stations)
+    select station_code, intake_code, reading_at, totalizer_m3, flow_m3_per_h, source_file,
+           source_row_number, loaded_at
+    from {{ ref('stg_raw__meter_readings') }}
+    where {{ readings_in_window }} and station_code in (select station_code from full_rule_stations)
 ),
 
 {{ meter_full_rules('full_rule_readings') }},
