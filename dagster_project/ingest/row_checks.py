@@ -48,7 +48,7 @@ def parsed_sql(source: Source) -> str:
     The row checks and the typed raw insert read these columns, so each value is parsed once per
     load, not once per rule (a timestamp has four rules)."""
     return ", ".join(f'{PARSERS[c.kind]}("{c.name}") as {parsed(c.name)}' if c.kind in PARSERS
-                     else f'trim("{c.name}") as {parsed(c.name)}' for c in source.columns)
+                     else f'ws_trim("{c.name}") as {parsed(c.name)}' for c in source.columns)
 
 
 def row_checks(source: Source) -> list[tuple[str, str]]:

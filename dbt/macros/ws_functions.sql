@@ -12,6 +12,13 @@ create or replace macro ws_ascii(x) as
     case when strlen(x) = length(x) then x
          else translate(x, '０１２３４５６７８９．，：－＋／　', '0123456789.,:-+/ ') end;
 
+-- A text value without its surrounding spaces. DuckDB's trim copies every string; an ASCII value
+-- that neither starts nor ends with a space (nearly every code and flag of an export) is returned
+-- as it is (the loader's four text columns of a meter file: 0.20 s → 0.17 s per 240,000 readings).
+-- Same values as trim by construction (tests/lib/test_parse_functions.py compares the two).
+create or replace macro ws_trim(x) as
+    case when strlen(x) = length(x) and not prefix(x, ' ') and not suffix(x, ' ') then x else trim(x) end;
+
 -- An ASCII value without commas or surrounding spaces (nearly every value of a platform's export)
 -- is what the general way would cast anyway, so it is cast as it is: the trim and the replace each
 -- copy every string (0.6 s → 0.2 s a column on 8.9 M readings). Routed by those tests, not by a

@@ -18,7 +18,7 @@ from tests.conftest import run_dbt
 
 pytestmark = pytest.mark.slow  # real dbt runs
 
-WS_FUNCTIONS = ("ws_ascii", "ws_parse_number_general", "ws_parse_number", "ws_parse_int", "ws_parse_date",
+WS_FUNCTIONS = ("ws_ascii", "ws_trim", "ws_parse_number_general", "ws_parse_number", "ws_parse_int", "ws_parse_date",
                 "ws_parse_cst_timestamp_ascii", "ws_parse_cst_timestamp",
                 "ws_parse_flag", "ws_volume_unit", "ws_is_valid_uscc")
 

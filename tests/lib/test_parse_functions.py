@@ -76,3 +76,15 @@ def test_the_direct_route_gives_the_general_value_for_every_shape(con):
     # the corpus is not all refused: many variants are still read (by either way)
     read = con.execute("select count(ws_parse_cst_timestamp(x)) from unnest(?) t(x)", [sorted(one)]).fetchone()[0]
     assert 0 < read < len(one)
+
+
+def test_trim_keeps_a_plain_value_and_trims_the_rest_as_duckdb_does(con):
+    """ws_trim gives trim's value for any character at either end of a value: every ASCII
+    character, the Unicode spaces DuckDB trims (no-break, ideographic, em) and some it keeps."""
+    ends = [chr(i) for i in range(1, 128)] + ["\u00a0", "\u3000", "\u2003", "\u200b", "\u2028", "站"]
+    values = {f"{a}{core}{b}" for core in ("BM00000001", "南通站", "a b", "") for a in ends + [""] for b in ends + [""]}
+    diff = con.execute("select x from unnest(?) t(x) where ws_trim(x) is distinct from trim(x)",
+                       [sorted(values)]).fetchall()
+    assert not diff
+    assert con.execute("select ws_trim(' BM01 '), ws_trim('\u3000南通\u3000'), ws_trim('BM01'), ws_trim(null)"
+                       ).fetchone() == ("BM01", "南通", "BM01", None)
