@@ -3,9 +3,9 @@
 Run on the same files, in one process, one part after another (seconds per million readings):
 - read, DuckDB read_csv: `read_csv` of the same files into a temporary table, every value as
   text, no header detection, no line numbers (the floor of reading);
-- read, contract reader: the loader's reader (ingest/readers.py `stage_file`: encoding and header
-  detection in Python, then DuckDB's read_csv of the plain file with each record's line number),
-  every value kept as text in a temporary table per file;
+- read, contract reader: the loader's reader (ingest/readers.py: encoding and header detection in
+  Python, then DuckDB's read_csv of a batch's plain files in one statement, each record with its
+  file and line), every value kept as text in temporary tables;
 - parse and check: the ws_* parsers and every row rule, set-based (row_checks.py);
 - store: the checked rows written typed, with lineage, to the warehouse table (and committed);
 - the loader end to end (ingest/loader.py `load_files`): all of the above plus checksums and the log;
@@ -27,8 +27,8 @@ import duckdb
 from benchmarks.floor import bare_sql
 from benchmarks.meter_data import write_meter_days
 from dagster_project.ingest.deployment_load import load_deployment
-from dagster_project.ingest.loader import ensure_raw_schema, load_files
-from dagster_project.ingest.readers import stage_file
+from dagster_project.ingest.loader import BATCH_ROWS, ensure_raw_schema, load_files
+from dagster_project.ingest.readers import Staged, file_layout, stage_plain_files
 from dagster_project.ingest.row_checks import broken_sql, create_reference_tables, parsed, parsed_sql
 from dagster_project.lib.contracts import SOURCES_BY_NAME
 from dagster_project.lib.deployment import deployment_dir
@@ -53,6 +53,18 @@ def fresh_warehouse(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def read_as_the_loader_does(con: duckdb.DuckDBPyConnection, files: list[Path]) -> list[Staged]:
+    """The files staged as text in the loader's batches (ingest/loader.py BATCH_ROWS), plain ones by
+    one read_csv a batch (readers.stage_plain_files)."""
+    staged, batch = [], []
+    for i, f in enumerate(files):
+        batch.append(file_layout(f, METER).plain(f))
+        if sum(p.records for p in batch) >= BATCH_ROWS or i == len(files) - 1:
+            staged += stage_plain_files(con, batch, METER, f"staged_{i}")
+            batch = []
+    return staged
+
+
 def measure_parts(files: list[Path], work: Path, memory_limit: str) -> dict[str, float]:
     t: dict[str, float] = {}
     names = [str(f) for f in files]
@@ -62,9 +74,10 @@ def measure_parts(files: list[Path], work: Path, memory_limit: str) -> dict[str,
         timed("read, DuckDB read_csv", t, lambda: con.execute(
             f"create temp table landed as select * from read_csv({names}, all_varchar = true)"))
     con = fresh_warehouse(work / "parts.duckdb", memory_limit)
-    staged = timed("read, contract reader", t,
-                   lambda: [stage_file(con, f, METER, f"staged_{i}") for i, f in enumerate(files)])
-    incoming = " union all ".join(f"select {s.line_sql} as _source_row_number, * from {s.table}" for s in staged)
+    staged = timed("read, contract reader", t, lambda: read_as_the_loader_does(con, files))
+    columns = ", ".join(f'"{c.name}"' for c in METER.columns)
+    incoming = " union all ".join(f"select {s.line_sql} as _source_row_number, {columns} from {s.table} where {s.where}"
+                                  for s in staged)
     timed("parse and check", t, lambda: con.execute(
         f"create temp table parsed_rows as select *, {parsed_sql(METER)} from ({incoming}) where true; "
         f"create temp table checked as select * from parsed_rows where not {broken_sql(METER)}"))

@@ -80,3 +80,37 @@ def test_a_negative_undated_or_unknown_section_flow_row_is_quarantined_and_the_o
     quarantined = con.execute(f"select _source_row_number, _reasons from {flows.quarantine_table} order by 1").fetchall()
     assert quarantined == [(3, ["below_minimum:mean_flow_m3s"]), (4, ["invalid_date:flow_date"]),
                            (5, ["unknown_flow_section"])]
+
+
+def test_plain_files_read_together_keep_each_files_lines_and_a_broken_one_is_rejected_alone(tmp_path):
+    """The batch's plain files are read by one read_csv per shape (readers.stage_plain_files): each
+    row keeps its own file's line number and a file with a title line is a shape of its own. A file
+    with a row one field short fails the shared read: then each file is read alone, the broken one
+    is rejected naming its line, and the others land."""
+    raw = tmp_path / "raw"
+    _write(raw, "d1.csv", "S,s,Q,2022-01-01 00:00,1,1,N\nS,s,Q,2022-01-01 01:00,2,1,N\nS,s,Q,2022-01-01 02:00,3,1,N\n")
+    _write(raw, "d2.csv", "T,t,Q,2022-01-02 00:00,5,1,N\n")
+    (raw / "meter_readings" / "d3.csv").write_text("平台导出\n" + HEADER + "U,u,Q,2022-01-03 00:00,7,1,N\n"
+                                                   "U,u,Q,2022-01-03 01:00,8,1,N\n", encoding="utf-8")
+    _write(raw, "d5.csv", "W,w,Q,2022-01-05 00:00,-1,1,N\nW,w,Q,2022-01-05 01:00,11,1,N\n")
+    expected = [("meter_readings/d1.csv", 2, "S", 1.0), ("meter_readings/d1.csv", 3, "S", 2.0),
+                ("meter_readings/d1.csv", 4, "S", 3.0), ("meter_readings/d2.csv", 2, "T", 5.0),
+                ("meter_readings/d3.csv", 3, "U", 7.0), ("meter_readings/d3.csv", 4, "U", 8.0),
+                ("meter_readings/d5.csv", 2, "W", None), ("meter_readings/d5.csv", 3, "W", 11.0)]
+    rows_sql = """select _source_file, _source_row_number, station_code, totalizer_m3 from raw.meter_readings
+                  union all
+                  select _source_file, _source_row_number, station_code, null from raw.meter_readings__quarantine
+                  order by 1, 2"""
+    counts = [(3, 3, 0), (1, 1, 0), (2, 2, 0), (2, 1, 1)]  # read, loaded, quarantined (d5: a negative total)
+    for broken, name in ((False, "together"), (True, "alone")):
+        if broken:
+            _write(raw, "d4.csv", "V,v,Q,2022-01-04 00:00,9,1,N\nV,v,Q,2022-01-04 01:00\n")
+        (tmp_path / name).mkdir()
+        con = new_warehouse(tmp_path / name)  # a fresh warehouse: every file read again
+        outcome = {o.file.split("/")[1]: o for o in load_source(con, METER, raw, run_id="r", settle_seconds=0).outcomes}
+        assert {f: o.status for f, o in outcome.items()} == {"d1.csv": "loaded", "d2.csv": "loaded", "d3.csv": "loaded",
+                                                            "d5.csv": "loaded", **({"d4.csv": "rejected"} if broken else {})}
+        assert [(o.rows_read, o.rows_loaded, o.rows_quarantined) for f, o in sorted(outcome.items())
+                if f != "d4.csv"] == counts
+        assert con.execute(rows_sql).fetchall() == expected
+    assert "d4.csv" in outcome["d4.csv"].message and "Line: 3" in outcome["d4.csv"].message

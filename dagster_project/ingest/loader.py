@@ -23,7 +23,7 @@ import duckdb
 from dagster_project.ingest.deployment_load import load_deployment
 from dagster_project.ingest.raw_files import markers, owned_files, still_being_written
 from dagster_project.ingest.raw_files import settle_seconds as settle_rule
-from dagster_project.ingest.readers import ContractError, Staged, stage_file
+from dagster_project.ingest.readers import ContractError, PlainCsv, Staged, file_layout, stage_file, stage_plain_files
 from dagster_project.ingest.row_checks import (PARSERS, REASONS_COLUMN, broken_sql, create_reference_tables,
                                                parsed, parsed_sql, reasons_sql)
 from dagster_project.lib.contracts import SOURCES, Source
@@ -187,18 +187,25 @@ def reject_file(con, source: Source, path: Path, rel: str, run_id: str, quaranti
 
 @dataclass
 class _Pending:
-    """A file read and accepted at file level, waiting to land with its batch."""
+    """A file accepted at file level, waiting to land with its batch: staged already, or a plain CSV
+    waiting for the batch's one read (readers.stage_plain_files)."""
     rel: str
     sha: str
     size: int
-    staged: Staged  # its rows, parsed, in a temporary table (readers.stage_file)
     is_restatement: bool
+    staged: Staged | None = None  # its rows, parsed, in a temporary table (readers.stage_file)
+    plain: PlainCsv | None = None
+
+    @property
+    def rows(self) -> int:
+        return self.staged.rows if self.staged else self.plain.records
 
     def rows_sql(self, index: int, columns: str) -> str:
         """Its rows with their lineage: the file's path and checksum as constants, not per-row data."""
         return (f"select {index} as _file_index, {sql_text(self.rel)} as _source_file, "
                 f"{sql_text(self.sha)} as _file_sha256, "
-                f"{self.staged.line_sql} as _source_row_number, {columns} from {self.staged.table}")
+                f"{self.staged.line_sql} as _source_row_number, {columns} from {self.staged.table} "
+                f"where {self.staged.where}")
 
 
 # Files are landed in batches of about this many rows: one check and insert for many files
@@ -255,6 +262,22 @@ def _land_batch(con, source: Source, batch: list[_Pending], run_id: str) -> list
     return outcomes
 
 
+def _stage_and_land(con, source: Source, batch: list[_Pending], run_id: str,
+                    quarantine_root: Path | None) -> list[FileOutcome]:
+    """Read the batch's plain CSV files in one statement, reject those that break their contract,
+    land the rest."""
+    waiting = [p for p in batch if p.staged is None]
+    outcomes = []
+    staged = stage_plain_files(con, [p.plain for p in waiting], source, "_staged_plain", parsed_sql(source))
+    for p, result in zip(waiting, staged):
+        if isinstance(result, ContractError):
+            outcomes.append(reject_file(con, source, p.plain.path, p.rel, run_id, quarantine_root, str(result), p.sha))
+        else:
+            p.staged = result
+    ready = [p for p in batch if p.staged is not None]
+    return outcomes + (_land_batch(con, source, ready, run_id) if ready else [])
+
+
 def load_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path], raw_root: Path,
                run_id: str = "manual", quarantine_root: Path | None = None) -> list[FileOutcome]:
     """Load each file unless its bytes are already loaded; reject (and move away) a file that
@@ -268,20 +291,24 @@ def load_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path]
             outcomes.append(FileOutcome(rel, "unchanged"))
             _log(con, source, rel, sha, size, outcomes[-1], run_id)
             continue
-        table = f"_staged_file_{len(batch)}"
+        pending, table = _Pending(rel, sha, size, _ever_loaded(con, rel)), f"_staged_file_{len(batch)}"
         try:
-            # each value parsed once, as it lands: the row checks and the typed insert read the results
-            staged = stage_file(con, path, source, table, parsed_sql(source))
+            layout = file_layout(path, source)
+            if layout and layout.is_plain and not layout.transcoded:
+                pending.plain = layout.plain(path)  # read with the batch's other plain files, in one statement
+            else:
+                # each value parsed once, as it lands: the row checks and the typed insert read the results
+                pending.staged = stage_file(con, path, source, table, parsed_sql(source), layout)
         except ContractError as exc:
             con.execute(f"drop table if exists {table}")
             outcomes.append(reject_file(con, source, path, rel, run_id, quarantine_root, str(exc), sha))
             continue
-        batch.append(_Pending(rel, sha, size, staged, _ever_loaded(con, rel)))
-        if sum(p.staged.rows for p in batch) >= BATCH_ROWS:
-            outcomes += _land_batch(con, source, batch, run_id)
+        batch.append(pending)
+        if sum(p.rows for p in batch) >= BATCH_ROWS:
+            outcomes += _stage_and_land(con, source, batch, run_id, quarantine_root)
             batch = []
     if batch:
-        outcomes += _land_batch(con, source, batch, run_id)
+        outcomes += _stage_and_land(con, source, batch, run_id, quarantine_root)
     order = {path.relative_to(raw_root).as_posix(): i for i, path in enumerate(paths)}
     return sorted(outcomes, key=lambda o: order[o.file])
 

@@ -24,7 +24,7 @@ from dagster_project.ingest.csv_text import data_row_lines, decode, decode_csv, 
 from dagster_project.ingest.raw_files import conversion_advice
 from dagster_project.lib.contracts import VOLUME_UNITS, Column, ContractError, Source
 
-__all__ = ["ContractError", "decode", "read_source_file", "stage_file"]
+__all__ = ["ContractError", "decode", "file_layout", "read_source_file", "PlainCsv", "stage_file", "stage_plain_files"]
 
 HEADER_SCAN_ROWS = 12
 OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # Compound File Binary: .xls, .et, and encrypted OOXML
@@ -145,13 +145,33 @@ class CsvLayout:
         return self.encoded.count(b"\n", 0, self._end()) - self.skip
 
 
+    def plain(self, path: Path) -> PlainCsv:
+        return PlainCsv(path, self.skip, len(self.header), tuple(sorted(self.found.items())), self.records())
+
+
+@dataclass(frozen=True)
+class PlainCsv:
+    """What DuckDB's read_csv needs to read a plain file (CsvLayout.is_plain), without its text."""
+    path: Path
+    skip: int  # 0-based line of the header
+    width: int  # fields in the header
+    found: tuple[tuple[str, int], ...]  # contract column → header position
+    records: int
+
+    @property
+    def shape(self) -> tuple:
+        """What files read by one read_csv share: title lines, header width and columns."""
+        return self.skip, self.width, self.found
+
+
 @dataclass(frozen=True)
 class Staged:
-    """A file's rows in a temporary table (stage_file)."""
+    """A file's rows in a temporary table (stage_file), all of it or a rowid range (stage_plain_files)."""
     table: str
     rows: int
     line_sql: str  # each row's line in the file, as SQL over the table
     note: str = ""  # how the file was read ("" if nothing to say)
+    where: str = "true"  # which of the table's rows are the file's
 
 
 def csv_layout(path: Path, source: Source) -> CsvLayout:
@@ -163,47 +183,90 @@ def csv_layout(path: Path, source: Source) -> CsvLayout:
     return CsvLayout(text, encoded, transcoded, skip, header, found)
 
 
-def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str, derived: str) -> Staged:
+def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str, derived: str,
+              layout: CsvLayout | None = None) -> Staged:
     """DuckDB's read_csv reads a plain file (CsvLayout.is_plain) straight from disk into `table`;
     any other goes through read_csv below. A GBK file is read from its UTF-8 transcoding, written
     to a private temporary file (DuckDB reads UTF-8 alone without its encodings extension, which
     an offline machine cannot install)."""
-    layout = csv_layout(path, source)
+    layout = layout or csv_layout(path, source)
     if not layout.is_plain:
         return stage_arrow(con, read_csv(path, source, layout), table, derived)
     if not layout.transcoded:
-        return _stage_plain(con, path, path, layout, source, table, derived)
+        return _stage_plain(con, [(layout.plain(path), path)], source, table, derived)[0]
     with tempfile.TemporaryDirectory(prefix="waterstat-") as private:  # mode 700
         utf8 = Path(private) / path.name
         utf8.write_bytes(layout.encoded)
-        return _stage_plain(con, path, utf8, layout, source, table, derived)
+        return _stage_plain(con, [(layout.plain(path), utf8)], source, table, derived)[0]
 
 
-def _stage_plain(con: duckdb.DuckDBPyConnection, path: Path, utf8: Path, layout: CsvLayout, source: Source,
-                 table: str, derived: str) -> Staged:
-    """The plain file `path`, whose UTF-8 bytes are at `utf8` (the file itself, or its transcoding)."""
-    names = [f"c{i}" for i in range(len(layout.header))]
+def stage_plain_files(con: duckdb.DuckDBPyConnection, files: list[PlainCsv], source: Source, table: str,
+                      derived: str = "") -> list[Staged | ContractError]:
+    """Plain UTF-8 files (is_plain, not transcoded) staged by one read_csv for each shape, into
+    `table`_<n>: one statement for many files costs less than one a file (ten meter files of 240,000
+    readings, values parsed: 0.27 → 0.22 s a file). If such a read fails, each of its files is read
+    alone, so an error names its file. Each file's Staged or ContractError, in the order given."""
+    derived = f", {derived}" if derived else ""
+    shapes: dict[tuple, list[int]] = {}
+    for i, plain in enumerate(files):
+        shapes.setdefault(plain.shape, []).append(i)
+    results: list[Staged | ContractError | None] = [None] * len(files)
+    for g, members in enumerate(shapes.values()):
+        try:
+            staged = _stage_plain(con, [(files[i], files[i].path) for i in members], source, f"{table}_{g}", derived)
+            for i, one in zip(members, staged):
+                results[i] = one
+        except ContractError:
+            con.execute(f"drop table if exists {table}_{g}")
+            for i in members:
+                try:
+                    results[i] = stage_csv(con, files[i].path, source, f"{table}_{g}_{i}", derived)
+                except ContractError as exc:
+                    con.execute(f"drop table if exists {table}_{g}_{i}")
+                    results[i] = exc
+    return [r for r in results if r is not None]
+
+
+def _stage_plain(con: duckdb.DuckDBPyConnection, files: list[tuple[PlainCsv, Path]], source: Source,
+                 table: str, derived: str) -> list[Staged]:
+    """Plain files of one shape, each with its UTF-8 bytes at a path (the file itself, or its
+    transcoding), read by one read_csv into `table`. A new table's rowid is its insertion order,
+    which DuckDB keeps as the files' and then each file's (preserve_insertion_order), so a file's
+    rows are a rowid range: checked against its own count of lines, never assumed. Raises
+    ContractError (naming the first file) if the read fails or a count differs."""
+    first = files[0][0]
+    found = dict(first.found)
+    names = [f"c{i}" for i in range(first.width)]
     columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
-    picked = ", ".join((f'{names[layout.found[c.name]]} as "{c.name}"' if c.name in layout.found
+    picked = ", ".join((f'{names[found[c.name]]} as "{c.name}"' if c.name in found
                         else f'null::varchar as "{c.name}"') for c in source.columns)
     try:
         # every value exactly as received (an empty field is null, as in the general reader); a row
         # with more or fewer fields than the header rejects the file
         con.execute(f"""create or replace temp table {table} as select *{derived} from (
-                            select {picked}
-                            from read_csv(?, header = false, skip = {layout.skip + 1}, auto_detect = false,
+                            select {picked}, filename as _staged_from
+                            from read_csv(?, header = false, skip = {first.skip + 1}, auto_detect = false,
                                           delim = ',', columns = {{{columns}}}, null_padding = false,
-                                          strict_mode = true))""", [str(utf8)])
+                                          strict_mode = true, filename = true))""",
+                    [[str(utf8) for _, utf8 in files]])
     except duckdb.Error as exc:
-        message = "; ".join(str(exc).splitlines()[:3]).replace(str(utf8), str(path))
-        raise ContractError(path, "malformed_csv", message) from exc
-    rows = con.execute(f"select count(*) from {table}").fetchone()[0]
-    if rows == 0:
-        raise ContractError(path, "no_rows", "header present but no data rows")
-    if rows != layout.records():  # cannot happen for a plain file; never record wrong lineage if it does
-        raise ContractError(path, "malformed_csv", f"{rows} records read but {layout.records()} lines found")
-    # a new table's rowid is its insertion order, which DuckDB keeps as the file's (preserve_insertion_order)
-    return Staged(table, rows, f"rowid + {layout.skip + 2}")
+        message = "; ".join(str(exc).splitlines()[:3])
+        for plain, utf8 in files:
+            message = message.replace(str(utf8), str(plain.path))
+        raise ContractError(first.path, "malformed_csv", message) from exc
+    read = {f: (n, lo, hi) for f, n, lo, hi in con.execute(
+        f"select _staged_from, count(*), min(rowid), max(rowid) from {table} group by 1").fetchall()}
+    staged, offset = [], 0
+    for plain, utf8 in files:
+        rows, expected = read.get(str(utf8), (0, None, None)), plain.records
+        if rows[0] == 0:
+            raise ContractError(plain.path, "no_rows", "header present but no data rows")
+        if rows != (expected, offset, offset + expected - 1):  # cannot happen for a plain file; never record wrong lineage
+            raise ContractError(plain.path, "malformed_csv", f"{rows[0]} records read but {expected} lines found")
+        staged.append(Staged(table, expected, f"rowid + ({plain.skip + 2 - offset})",
+                             where=f"rowid between {offset} and {offset + expected - 1}"))
+        offset += expected
+    return staged
 
 
 def stage_arrow(con: duckdb.DuckDBPyConnection, rows: pa.Table, table: str, derived: str, note: str = "") -> Staged:
@@ -367,16 +430,24 @@ def _is_encrypted_package(path: Path) -> bool:
         return False
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str, derived: str = "") -> Staged:
+def stage_file(con: duckdb.DuckDBPyConnection, path: Path, source: Source, table: str, derived: str = "",
+               layout: CsvLayout | None = None) -> Staged:
     """The file's rows as text columns in the temporary table `table`, with `derived` (SQL select
     items over them, such as their parsed values) computed as they land. Raises ContractError for
-    a file that breaks its contract."""
-    _reject_other_formats(path, source)
+    a file that breaks its contract. `layout`: a CSV's, if file_layout found it already."""
     derived = f", {derived}" if derived else ""
     if source.file_format == "csv":
-        return stage_csv(con, path, source, table, derived)
+        return stage_csv(con, path, source, table, derived, layout or file_layout(path, source))
+    _reject_other_formats(path, source)
     rows, note = read_xlsx(path, source)
     return stage_arrow(con, rows, table, derived, note)
+
+
+def file_layout(path: Path, source: Source) -> CsvLayout | None:
+    """A CSV file's layout (None for a workbook source), after the checks of what the file is.
+    Raises ContractError for a file that cannot be the source's."""
+    _reject_other_formats(path, source)
+    return csv_layout(path, source) if source.file_format == "csv" else None
 
 
 def read_source_file(path: Path, source: Source) -> pa.Table:
