@@ -251,15 +251,16 @@ def report(night: dict, meter: list[dict], parts: dict[str, float], memory_limit
         "both ways, benchmarks/floor.py `rules_floor_differences`): the same rules over the same files.",
         "- The bare floor reads each CSV once into typed columns and runs one window and one aggregate, keeping "
         "nothing. The rules floor is the meter model itself (int_meter_daily_volumes, compiled; its rules in "
-        "dbt/macros/meter_rules.sql) over the files: one sort over (station, time) gives each reading two "
+        "dbt/macros/meter_rules.sql) over the files: one sort over (station, time), carrying no lineage "
+        "strings (a day's files are counted by a hash of the path), gives each reading two "
         "neighbours before and one after, so the outlier test of a reading and of the one before it and the "
         "previous good reading come out of the same pass; per-station-day medians (gap and spike tests) are "
         "one group-by joined back; the rare station with a duplicated time or two outliers in a row goes "
         "through the full rule set over its rows alone; intervals are prorated across midnight and summed "
         "exactly.",
         "- The meter path adds to the rules floor (a) the load (the table above: the contract reader, which finds "
-        "the header and checks the encoding in Python and has DuckDB's read_csv read the file with each "
-        "record's line number; the ws_* parsers and row rules, and the typed copy with file, checksum and row number that every figure "
+        "the header and checks the encoding in Python and has DuckDB's read_csv read a batch's plain files "
+        "in one statement, each record with its file and line; the ws_* parsers and row rules, and the typed copy with file, checksum and row number that every figure "
         "traces to; a rejected row goes to the quarantine with its reason), (b) dbt's start-up and the "
         "Dagster run around it, and (c) Great Expectations on a sample of the run's rows.",
         "- DuckDB's memory limit bounds its buffer manager, not every allocation: the per-station-day "
