@@ -1,4 +1,4 @@
-"""Read one raw file into a temporary DuckDB table of canonical text columns, or raise a ContractError.
+"""Read raw files into temporary DuckDB tables of canonical text columns, or raise a ContractError.
 
 Values stay text here (the loader's row checks and dbt staging parse them); only header matching,
 encoding and layout are resolved, so a file either lands whole with row-level lineage or is
@@ -210,7 +210,7 @@ def stage_plain_files(con: duckdb.DuckDBPyConnection, files: list[PlainCsv], sou
     shapes: dict[tuple, list[int]] = {}
     for i, plain in enumerate(files):
         shapes.setdefault(plain.shape, []).append(i)
-    results: list[Staged | ContractError | None] = [None] * len(files)
+    results: dict[int, Staged | ContractError] = {}
     for g, members in enumerate(shapes.values()):
         try:
             staged = _stage_plain(con, [(files[i], files[i].path) for i in members], source, f"{table}_{g}", derived)
@@ -224,7 +224,7 @@ def stage_plain_files(con: duckdb.DuckDBPyConnection, files: list[PlainCsv], sou
                 except ContractError as exc:
                     con.execute(f"drop table if exists {table}_{g}_{i}")
                     results[i] = exc
-    return [r for r in results if r is not None]
+    return [results[i] for i in range(len(files))]
 
 
 def _stage_plain(con: duckdb.DuckDBPyConnection, files: list[tuple[PlainCsv, Path]], source: Source,
