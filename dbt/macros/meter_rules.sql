@@ -34,12 +34,14 @@
     DuckDB reads a column alias of the same select list, so the columns build on one another. -#}
 {% macro meter_interval_columns(prev_m3, m3) -%}
     {{ m3 }} - {{ prev_m3 }} as raw_delta_m3,
-    pow(10, ceil(log10(greatest({{ prev_m3 }}, 0) + 1))) as register_capacity_m3,
+    -- a register's capacity matters only where the reading dropped (logarithms cost, every reading)
+    case when raw_delta_m3 < 0 then pow(10, ceil(log10(greatest({{ prev_m3 }}, 0) + 1))) end as register_capacity_m3,
     raw_delta_m3 < 0
         and {{ m3 }} + register_capacity_m3 - {{ prev_m3 }}
             <= {{ var('meter_rollover_max_fraction') }} * register_capacity_m3 as is_rollover,
     raw_delta_m3 < 0 and not is_rollover
         and {{ m3 }} < {{ var('meter_reset_max_fraction') }} * {{ prev_m3 }} as is_reset,
+    raw_delta_m3 < 0 and not is_rollover and not is_reset as is_negative_increment,
     case
         when raw_delta_m3 >= 0 then raw_delta_m3
         when is_rollover then {{ m3 }} + register_capacity_m3 - {{ prev_m3 }}
@@ -53,6 +55,12 @@
 {% macro meter_station_day_medians(is_interval) -%}
     median(interval_s) filter (where {{ is_interval }}) as typical_interval_s,
     median(volume_m3) filter (where {{ is_interval }} and volume_m3 > 0) as median_volume_m3
+{%- endmacro %}
+
+{#- Whether the meter reports flow at a reading (all the stuck test needs of the flow: a boolean
+    rather than the figure, so the one sort carries a byte, not eight). -#}
+{% macro meter_is_flowing(flow_m3_per_h) -%}
+    coalesce({{ flow_m3_per_h }}, 0) > 0 as is_flowing
 {%- endmacro %}
 
 {#- One interval row (int_meter_daily_volumes sums them per day), from an interval `m` and its
@@ -70,11 +78,11 @@
     {{ m }}.volume_m3,
     {{ m }}.is_rollover,
     {{ m }}.is_reset,
-    {{ m }}.raw_delta_m3 < 0 and not {{ m }}.is_rollover and not {{ m }}.is_reset as is_negative_increment,
+    {{ m }}.is_negative_increment,
     {{ m }}.interval_s > {{ var('meter_gap_factor') }} * {{ d }}.typical_interval_s as has_gap,
     {{ m }}.volume_m3 > {{ var('meter_spike_factor') }} * {{ d }}.median_volume_m3 * {{ m }}.interval_s
         / {{ d }}.typical_interval_s and {{ m }}.volume_m3 > 1 as is_spike,
-    {{ m }}.volume_m3 = 0 and coalesce({{ m }}.flow_m3_per_h, 0) > 0 as is_stuck,
+    {{ m }}.volume_m3 = 0 and {{ m }}.is_flowing as is_stuck,
     {{ n_duplicate_copies }} as n_duplicate_copies
 {%- endmacro %}
 

@@ -44,7 +44,7 @@
 -- out; a day's files are counted by a 64-bit hash of the path (two paths of one station-day sharing
 -- a hash is a chance below 1e-18).
 with readings as (
-    select station_code, intake_code, reading_at, totalizer_m3, flow_m3_per_h,
+    select station_code, intake_code, reading_at, totalizer_m3, {{ meter_is_flowing('flow_m3_per_h') }},
            {{ hash64('source_file') }} as source_file_hash
     from {{ ref('stg_raw__meter_readings') }}
     where {{ readings_in_window }}
@@ -114,7 +114,7 @@ full_rule_stations as (
 ),
 
 full_rule_readings as (
-    select station_code, intake_code, reading_at, totalizer_m3, flow_m3_per_h, source_file,
+    select station_code, intake_code, reading_at, totalizer_m3, {{ meter_is_flowing('flow_m3_per_h') }}, source_file,
            source_row_number, loaded_at
     from {{ ref('stg_raw__meter_readings') }}
     where {{ readings_in_window }} and station_code in (select station_code from full_rule_stations)
@@ -122,31 +122,40 @@ full_rule_readings as (
 
 {{ meter_full_rules('full_rule_readings') }},
 
-intervals as (
+-- The interval rows are never stored: most intervals lie within one day and land on it whole; only
+-- those across midnight are split over the days they span (a list per interval for every reading
+-- would cost more than the rest). Each of the two computes its own intervals from `measured`, with
+-- its test on the reading itself (a Jinja set, not a CTE: DuckDB writes out a CTE that two places
+-- read, at a province's year to disk, and did not push the test below the join).
+{% set common_intervals -%}
     select {{ meter_interval_row('m', 'd', 0) }}
     from measured as m
     join station_flags as d on m.station_code = d.station_code and m.reading_at::date = d.reading_date
     where m.is_interval and not d.is_full_rule_station
-    union all
-    select * from full_intervals
-),
+{%- endset %}
+{% set reading_within_one_day = "m.prev_reading_at::date = (m.reading_at - interval 1 microsecond)::date" %}
+{% set within_one_day = "interval_start_at::date = (interval_end_at - interval 1 microsecond)::date" %}
 
--- Most intervals lie within one day and land on it whole; only those across midnight are split
--- over the days they span (a list per interval for every reading would cost more than the rest).
 split as (
     select *, (interval_end_at - interval 1 microsecond)::date as volume_date, interval_s as overlap_s
-    from intervals
-    where interval_start_at::date = (interval_end_at - interval 1 microsecond)::date
+    from (
+        {{ common_intervals }} and {{ reading_within_one_day }}
+        union all
+        select * from full_intervals where {{ within_one_day }}
+    ) as i
     union all
     select
         i.*,
         d.day::date as volume_date,
         {{ seconds_between('greatest(i.interval_start_at, d.day)', 'least(i.interval_end_at, d.day + interval 1 day)') }}
             as overlap_s
-    from intervals as i
+    from (
+        {{ common_intervals }} and not {{ reading_within_one_day }}
+        union all
+        select * from full_intervals where not {{ within_one_day }}
+    ) as i
     cross join {{ unnest_rows(day_starts_between('i.interval_start_at', 'i.interval_end_at - interval 1 microsecond')) }}
         as d(day)
-    where i.interval_start_at::date <> (i.interval_end_at - interval 1 microsecond)::date
 ),
 
 days as (
