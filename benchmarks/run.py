@@ -252,12 +252,12 @@ def report(night: dict, meter: list[dict], parts: dict[str, float], memory_limit
         "- The bare floor reads each CSV once into typed columns and runs one window and one aggregate, keeping "
         "nothing. The rules floor is the meter model itself (int_meter_daily_volumes, compiled; its rules in "
         "dbt/macros/meter_rules.sql) over the files: one sort over (station, time), carrying no lineage "
-        "strings (a day's files are counted by a hash of the path), gives each reading two "
+        "strings (a day's files are counted by a hash of the path) and of the flow only whether there is any, gives each reading two "
         "neighbours before and one after, so the outlier test of a reading and of the one before it and the "
         "previous good reading come out of the same pass; per-station-day medians (gap and spike tests) are "
         "one group-by joined back; the rare station with a duplicated time or two outliers in a row goes "
         "through the full rule set over its rows alone; intervals are prorated across midnight and summed "
-        "exactly.",
+        "exactly, streaming from the pass to the sums without being stored.",
         "- The meter path adds to the rules floor (a) the load (the table above: the contract reader, which finds "
         "the header and checks the encoding in Python and has DuckDB's read_csv read a batch's plain files "
         "in one statement, each record with its file and line; the ws_* parsers and row rules, and the typed copy with file, checksum and row number that every figure "
