@@ -63,6 +63,12 @@
     coalesce({{ flow_m3_per_h }}, 0) > 0 as is_flowing
 {%- endmacro %}
 
+{#- An interval from start_at to end_at lies within one calendar day: the day of its last instant
+    (an interval ending at midnight belongs to the day before). -#}
+{% macro meter_within_one_day(start_at, end_at) -%}
+    ({{ start_at }}::date = ({{ end_at }} - interval 1 microsecond)::date)
+{%- endmacro %}
+
 {#- One interval row (int_meter_daily_volumes sums them per day), from an interval `m` and its
     station-day `d`:
       gap:   longer than meter_gap_factor × the day's usual interval (volume kept and prorated);

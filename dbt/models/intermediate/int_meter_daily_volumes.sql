@@ -133,15 +133,13 @@ full_rule_readings as (
     join station_flags as d on m.station_code = d.station_code and m.reading_at::date = d.reading_date
     where m.is_interval and not d.is_full_rule_station
 {%- endset %}
-{% set reading_within_one_day = "m.prev_reading_at::date = (m.reading_at - interval 1 microsecond)::date" %}
-{% set within_one_day = "interval_start_at::date = (interval_end_at - interval 1 microsecond)::date" %}
 
 split as (
     select *, (interval_end_at - interval 1 microsecond)::date as volume_date, interval_s as overlap_s
     from (
-        {{ common_intervals }} and {{ reading_within_one_day }}
+        {{ common_intervals }} and {{ meter_within_one_day('m.prev_reading_at', 'm.reading_at') }}
         union all
-        select * from full_intervals where {{ within_one_day }}
+        select * from full_intervals where {{ meter_within_one_day('interval_start_at', 'interval_end_at') }}
     ) as i
     union all
     select
@@ -150,9 +148,9 @@ split as (
         {{ seconds_between('greatest(i.interval_start_at, d.day)', 'least(i.interval_end_at, d.day + interval 1 day)') }}
             as overlap_s
     from (
-        {{ common_intervals }} and not {{ reading_within_one_day }}
+        {{ common_intervals }} and not {{ meter_within_one_day('m.prev_reading_at', 'm.reading_at') }}
         union all
-        select * from full_intervals where not {{ within_one_day }}
+        select * from full_intervals where not {{ meter_within_one_day('interval_start_at', 'interval_end_at') }}
     ) as i
     cross join {{ unnest_rows(day_starts_between('i.interval_start_at', 'i.interval_end_at - interval 1 microsecond')) }}
         as d(day)
