@@ -63,10 +63,15 @@
     coalesce({{ flow_m3_per_h }}, 0) > 0 as is_flowing
 {%- endmacro %}
 
-{#- An interval from start_at to end_at lies within one calendar day: the day of its last instant
-    (an interval ending at midnight belongs to the day before). -#}
+{#- The last instant of an interval ending at end_at: its volume lands on the days up to this
+    one's, so an interval ending at midnight belongs to the day before. -#}
+{% macro meter_last_instant(end_at) -%}
+    ({{ end_at }} - interval 1 microsecond)
+{%- endmacro %}
+
+{#- An interval from start_at to end_at lies within one calendar day: that of its last instant. -#}
 {% macro meter_within_one_day(start_at, end_at) -%}
-    ({{ start_at }}::date = ({{ end_at }} - interval 1 microsecond)::date)
+    ({{ start_at }}::date = {{ meter_last_instant(end_at) }}::date)
 {%- endmacro %}
 
 {#- One interval row (int_meter_daily_volumes sums them per day), from an interval `m` and its

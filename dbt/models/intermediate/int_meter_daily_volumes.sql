@@ -135,7 +135,7 @@ full_rule_readings as (
 {%- endset %}
 
 split as (
-    select *, (interval_end_at - interval 1 microsecond)::date as volume_date, interval_s as overlap_s
+    select *, {{ meter_last_instant('interval_end_at') }}::date as volume_date, interval_s as overlap_s
     from (
         {{ common_intervals }} and {{ meter_within_one_day('m.prev_reading_at', 'm.reading_at') }}
         union all
@@ -152,7 +152,7 @@ split as (
         union all
         select * from full_intervals where not {{ meter_within_one_day('interval_start_at', 'interval_end_at') }}
     ) as i
-    cross join {{ unnest_rows(day_starts_between('i.interval_start_at', 'i.interval_end_at - interval 1 microsecond')) }}
+    cross join {{ unnest_rows(day_starts_between('i.interval_start_at', meter_last_instant('i.interval_end_at'))) }}
         as d(day)
 ),
 
