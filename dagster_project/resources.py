@@ -14,6 +14,7 @@ import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
+from dagster_project import dbt_zygote
 from dagster_project.settings import DBT_PROJECT_DIR, Paths, engine, ensure_private_dir, memory_limit
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -63,11 +64,17 @@ def create_database(path: Path) -> None:
 
 
 class WaterstatDbtCli(DbtCliResource):
-    """dbt as the pipeline runs it. dagster-dbt opens a dbt adapter in this process at every call
-    (≈ 2 s: the project and profile loaded a second time) only for its fetch_row_counts and
-    fetch_column_metadata, which WaterStat does not call: dbt_assets.with_table_metadata reads the
-    built tables itself once dbt has let go of the file. Skipped; the build runs in dbt's own process
-    as before. (A private hook of dagster-dbt: pinned with the dagster family in pyproject.toml.)"""
+    """dbt as the pipeline runs it: every command started warm (dbt_zygote.py) by `waterstat-dbt`.
+
+    dagster-dbt opens a dbt adapter in this process at every call (≈ 2 s: the project and profile
+    loaded a second time) only for its fetch_row_counts and fetch_column_metadata, which WaterStat
+    does not call: dbt_assets.with_table_metadata reads the built tables itself once dbt has let go
+    of the file. Skipped. (A private hook of dagster-dbt: pinned with the dagster family in
+    pyproject.toml.)"""
+
+    def setup_for_execution(self, context) -> None:
+        super().setup_for_execution(context)
+        dbt_zygote.start()  # at the run's start: it imports dbt while the run loads its files
 
     def _initialize_dbt_core_adapter(self, args):
         return None
@@ -75,9 +82,10 @@ class WaterstatDbtCli(DbtCliResource):
     @cached_property
     def _cli_version(self) -> version.Version:
         """dagster-dbt runs `dbt --version` at every call to learn which dbt it starts (≈ 1.6 s a
-        step, a Python start-up). The dbt here is this environment's (dbt_executable): its version
-        is the installed dbt-core's. Another executable is asked as dagster-dbt asks it."""
-        if Path(self.dbt_executable) == Path(sys.executable).parent / "dbt":
+        step, a Python start-up). The dbt here is this environment's (dbt_executable, or the
+        launcher beside it): its version is the installed dbt-core's. Another executable is asked
+        as dagster-dbt asks it."""
+        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
             return version.parse(metadata.version("dbt-core"))
         return super()._cli_version
 
@@ -88,9 +96,15 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+def dbt_launcher() -> str:
+    """What the pipeline starts for a dbt command: `waterstat-dbt` (dbt_zygote.launch), or dbt."""
+    candidate = Path(sys.executable).parent / "waterstat-dbt"
+    return str(candidate) if candidate.exists() else dbt_executable()
+
+
 def build_resources(paths: Paths | None = None) -> dict:
     paths = paths or Paths.from_env()
     return {
         "warehouse": WarehouseResource.from_paths(paths),
-        "dbt": WaterstatDbtCli(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "dbt": WaterstatDbtCli(project_dir=dbt_project, dbt_executable=dbt_launcher()),
     }
