@@ -49,16 +49,27 @@ def launch() -> None:
         zygote.connect(os.environ[ZYGOTE_VARIABLE])
     except (KeyError, OSError):
         os.execv(real_dbt(), [real_dbt(), *args])
-    request = json.dumps({"args": args, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
-    socket.send_fds(zygote, [request], [0, 1, 2])
-    child = STATUS.unpack(zygote.recv(STATUS.size))[0]
+    # a signal that comes before the child is known is held, then passed on (never lost, never
+    # Python's KeyboardInterrupt in the launcher while dbt goes on)
+    child, held = None, []
+
     def pass_on(received: int, _frame) -> None:
+        if child is None:
+            held.append(received)
+            return
         with contextlib.suppress(ProcessLookupError):  # it has just ended
             os.kill(child, received)
 
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, pass_on)
-    status = zygote.recv(STATUS.size)
+    request = json.dumps({"args": args, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    socket.send_fds(zygote, [request], [0, 1, 2])
+    started = zygote.recv(STATUS.size)
+    if started:
+        child = STATUS.unpack(started)[0]
+        for received in held:
+            pass_on(received, None)
+    status = zygote.recv(STATUS.size) if started else b""
     # no status: the child was killed before it could say; a killed process's status, as a shell gives it
     sys.exit(STATUS.unpack(status)[0] if status else 128 + signal.SIGKILL)
 
