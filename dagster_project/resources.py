@@ -92,7 +92,7 @@ class WaterstatDbtCli(DbtCliResource):
 
 def dbt_executable() -> str:
     """dbt from the same environment as this interpreter (DbtCliResource refuses a missing dbt)."""
-    candidate = Path(sys.executable).parent / "dbt"
+    candidate = Path(dbt_zygote.real_dbt())
     return str(candidate) if candidate.exists() else "dbt"
 
 
